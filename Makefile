@@ -1,0 +1,60 @@
+# Nabolaget: every target sets up what it needs (system packages, the
+# virtual environment, a PostGIS database) and is safe to run again.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+MANAGE := $(PY) manage.py
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test lint format bench setup system venv db messages demo worker stop-db clean
+
+run: setup demo ## Migrate, load the demo municipality and serve http://127.0.0.1:8000
+	@echo ""
+	@echo "  Nabolaget is running: open http://$(HOST):$(PORT)/ in your browser (Ctrl+C stops it)."
+	@echo ""
+	$(MANAGE) runserver $(HOST):$(PORT)
+
+test: setup lint ## Run the whole test suite, browser tests included
+	$(PY) -m pytest
+
+bench: setup ## Measure imports and lookups against ogr2ogr and raw SQL
+	$(PY) -m tests.bench.run
+
+lint: venv ## ruff: lint and format check
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: venv ## Format the code with ruff
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+setup: system venv db messages
+	$(MANAGE) migrate --noinput -v 0
+
+system:
+	@bash scripts/ensure-system.sh
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install -q --upgrade pip
+	$(VENV)/bin/pip install -q -e '.[dev]'
+	touch $@
+
+venv: system $(VENV)/.installed
+
+db: system
+	@bash scripts/ensure-db.sh
+
+messages: venv
+	$(MANAGE) compilemessages -v 0 --ignore=.venv
+
+demo: setup
+	$(MANAGE) load_demo
+
+stop-db: ## Stop the private PostgreSQL cluster
+	@bash scripts/stop-db.sh
+
+clean: stop-db ## Remove the virtual environment and the private database
+	rm -rf $(VENV) .local

@@ -1,0 +1,65 @@
+"""Query parameters of the area endpoints. Bad values raise a 400 with a message."""
+
+from __future__ import annotations
+
+import django_filters
+from django.contrib.gis.geos import Point
+from django.utils.translation import gettext as _
+from rest_framework.exceptions import ValidationError
+
+from areas.models import Area, AreaType, kommunenummer_validator
+from areas.querysets import AreaQuerySet
+
+
+def parse_lon_lat(value: str, name: str) -> Point:
+    """Parse 'LON,LAT' in WGS 84 (RFC 7946 order) into a Point, or raise a 400."""
+    parts = value.split(",")
+    if len(parts) != 2:
+        raise ValidationError(
+            {name: [_("Give longitude and latitude separated by a comma, e.g. 14.40,67.28.")]}
+        )
+    try:
+        lon, lat = (float(p) for p in parts)
+    except ValueError as exc:
+        raise ValidationError({name: [_("Longitude and latitude must be numbers.")]}) from exc
+    if not (-180 <= lon <= 180) or lon != lon:
+        raise ValidationError({name: [_("Longitude must be between -180 and 180.")]})
+    if not (-90 <= lat <= 90) or lat != lat:
+        raise ValidationError({name: [_("Latitude must be between -90 and 90.")]})
+    return Point(lon, lat, srid=4326)
+
+
+class AreaFilter(django_filters.FilterSet):
+    type = django_filters.CharFilter(method="filter_type", help_text="Area type slug.")
+    municipality = django_filters.CharFilter(
+        method="filter_municipality",
+        validators=[kommunenummer_validator],
+        help_text="Kommunenummer (four digits).",
+    )
+    contains = django_filters.CharFilter(
+        method="filter_contains",
+        help_text="LON,LAT in WGS 84: the areas in force covering the point, one per type.",
+    )
+
+    class Meta:
+        model = Area
+        fields = ["type", "municipality", "contains"]
+
+    def filter_type(self, queryset: AreaQuerySet, name: str, value: str) -> AreaQuerySet:
+        if not AreaType.objects.filter(slug=value).exists():
+            known = ", ".join(AreaType.objects.values_list("slug", flat=True))
+            raise ValidationError(
+                {
+                    "type": [
+                        _("Unknown area type '%(slug)s'. Known types: %(known)s.")
+                        % {"slug": value, "known": known}
+                    ]
+                }
+            )
+        return queryset.of_type(value)
+
+    def filter_municipality(self, queryset: AreaQuerySet, name: str, value: str) -> AreaQuerySet:
+        return queryset.in_municipality(value)
+
+    def filter_contains(self, queryset: AreaQuerySet, name: str, value: str) -> AreaQuerySet:
+        return queryset.covering(parse_lon_lat(value, "contains"))

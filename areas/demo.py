@@ -1,0 +1,108 @@
+"""The demo municipality: Bodø's real boundary and illustrative school districts and hamlets.
+
+The demo areas are generated reproducibly: the Voronoi cells of fixed seed points
+(``fixtures/demo/bodo-seeds.json``), clipped to Bodø's boundary in PostGIS, written
+to a GeoJSON file and imported through the same importer core as any other file.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from pathlib import Path
+
+from django.conf import settings
+from django.db import connection, transaction
+
+from areas.importers import ImportOptions, ImportReport, import_areas
+from areas.models import Area, AreaType
+
+FIXTURES = Path(settings.BASE_DIR) / "fixtures"
+BOUNDARY = FIXTURES / "demo" / "bodo-1804.geojson"
+SEEDS = FIXTURES / "demo" / "bodo-seeds.json"
+MUNICIPALITY = "1804"
+ILLUSTRATIVE = "Illustrative demo areas generated from seed points; not real boundaries."
+
+AREA_TYPES = {
+    "kommune": ("Kommune", "Kommune", "Municipality", ""),
+    "skolekrets": ("Skolekrets", "Skulekrins", "School district", ILLUSTRATIVE),
+    "grend": ("Grend", "Grend", "Hamlet", ILLUSTRATIVE),
+}
+
+
+@transaction.atomic
+def load_demo() -> list[ImportReport]:
+    """Load (or refresh) the demo municipality. Running it again changes nothing."""
+    for slug, (nb, nn, en, description) in AREA_TYPES.items():
+        AreaType.objects.update_or_create(
+            slug=slug,
+            defaults={"name_nb": nb, "name_nn": nn, "name_en": en, "description": description},
+        )
+    reports = [
+        import_areas(
+            ImportOptions(
+                path=BOUNDARY,
+                type_slug="kommune",
+                code_field="kommunenummer",
+                name_field="kommunenavn",
+                source_label="Kartverket, kommuner 2024 (CC BY 4.0)",
+            )
+        )
+    ]
+    boundary = Area.objects.current().get(type__slug="kommune", code=MUNICIPALITY)
+    seeds = json.loads(SEEDS.read_text(encoding="utf-8"))
+    for slug in ("skolekrets", "grend"):
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / f"bodo-{slug}.geojson"
+            path.write_text(json.dumps(voronoi_areas(boundary, seeds[slug])), encoding="utf-8")
+            reports.append(
+                import_areas(
+                    ImportOptions(
+                        path=path,
+                        type_slug=slug,
+                        code_field="code",
+                        name_field="name",
+                        municipality=MUNICIPALITY,
+                        source_label=f"Nabolaget demo: {ILLUSTRATIVE}",
+                    )
+                )
+            )
+    return reports
+
+
+def voronoi_areas(boundary: Area, seeds: list[dict]) -> dict:
+    """A FeatureCollection of the seeds' Voronoi cells clipped to the boundary (WGS 84)."""
+    # Raw SQL: ST_VoronoiPolygons is a set-level function the ORM does not offer.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            WITH seeds AS (
+                SELECT s.code, s.name, ST_Transform(ST_SetSRID(ST_MakePoint(s.lon, s.lat), 4326),
+                       ST_SRID(a.geom)) AS point, a.geom AS boundary
+                FROM jsonb_to_recordset(%s::jsonb) AS s(code text, name text, lon float, lat float),
+                     areas_area a
+                WHERE a.id = %s
+            ), cells AS (
+                SELECT (ST_Dump(ST_VoronoiPolygons(ST_Collect(point), 0,
+                        ST_Expand(ST_Envelope(max(boundary)), 50000)))).geom AS cell
+                FROM seeds
+            )
+            SELECT s.code, s.name, ST_AsGeoJSON(ST_Transform(ST_Multi(ST_CollectionExtract(
+                   ST_Intersection(c.cell, s.boundary), 3)), 4326), 7)
+            FROM seeds s JOIN cells c ON ST_Contains(c.cell, s.point)
+            ORDER BY s.code
+            """,
+            [json.dumps(seeds), boundary.pk],
+        )
+        rows = cursor.fetchall()
+    return {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "properties": {"code": code, "name": name},
+                "geometry": json.loads(g),
+            }
+            for code, name, g in rows
+        ],
+    }

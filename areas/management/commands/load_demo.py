@@ -1,0 +1,16 @@
+"""Load the demo municipality (Bodø) and the default categories. Safe to run again."""
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+from areas.demo import load_demo
+
+
+class Command(BaseCommand):
+    help = "Load Bodø's real boundary, illustrative school districts and hamlets, and categories."
+
+    def handle(self, *args, **options) -> None:
+        call_command("loaddata", "fixtures/categories.json", verbosity=0)
+        for report in load_demo():
+            self.stdout.write(report.summary())
+        self.stdout.write(self.style.SUCCESS("Demo municipality Bodø (1804) is ready."))

@@ -1,0 +1,150 @@
+"""Municipalities, area types, areas with their generations, and the subdivided lookup copies."""
+
+from __future__ import annotations
+
+from django.contrib.gis.db import models
+from django.core.validators import RegexValidator
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from areas.querysets import AreaQuerySet, MunicipalityQuerySet
+from nabolaget.models import TranslatedName
+
+# ETRS89 / UTM 33N: Kartverket's national default, in metres. Changing it needs a migration,
+# so it is a constant here rather than a setting (settings.NABOLAGET_STORAGE_SRID mirrors it).
+STORAGE_SRID = 25833
+
+kommunenummer_validator = RegexValidator(
+    r"^\d{4}$", _("A municipality number (kommunenummer) has four digits, e.g. 1804.")
+)
+
+
+class Municipality(models.Model):
+    """A municipality (kommune), identified by its four-digit kommunenummer."""
+
+    code = models.CharField(
+        _("municipality number"), max_length=4, unique=True, validators=[kommunenummer_validator]
+    )
+    name = models.CharField(_("name"), max_length=200)
+
+    objects = MunicipalityQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("municipality")
+        verbose_name_plural = _("municipalities")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+
+class AreaType(TranslatedName):
+    """A kind of area: kommune, skolekrets (school district), grend (hamlet), bydel …"""
+
+    slug = models.SlugField(_("slug"), max_length=50, unique=True)
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        ordering = ["slug"]
+        verbose_name = _("area type")
+        verbose_name_plural = _("area types")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Area(models.Model):
+    """A named (multi)polygon of one area type, in one generation.
+
+    Boundaries change: a re-import with a later ``valid_from`` closes the old
+    generation (sets its ``valid_to``) and adds a new one, as MapIt does, so
+    input pinned under the old boundary keeps its meaning.
+    """
+
+    name = models.CharField(_("name"), max_length=200)
+    code = models.CharField(
+        _("code"), max_length=50, help_text=_("External code, e.g. kommunenummer.")
+    )
+    type = models.ForeignKey(
+        AreaType, models.PROTECT, related_name="areas", verbose_name=_("area type")
+    )
+    municipality = models.ForeignKey(
+        Municipality,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="areas",
+        verbose_name=_("municipality"),
+    )
+    parent = models.ForeignKey(
+        "self",
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("parent area"),
+    )
+    valid_from = models.DateField(
+        _("valid from"), null=True, blank=True, help_text=_("First day in force.")
+    )
+    valid_to = models.DateField(
+        _("valid to"),
+        null=True,
+        blank=True,
+        help_text=_("First day no longer in force; empty for the current generation."),
+    )
+    source = models.CharField(_("source"), max_length=500, blank=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    geom = models.MultiPolygonField(_("geometry"), srid=STORAGE_SRID, spatial_index=True)
+
+    objects = AreaQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["type__slug", "name", "code"]
+        verbose_name = _("area")
+        verbose_name_plural = _("areas")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["type", "code"],
+                condition=Q(valid_to__isnull=True),
+                name="area_one_current_generation",
+            ),
+            models.UniqueConstraint(
+                fields=["type", "code", "valid_from"],
+                name="area_unique_generation",
+                nulls_distinct=False,
+            ),
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True)
+                | Q(valid_from__isnull=True)
+                | Q(valid_to__gt=F("valid_from")),
+                name="area_valid_period",
+            ),
+        ]
+        indexes = [models.Index(fields=["municipality", "type"], name="area_municipality_type")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.type.slug} {self.code})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("areas:detail", args=[self.pk])
+
+
+class AreaSubdivision(models.Model):
+    """A piece of an area's geometry cut by ST_Subdivide (at most 256 vertices).
+
+    Point-in-polygon on a detailed coastline polygon with thousands of vertices
+    is slow; on small pieces with their own bounding boxes in a GiST index it is
+    fast. The importer rebuilds an area's pieces whenever its geometry changes.
+    """
+
+    area = models.ForeignKey(Area, models.CASCADE, related_name="subdivisions")
+    geom = models.PolygonField(srid=STORAGE_SRID, spatial_index=True)
+
+    class Meta:
+        verbose_name = _("area subdivision")
+        verbose_name_plural = _("area subdivisions")
+
+    def __str__(self) -> str:
+        return f"piece {self.pk} of area {self.area_id}"

@@ -1,0 +1,79 @@
+"""Spatial and lookup reads on areas. Each method filters ``self`` and returns a QuerySet."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.contrib.gis.db.models.functions import GeomOutputGeoFunc, Transform
+from django.contrib.gis.geos import Point
+from django.db import models
+from django.db.models import Q, Value
+from django.utils import timezone
+
+
+class AreaQuerySet(models.QuerySet):
+    def in_force(self, on: datetime.date | None = None) -> AreaQuerySet:
+        """Areas whose generation is in force on the date (today by default)."""
+        on = on or timezone.localdate()
+        return self.filter(
+            Q(valid_from__isnull=True) | Q(valid_from__lte=on),
+            Q(valid_to__isnull=True) | Q(valid_to__gt=on),
+        )
+
+    def current(self) -> AreaQuerySet:
+        """The newest generation of each area (the one with no end date)."""
+        return self.filter(valid_to__isnull=True)
+
+    def of_type(self, slug: str) -> AreaQuerySet:
+        """Areas of the area type with this slug."""
+        return self.filter(type__slug=slug)
+
+    def with_api_geometry(self, simplify_metres: float | None = None) -> AreaQuerySet:
+        """Annotate ``api_geom``: the geometry in WGS 84, simplified (in metres) when asked."""
+        return self.annotate(api_geom=api_geometry(simplify_metres))
+
+    def in_municipality(self, code: str) -> AreaQuerySet:
+        """Areas that belong to the municipality with this kommunenummer."""
+        return self.filter(municipality__code=code)
+
+    def covering(self, point: Point, *, on: datetime.date | None = None) -> AreaQuerySet:
+        """Areas in force covering the point: at most one per area type.
+
+        The lookup runs on the subdivided copies of the geometries (AreaSubdivision),
+        with ST_Covers, so a point on a boundary belongs to the areas on both sides.
+        Border rule: when several areas of one type cover the point, the one with
+        the lowest code wins (then the lowest id), so every point gets exactly
+        one area per type and the answer never depends on row order.
+        """
+        if point.srid is None:
+            point = Point(point.x, point.y, srid=settings.NABOLAGET_API_SRID)
+        winners = (
+            self.in_force(on)
+            .filter(subdivisions__geom__covers=point)
+            .order_by("type_id", "code", "id")
+            .distinct("type_id")
+            .values("id")
+        )
+        return self.filter(id__in=winners)
+
+
+class MunicipalityQuerySet(models.QuerySet):
+    def with_areas(self) -> MunicipalityQuerySet:
+        """Municipalities that have at least one area of their own besides the boundary."""
+        return self.filter(areas__isnull=False).distinct()
+
+
+class SimplifyPreserveTopology(GeomOutputGeoFunc):
+    """ST_SimplifyPreserveTopology: GeoDjango has no simplification function of its own."""
+
+    function = "ST_SimplifyPreserveTopology"
+    geom_param_pos = (0,)
+
+
+def api_geometry(simplify_metres: float | None = None) -> Transform:
+    """The stored geometry as WGS 84 for the API, simplified (in metres) when asked."""
+    geometry = "geom"
+    if simplify_metres:
+        geometry = SimplifyPreserveTopology("geom", Value(float(simplify_metres)))
+    return Transform(geometry, settings.NABOLAGET_API_SRID)

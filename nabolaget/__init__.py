@@ -1,0 +1,1 @@
+"""Nabolaget: the project package (settings, root URLs, API root, base templates)."""

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class NabolagetConfig(AppConfig):
+    name = "nabolaget"
+    verbose_name = "Nabolaget"

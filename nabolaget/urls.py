@@ -1,0 +1,25 @@
+"""Root URLs: pages, the admin, the language switch and the versioned API."""
+
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from areas.api.views import AreaTypeViewSet, AreaViewSet
+
+router = DefaultRouter()
+router.register("area-types", AreaTypeViewSet, basename="areatype")
+router.register("areas", AreaViewSet, basename="area")
+
+api_v1 = [
+    path("", include(router.urls)),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+]
+
+urlpatterns = [
+    path("", include("areas.urls")),
+    path("api/v1/", include((api_v1, "api"))),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,105 @@
+// The area map: draws a municipality's areas by type, and finds the areas under
+// a clicked point (or under the map centre, for keyboard users) through the API.
+// Works with no basemap: the areas themselves are the map.
+
+const TYPE_STYLES = {
+  kommune: { color: "#1b3a4b", weight: 3, fill: false },
+  skolekrets: { color: "#1f5fa8", weight: 1.5, fillColor: "#4a90d9", fillOpacity: 0.12 },
+  grend: { color: "#2e7d32", weight: 1, dashArray: "4 3", fillColor: "#66bb6a", fillOpacity: 0.1 },
+};
+const FALLBACK_STYLE = { color: "#6a1b9a", weight: 1, fillOpacity: 0.08 };
+
+function styleFor(feature) {
+  return TYPE_STYLES[feature.properties.type] || FALLBACK_STYLE;
+}
+
+function featuresOf(data) {
+  return data.type === "Feature" ? [data] : data.features;
+}
+
+function areaLink(template, feature) {
+  const link = document.createElement("a");
+  link.href = template.replace(/0\/$/, `${feature.id}/`);
+  link.textContent = feature.properties.name;
+  return link;
+}
+
+async function drawAreas(map, el) {
+  const response = await fetch(el.dataset.areasUrl, { headers: { Accept: "application/json" } });
+  if (!response.ok) return;
+  const features = featuresOf(await response.json());
+  const byType = new Map();
+  for (const feature of features) {
+    if (!feature.geometry) continue;
+    const type = feature.properties.type;
+    if (!byType.has(type)) byType.set(type, []);
+    byType.get(type).push(feature);
+  }
+  const overlays = {};
+  let bounds = null;
+  for (const [type, list] of byType) {
+    const layer = L.geoJSON({ type: "FeatureCollection", features: list }, {
+      style: styleFor,
+      interactive: false,
+    }).addTo(map);
+    overlays[type] = layer;
+    bounds = bounds ? bounds.extend(layer.getBounds()) : layer.getBounds();
+  }
+  if (bounds && bounds.isValid()) map.fitBounds(bounds, { padding: [10, 10] });
+  if (byType.size > 1) L.control.layers(null, overlays, { collapsed: false }).addTo(map);
+  el.dataset.ready = "true";
+}
+
+function setupLookup(map, el) {
+  const result = document.getElementById("lookup-result");
+  const centreButton = document.getElementById("lookup-centre");
+  if (!result || !el.dataset.lookupUrl) return;
+  let marker = null;
+
+  async function lookup(latlng) {
+    if (marker) marker.remove();
+    marker = L.circleMarker(latlng, { radius: 7, color: "#b00020", weight: 3 }).addTo(map);
+    const url = `${el.dataset.lookupUrl}?contains=${latlng.lng.toFixed(6)},${latlng.lat.toFixed(6)}&geometry=false`;
+    result.replaceChildren();
+    try {
+      const response = await fetch(url, { headers: { Accept: "application/json" } });
+      if (!response.ok) throw new Error(response.statusText);
+      const features = featuresOf(await response.json());
+      if (features.length === 0) {
+        result.textContent = result.dataset.labelNone;
+        return;
+      }
+      const heading = document.createElement("p");
+      heading.textContent = result.dataset.labelFound;
+      const list = document.createElement("ul");
+      for (const feature of features) {
+        const item = document.createElement("li");
+        item.append(areaLink(el.dataset.areaUrl, feature), ` (${feature.properties.type})`);
+        list.append(item);
+      }
+      result.append(heading, list);
+    } catch {
+      result.textContent = result.dataset.labelError;
+    }
+  }
+
+  map.on("click", (event) => lookup(event.latlng));
+  centreButton?.addEventListener("click", () => lookup(map.getCenter()));
+}
+
+function init() {
+  const el = document.getElementById("map");
+  if (!el || typeof L === "undefined") return;
+  const map = L.map(el, { keyboard: true, zoomSnap: 0.5 }).setView([67.28, 14.4], 8);
+  map.attributionControl.setPrefix(false);
+  if (el.dataset.basemapUrl) {
+    L.tileLayer(el.dataset.basemapUrl, {
+      attribution: el.dataset.basemapAttribution,
+      maxZoom: 18,
+    }).addTo(map);
+  }
+  setupLookup(map, el);
+  drawAreas(map, el);
+}
+
+init();
