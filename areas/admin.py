@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.gis.admin import GISModelAdmin
 
 from areas.models import Area, AreaType, Municipality
+from areas.services import area_subdivide
 
 
 @admin.register(Municipality)
@@ -23,4 +24,10 @@ class AreaAdmin(GISModelAdmin):
     search_fields = ["name", "code"]
     raw_id_fields = ["parent"]
     readonly_fields = ["updated_at", "source"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if "geom" in form.changed_data:
+            area_subdivide(area_ids=[obj.pk])
+
     gis_widget_kwargs = {"attrs": {"default_zoom": 6, "default_lon": 15, "default_lat": 65}}

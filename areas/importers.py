@@ -20,12 +20,11 @@ from django.db import DatabaseError, connection, transaction
 from django.db.models import OuterRef, Subquery
 from django.utils.text import slugify
 
-from areas.models import STORAGE_SRID, Area, AreaSubdivision, AreaType, Municipality
+from areas.models import STORAGE_SRID, Area, AreaType, Municipality
+from areas.services import area_subdivide
 
 DATA_SUFFIXES = (".geojson", ".json", ".gpkg", ".shp")
 POLYGON_TYPES = {"Polygon", "MultiPolygon", "Polygon25D", "MultiPolygon25D"}
-# Largest piece that ST_Subdivide may leave; MapIt and PostGIS's docs suggest about 256.
-SUBDIVIDE_MAX_VERTICES = 255
 # The area type whose areas define municipalities (their code is the kommunenummer).
 MUNICIPALITY_TYPE = "kommune"
 
@@ -435,18 +434,7 @@ def _apply(cursor, area_type, municipality, options: ImportOptions, report: Impo
     report.updated = len(update) + len(supersede)
     report.new_generations = len(supersede)
     report.changed_area_ids = changed
-    if changed:
-        _subdivide(cursor, changed)
-
-
-def _subdivide(cursor, area_ids: list[int]) -> None:
-    pieces = AreaSubdivision._meta.db_table
-    cursor.execute(f"DELETE FROM {pieces} WHERE area_id = ANY(%s)", [area_ids])
-    cursor.execute(
-        f"INSERT INTO {pieces} (area_id, geom) "
-        f"SELECT id, ST_Subdivide(geom, %s) FROM {Area._meta.db_table} WHERE id = ANY(%s)",
-        [SUBDIVIDE_MAX_VERTICES, area_ids],
-    )
+    area_subdivide(area_ids=changed)
 
 
 def _sync_municipalities(area_type: AreaType, report: ImportReport) -> None:

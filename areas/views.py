@@ -5,7 +5,7 @@ from django.contrib.gis.geos import Point
 from django.shortcuts import get_object_or_404, render
 
 from areas.forms import PointLookupForm
-from areas.models import Area, Municipality
+from areas.models import Area, AreaType, Municipality
 
 
 def home(request):
@@ -42,6 +42,7 @@ def municipality_detail(request, code: str):
             "areas": areas,
             "form": form,
             "found": found,
+            "type_names": {t.slug: t.name for t in AreaType.objects.all()},
             "basemap_url": settings.NABOLAGET_BASEMAP_URL,
             "basemap_attribution": settings.NABOLAGET_BASEMAP_ATTRIBUTION,
         },

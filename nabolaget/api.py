@@ -23,12 +23,12 @@ class StrictPageNumberPagination(PageNumberPagination):
             and value
             and (not value.isdigit() or not 1 <= int(value) <= self.max_page_size)
         ):
-                raise ValidationError(
-                    {
-                        self.page_size_query_param: [
-                            _("The page size must be between 1 and %(max)s.")
-                            % {"max": self.max_page_size}
-                        ]
-                    }
-                )
+            raise ValidationError(
+                {
+                    self.page_size_query_param: [
+                        _("The page size must be between 1 and %(max)s.")
+                        % {"max": self.max_page_size}
+                    ]
+                }
+            )
         return super().get_page_size(request)

@@ -13,6 +13,13 @@ function styleFor(feature) {
   return TYPE_STYLES[feature.properties.type] || FALLBACK_STYLE;
 }
 
+const typeNamesElement = document.getElementById("area-type-names");
+const TYPE_NAMES = typeNamesElement ? JSON.parse(typeNamesElement.textContent) : {};
+
+function typeName(slug) {
+  return TYPE_NAMES[slug] || slug;
+}
+
 function featuresOf(data) {
   return data.type === "Feature" ? [data] : data.features;
 }
@@ -39,10 +46,10 @@ async function drawAreas(map, el) {
   let bounds = null;
   for (const [type, list] of byType) {
     const layer = L.geoJSON({ type: "FeatureCollection", features: list }, {
-      style: styleFor,
+      style: (feature) => ({ ...styleFor(feature), className: `area area-${type}` }),
       interactive: false,
     }).addTo(map);
-    overlays[type] = layer;
+    overlays[typeName(type)] = layer;
     bounds = bounds ? bounds.extend(layer.getBounds()) : layer.getBounds();
   }
   if (bounds && bounds.isValid()) map.fitBounds(bounds, { padding: [10, 10] });
@@ -74,7 +81,7 @@ function setupLookup(map, el) {
       const list = document.createElement("ul");
       for (const feature of features) {
         const item = document.createElement("li");
-        item.append(areaLink(el.dataset.areaUrl, feature), ` (${feature.properties.type})`);
+        item.append(areaLink(el.dataset.areaUrl, feature), ` (${typeName(feature.properties.type)})`);
         list.append(item);
       }
       result.append(heading, list);
@@ -91,6 +98,8 @@ function init() {
   const el = document.getElementById("map");
   if (!el || typeof L === "undefined") return;
   const map = L.map(el, { keyboard: true, zoomSnap: 0.5 }).setView([67.28, 14.4], 8);
+  // The map instance on its element, for page scripts and browser tests.
+  el.map = map;
   map.attributionControl.setPrefix(false);
   if (el.dataset.basemapUrl) {
     L.tileLayer(el.dataset.basemapUrl, {

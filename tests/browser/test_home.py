@@ -1,0 +1,82 @@
+"""The home page in a real browser: the map, the lookup by click and by keyboard, accessibility."""
+
+from tests.browser.conftest import assert_accessible
+
+
+def open_home(page, path="/"):
+    page.goto(page.base_url + path)
+    page.wait_for_selector("#map[data-ready='true']")
+
+
+def click_map_at(page, lat, lon):
+    """Click the map where the given place is drawn, as a person would with a mouse."""
+    x, y = page.evaluate(
+        "([lat, lon]) => { const p = document.getElementById('map').map"
+        ".latLngToContainerPoint([lat, lon]); return [p.x, p.y]; }",
+        [lat, lon],
+    )
+    box = page.locator("#map").bounding_box()
+    page.mouse.click(box["x"] + x, box["y"] + y)
+
+
+def test_clicking_the_map_names_the_areas_there(page):
+    open_home(page)
+    assert page.locator("path.area-skolekrets").count() == 9
+
+    click_map_at(page, 67.117, 15.0)
+
+    result = page.locator("#lookup-result")
+    result.get_by_text("Misvær skolekrets (demo)").wait_for()
+    assert "Misvær (demo)" in result.inner_text()
+    assert "Bodø" in result.inner_text()
+    assert "Skolekrets" in result.inner_text(), "type names, not slugs"
+
+
+def test_clicking_the_sea_says_no_area(page):
+    open_home(page)
+
+    click_map_at(page, 67.9, 14.0)
+
+    page.locator("#lookup-result").get_by_text("Ingen område her.").wait_for()
+
+
+def test_keyboard_only_lookup_of_the_map_centre(page):
+    """Tab to the map, pan it with the arrow keys, and look up its centre with the button."""
+    open_home(page)
+    page.locator("#map").focus()
+    page.keyboard.press("ArrowDown")
+    for _ in range(30):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.id") == "lookup-centre":
+            break
+    assert page.evaluate("document.activeElement.id") == "lookup-centre"
+
+    page.keyboard.press("Enter")
+
+    result = page.locator("#lookup-result")
+    result.locator("p, a").first.wait_for()
+    assert "mislyktes" not in result.inner_text()
+
+
+def test_the_area_list_works_without_the_map(page):
+    page.goto(page.base_url + "/")
+    page.get_by_role("link", name="Mørkved skolekrets (demo)").click()
+
+    assert page.get_by_role("heading", level=1).inner_text() == "Mørkved skolekrets (demo)"
+
+
+def test_home_page_passes_axe(page, axe):
+    open_home(page)
+    click_map_at(page, 67.117, 15.0)
+    page.locator("#lookup-result a").first.wait_for()
+
+    assert_accessible(axe, page)
+
+
+def test_area_page_and_coordinate_form_pass_axe(page, axe):
+    open_home(page, "/?lat=95&lon=x")
+    assert_accessible(axe, page)
+
+    page.get_by_role("link", name="Bodø", exact=True).click()
+    page.wait_for_selector("#map[data-ready='true']")
+    assert_accessible(axe, page)
