@@ -82,7 +82,7 @@ def test_area_detail(client):
     ],
 )
 def test_bad_parameters_get_a_400_with_a_message(client, params, field, message):
-    response = client.get("/api/v1/areas/", params)
+    response = client.get("/api/v1/areas/", params, headers={"accept-language": "en"})
 
     assert response.status_code == 400
     assert message in response.json()[field][0]

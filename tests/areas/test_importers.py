@@ -2,8 +2,8 @@
 
 import datetime
 import json
-import sys
 import subprocess
+import sys
 import zipfile
 from io import StringIO
 
