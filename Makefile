@@ -10,11 +10,8 @@ PORT ?= 8000
 
 .PHONY: run test lint format bench setup system venv db messages demo worker stop-db clean
 
-run: setup demo ## Migrate, load the demo municipality and serve http://127.0.0.1:8000
-	@echo ""
-	@echo "  Nabolaget is running: open http://$(HOST):$(PORT)/ in your browser (Ctrl+C stops it)."
-	@echo ""
-	$(MANAGE) runserver $(HOST):$(PORT)
+run: setup demo ## Migrate, load the demo municipality, serve http://127.0.0.1:8000 with the worker
+	@HOST=$(HOST) PORT=$(PORT) bash scripts/serve.sh
 
 test: setup lint ## Run the whole test suite, browser tests included
 	$(PY) -m pytest
@@ -32,6 +29,7 @@ format: venv ## Format the code with ruff
 
 setup: system venv db messages
 	$(MANAGE) migrate --noinput -v 0
+	$(MANAGE) createcachetable
 
 system:
 	@bash scripts/ensure-system.sh

@@ -14,12 +14,15 @@ from pathlib import Path
 from django.conf import settings
 from django.db import connection, transaction
 
+from areas.addresses import import_addresses
 from areas.importers import ImportOptions, ImportReport, import_areas
 from areas.models import Area, AreaType
 
 FIXTURES = Path(settings.BASE_DIR) / "fixtures"
 BOUNDARY = FIXTURES / "demo" / "bodo-1804.geojson"
 SEEDS = FIXTURES / "demo" / "bodo-seeds.json"
+# Illustrative addresses: real street names, approximate coordinates.
+ADDRESSES = FIXTURES / "demo" / "bodo-adresser.csv"
 MUNICIPALITY = "1804"
 ILLUSTRATIVE = "Illustrative demo areas generated from seed points; not real boundaries."
 
@@ -67,6 +70,7 @@ def load_demo() -> list[ImportReport]:
                     )
                 )
             )
+    import_addresses(ADDRESSES)
     return reports
 
 

@@ -22,6 +22,7 @@ from django.utils.text import slugify
 
 from areas.models import STORAGE_SRID, Area, AreaType, Municipality
 from areas.services import area_subdivide
+from areas.signals import areas_changed
 
 DATA_SUFFIXES = (".geojson", ".json", ".gpkg", ".shp")
 POLYGON_TYPES = {"Polygon", "MultiPolygon", "Polygon25D", "MultiPolygon25D"}
@@ -335,6 +336,8 @@ def _write(rows: list[_Row], options: ImportOptions, slug: str, report: ImportRe
     if slug == MUNICIPALITY_TYPE:
         _sync_municipalities(area_type, report)
     _link_parents(area_type, report)
+    if report.changed_area_ids:
+        areas_changed.send(sender=Area, area_ids=report.changed_area_ids, area_type_id=area_type.pk)
 
 
 def _repair(cursor, source_srid: int) -> list[Repair]:

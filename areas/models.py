@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.gis.db import models
 from django.core.validators import RegexValidator
 from django.db.models import F, Q
+from django.db.models.functions import Upper
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -27,6 +28,22 @@ class Municipality(models.Model):
         _("municipality number"), max_length=4, unique=True, validators=[kommunenummer_validator]
     )
     name = models.CharField(_("name"), max_length=200)
+    answer_days = models.PositiveSmallIntegerField(
+        _("days to answer"),
+        default=30,
+        help_text=_("Residents are told they can expect an answer within this many days."),
+    )
+    answer_body = models.CharField(
+        _("who reads the input"),
+        max_length=200,
+        blank=True,
+        help_text=_("Shown on the receipt, e.g. 'the planning department'."),
+    )
+    report_threshold = models.PositiveSmallIntegerField(
+        _("reports before hiding"),
+        default=3,
+        help_text=_("Input reported by this many residents is hidden until a moderator looks."),
+    )
 
     objects = MunicipalityQuerySet.as_manager()
 
@@ -148,3 +165,38 @@ class AreaSubdivision(models.Model):
 
     def __str__(self) -> str:
         return f"piece {self.pk} of area {self.area_id}"
+
+
+class AddressQuerySet(models.QuerySet):
+    def search(self, text: str) -> AddressQuerySet:
+        """Addresses whose text starts with what was typed (case-insensitive)."""
+        return self.filter(text__istartswith=text.strip())
+
+
+class Address(models.Model):
+    """An official address (from the municipality's address list or Kartverket's Matrikkel).
+
+    Lets residents find a place by typing it, with no external geocoder.
+    """
+
+    municipality = models.ForeignKey(Municipality, models.CASCADE, related_name="addresses")
+    text = models.CharField(_("address"), max_length=200)
+    postcode = models.CharField(_("postcode"), max_length=4, blank=True)
+    post_town = models.CharField(_("post town"), max_length=100, blank=True)
+    point = models.PointField(_("place"), srid=STORAGE_SRID)
+
+    objects = AddressQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["text"]
+        verbose_name = _("address")
+        verbose_name_plural = _("addresses")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "text", "postcode"], name="address_unique"
+            )
+        ]
+        indexes = [models.Index(Upper("text"), "municipality", name="address_text_upper")]
+
+    def __str__(self) -> str:
+        return f"{self.text}, {self.postcode} {self.post_town}".strip(", ")

@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404, render
 
 from areas.forms import PointLookupForm
 from areas.models import Area, AreaType, Municipality
+from priorities.models import Priority
 
 
 def home(request):
@@ -43,6 +44,9 @@ def municipality_detail(request, code: str):
             "form": form,
             "found": found,
             "type_names": {t.slug: t.name for t in AreaType.objects.all()},
+            "latest": Priority.public_objects.in_municipality(code)
+            .select_related("category")
+            .order_by("-created_at")[:5],
             "basemap_url": settings.NABOLAGET_BASEMAP_URL,
             "basemap_attribution": settings.NABOLAGET_BASEMAP_ATTRIBUTION,
         },

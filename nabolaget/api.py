@@ -1,8 +1,10 @@
 """Shared pieces of the REST API."""
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.throttling import SimpleRateThrottle
 
 
 class StrictPageNumberPagination(PageNumberPagination):
@@ -32,3 +34,53 @@ class StrictPageNumberPagination(PageNumberPagination):
                 }
             )
         return super().get_page_size(request)
+
+
+def exception_handler(exc, context):
+    """DRF's handler, with a message a person understands when a rate limit is hit."""
+    from rest_framework.exceptions import Throttled
+    from rest_framework.views import exception_handler as drf_handler
+
+    if isinstance(exc, Throttled):
+        wait = int(exc.wait or 0) + 1
+        exc.detail = _(
+            "You have done this too often. Please wait %(seconds)s seconds and try again."
+        ) % {"seconds": wait}
+    return drf_handler(exc, context)
+
+
+class SettingsRateThrottle(SimpleRateThrottle):
+    """A rate limit read from settings.NABOLAGET_RATES[scope] at request time."""
+
+    by = "user"
+
+    def get_rate(self):
+        return settings.NABOLAGET_RATES[self.scope]
+
+    def get_cache_key(self, request, view):
+        if self.by == "user":
+            if not request.user.is_authenticated:
+                return None
+            ident = f"user:{request.user.pk}"
+        else:
+            ident = f"address:{self.get_ident(request)}"
+        return self.cache_format % {"scope": self.scope, "ident": ident}
+
+
+def throttle(scope: str, by: str) -> type[SettingsRateThrottle]:
+    """A throttle class for one scope, counted per account (by='user') or per address."""
+    return type(
+        f"{scope.title().replace('_', '')}Throttle",
+        (SettingsRateThrottle,),
+        {"scope": f"{scope}_{by}", "by": "user" if by == "user" else "address"},
+    )
+
+
+def check_rate_limits(request, throttles, view=None) -> int | None:
+    """For plain Django views: None if allowed, else the seconds to wait (limits counted)."""
+    waits = []
+    for throttle_class in throttles:
+        limiter = throttle_class()
+        if not limiter.allow_request(request, view):
+            waits.append(limiter.wait() or 1)
+    return int(max(waits)) + 1 if waits else None

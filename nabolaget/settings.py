@@ -38,6 +38,15 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "leaflet",
+    "allauth",
+    "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
+    "rest_framework.authtoken",
+    "pgtrigger",
+    "pghistory",
+    "pghistory.admin",
+    "procrastinate.contrib.django",
     "nabolaget",
     "areas",
     "priorities",
@@ -51,6 +60,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "pghistory.middleware.HistoryMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -90,6 +101,72 @@ DATABASES = {
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# A database cache keeps the web tier stateless (rate limits hold across processes);
+# point DJANGO_CACHE_URL-style settings at Redis in a large installation.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "nabolaget_cache",
+    }
+}
+
+# Accounts: residents sign up and log in with a verified e-mail address (django-allauth).
+AUTH_USER_MODEL = "nabolaget.User"
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+LOGIN_REDIRECT_URL = "/"
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+ACCOUNT_CONFIRM_EMAIL_ON_GET = False
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Nabolaget] "
+ACCOUNT_ADAPTER = "nabolaget.accounts.AccountAdapter"
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
+# Generic OpenID Connect (ID-porten or another provider), off unless configured.
+SOCIALACCOUNT_PROVIDERS = {}
+if env_str("NABOLAGET_OIDC_CLIENT_ID"):
+    SOCIALACCOUNT_PROVIDERS["openid_connect"] = {
+        "OAUTH_PKCE_ENABLED": True,
+        "APPS": [
+            {
+                "provider_id": env_str("NABOLAGET_OIDC_PROVIDER_ID", "idporten"),
+                "name": env_str("NABOLAGET_OIDC_NAME", "ID-porten"),
+                "client_id": env_str("NABOLAGET_OIDC_CLIENT_ID"),
+                "secret": env_str("NABOLAGET_OIDC_CLIENT_SECRET"),
+                "settings": {
+                    "server_url": env_str("NABOLAGET_OIDC_SERVER_URL"),
+                    "token_auth_method": env_str(
+                        "NABOLAGET_OIDC_TOKEN_AUTH_METHOD", "client_secret_post"
+                    ),
+                },
+            }
+        ],
+    }
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
+SOCIALACCOUNT_ONLY = False
+
+# Background jobs (e-mail, later PDFs and exports) run in procrastinate on PostgreSQL;
+# a job is a row written in the transaction that causes it (see priorities/tasks.py).
+
+# Rate limits (requests per period) per account and per client address.
+NABOLAGET_RATES = {
+    "priority_create_user": env_str("NABOLAGET_RATE_PRIORITY_USER", "10/hour"),
+    "priority_create_address": env_str("NABOLAGET_RATE_PRIORITY_ADDRESS", "30/hour"),
+    "support_user": env_str("NABOLAGET_RATE_SUPPORT_USER", "120/hour"),
+    "support_address": env_str("NABOLAGET_RATE_SUPPORT_ADDRESS", "300/hour"),
+    "report_user": env_str("NABOLAGET_RATE_REPORT_USER", "20/hour"),
+    "report_address": env_str("NABOLAGET_RATE_REPORT_ADDRESS", "60/hour"),
+}
+# Number of trusted proxies in front of the app that append to X-Forwarded-For.
+# 0 (the default) means the client address is REMOTE_ADDR and the header is ignored,
+# so a forged X-Forwarded-For cannot reset a limit.
+NABOLAGET_NUM_PROXIES = env_int("NABOLAGET_NUM_PROXIES", 0)
+NABOLAGET_NEARBY_METRES = 250
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -142,7 +219,12 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"]
     + (["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "NUM_PROXIES": env_int("NABOLAGET_NUM_PROXIES", 0),
+    "EXCEPTION_HANDLER": "nabolaget.api.exception_handler",
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
 }
 SPECTACULAR_SETTINGS = {
@@ -154,6 +236,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Moderated models have public_objects/all_objects, no plain objects.
+    "DEFAULT_QUERY_MANAGER": "_default_manager",
 }
 
 EMAIL_BACKEND = env_str("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
@@ -164,6 +248,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "INFO")},
+    "loggers": {"procrastinate": {"level": env_str("PROCRASTINATE_LOG_LEVEL", "WARNING")}},
 }
 
 # Production hardening: on whenever DEBUG is off.
@@ -180,3 +265,6 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 SECURE_REFERRER_POLICY = "same-origin"
+
+# The address people reach the site at, for links in e-mails.
+NABOLAGET_SITE_URL = env_str("NABOLAGET_SITE_URL", "http://127.0.0.1:8000")

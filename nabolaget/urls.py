@@ -6,10 +6,13 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from areas.api.views import AreaTypeViewSet, AreaViewSet
+from priorities.api.views import CategoryViewSet, PriorityViewSet
 
 router = DefaultRouter()
 router.register("area-types", AreaTypeViewSet, basename="areatype")
 router.register("areas", AreaViewSet, basename="area")
+router.register("categories", CategoryViewSet, basename="category")
+router.register("priorities", PriorityViewSet, basename="priority")
 
 api_v1 = [
     path("", include(router.urls)),
@@ -19,6 +22,8 @@ api_v1 = [
 
 urlpatterns = [
     path("", include("areas.urls")),
+    path("", include("priorities.urls")),
+    path("accounts/", include("allauth.urls")),
     path("api/v1/", include((api_v1, "api"))),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -1,19 +1,33 @@
-"""Residents' input: categories (and, as the product grows, priorities and submissions)."""
+"""Residents' input and the feedback loop.
+
+- ``Category``: what input is about.
+- ``InputRecord``: what priorities and (council) submissions share: a reference
+  number, a municipality, an author, a status and the areas they concern.
+- ``Priority`` (prioritet): a resident's point on the map; ``Support`` from others.
+- ``StatusChange``: the feedback loop (tilbakemeldingssløyfe), one table for every kind
+  of input: each change of status with its public text, the staff role and a case.
+- ``Report`` (a resident flags input for moderation), ``Notification`` (each e-mail sent,
+  once), ``ReferenceCounter`` (receipt numbers).
+"""
 
 from __future__ import annotations
 
-from django.core.validators import RegexValidator
-from django.db import models
+import pghistory
+import pgtrigger
+from django.conf import settings
+from django.contrib.gis.db import models
+from django.core.validators import MaxLengthValidator, MinLengthValidator, RegexValidator
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from nabolaget.models import TranslatedName
+from areas.models import STORAGE_SRID
+from nabolaget.models import Role, TranslatedName
+from priorities.querysets import CategoryQuerySet, PriorityQuerySet, PublicPriorityManager
 
-
-class CategoryQuerySet(models.QuerySet):
-    def for_municipality(self, code: str | None) -> CategoryQuerySet:
-        """The default categories plus the municipality's own."""
-        return self.filter(Q(municipality__isnull=True) | Q(municipality__code=code))
+case_number_validator = RegexValidator(
+    r"^\d{4}/\d{1,7}$", _("A case number is written like the archive does: 2026/1234.")
+)
 
 
 class Category(TranslatedName):
@@ -49,3 +63,210 @@ class Category(TranslatedName):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Status(models.TextChoices):
+    """Where a piece of input stands in the feedback loop."""
+
+    RECEIVED = "received", _("received")
+    UNDER_CONSIDERATION = "under_consideration", _("under consideration")
+    IN_CASE = "in_case", _("included in a case")
+    DECIDED = "decided", _("decided")
+    IMPLEMENTED = "implemented", _("implemented")
+    NOT_PURSUED = "not_pursued", _("not pursued")
+
+
+class Visibility(models.TextChoices):
+    PUBLIC = "public", _("public")
+    HIDDEN = "hidden", _("hidden by a moderator")
+    PENDING_REVIEW = "pending_review", _("hidden until a moderator has looked at it")
+
+
+class InputRecord(models.Model):
+    """What every kind of input shares: receipt, municipality, author, status, areas."""
+
+    reference = models.CharField(_("reference number"), max_length=20, unique=True)
+    municipality = models.ForeignKey(
+        "areas.Municipality", models.PROTECT, verbose_name=_("municipality")
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, verbose_name=_("author")
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.RECEIVED
+    )
+    status_changed_at = models.DateTimeField(_("status changed"), null=True, blank=True)
+    first_answered_at = models.DateTimeField(_("first answered"), null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+@pghistory.track()
+class Priority(InputRecord):
+    """A resident's priority (prioritet): "this matters here", pinned at a point."""
+
+    point = models.PointField(_("place"), srid=STORAGE_SRID, spatial_index=True)
+    category = models.ForeignKey(
+        Category, models.PROTECT, related_name="priorities", verbose_name=_("category")
+    )
+    title = models.CharField(_("title"), max_length=120, validators=[MinLengthValidator(3)])
+    text = models.TextField(
+        _("why it matters"),
+        max_length=2000,
+        validators=[MinLengthValidator(10), MaxLengthValidator(2000)],
+    )
+    support_count = models.PositiveIntegerField(_("supports"), default=0)
+    visibility = models.CharField(
+        _("visibility"), max_length=20, choices=Visibility.choices, default=Visibility.PUBLIC
+    )
+    hidden_reason = models.TextField(_("reason for hiding"), blank=True)
+    areas = models.ManyToManyField(
+        "areas.Area", related_name="priorities", blank=True, verbose_name=_("areas")
+    )
+
+    # No plain ``objects``: a view must say whether it may see hidden input.
+    public_objects = PublicPriorityManager()
+    all_objects = PriorityQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("priority")
+        verbose_name_plural = _("priorities")
+        base_manager_name = "all_objects"
+        default_manager_name = "all_objects"
+        indexes = [
+            models.Index(fields=["municipality", "status"], name="priority_muni_status"),
+            models.Index(fields=["category", "created_at"], name="priority_category_created"),
+        ]
+        triggers = [
+            pgtrigger.Protect(name="priority_never_deleted", operation=pgtrigger.Delete),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference}: {self.title}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("priorities:detail", args=[self.pk])
+
+    @property
+    def is_public(self) -> bool:
+        return self.visibility == Visibility.PUBLIC
+
+
+@pghistory.track()
+class Support(models.Model):
+    """One resident's support for a priority; withdrawing keeps the row (withdrawn_at)."""
+
+    priority = models.ForeignKey(Priority, models.CASCADE, related_name="supports")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="supports")
+    created_at = models.DateTimeField(_("supported"), auto_now_add=True)
+    withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("support")
+        verbose_name_plural = _("supports")
+        constraints = [
+            models.UniqueConstraint(fields=["priority", "user"], name="support_one_per_resident")
+        ]
+
+    def __str__(self) -> str:
+        return f"support {self.pk} for {self.priority_id}"
+
+
+@pghistory.track()
+class StatusChange(models.Model):
+    """One step of the feedback loop: a new status with its public text. Append-only."""
+
+    priority = models.ForeignKey(
+        Priority, models.PROTECT, null=True, blank=True, related_name="status_changes"
+    )
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices)
+    previous_status = models.CharField(
+        _("previous status"), max_length=20, choices=Status.choices, blank=True
+    )
+    public_text = models.TextField(
+        _("public answer"),
+        max_length=4000,
+        validators=[MinLengthValidator(5), MaxLengthValidator(4000)],
+    )
+    case_number = models.CharField(
+        _("case number"), max_length=20, blank=True, validators=[case_number_validator]
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    actor_role = models.CharField(_("answered by"), max_length=20, choices=Role.choices)
+    created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("status change")
+        verbose_name_plural = _("status changes")
+        constraints = [
+            models.CheckConstraint(condition=Q(priority__isnull=False), name="statuschange_target")
+        ]
+        triggers = [
+            pgtrigger.Protect(
+                name="statuschange_append_only", operation=pgtrigger.Update | pgtrigger.Delete
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_status_display()} ({self.created_at:%Y-%m-%d})"
+
+    @property
+    def record(self):
+        """The input this change is about."""
+        return self.priority
+
+
+@pghistory.track()
+class Report(models.Model):
+    """A resident reports a priority to the moderators (one report per resident)."""
+
+    priority = models.ForeignKey(Priority, models.CASCADE, related_name="reports")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="+")
+    reason = models.CharField(_("reason"), max_length=500)
+    created_at = models.DateTimeField(auto_now_add=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("report")
+        verbose_name_plural = _("reports")
+        constraints = [
+            models.UniqueConstraint(fields=["priority", "user"], name="report_one_per_resident")
+        ]
+
+    def __str__(self) -> str:
+        return f"report {self.pk} on {self.priority_id}"
+
+
+class Notification(models.Model):
+    """An e-mail sent to an account. The unique key makes a retried job send nothing twice."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="+")
+    key = models.CharField(max_length=100)
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="notification_once")]
+
+    def __str__(self) -> str:
+        return f"{self.key} to {self.user_id}"
+
+
+class ReferenceCounter(models.Model):
+    """The last receipt number given for a prefix and year (NB-2026-000123)."""
+
+    prefix = models.CharField(max_length=4)
+    year = models.PositiveSmallIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["prefix", "year"], name="referencecounter_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}-{self.year}: {self.last}"

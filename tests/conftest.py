@@ -45,3 +45,37 @@ def demo_live(transactional_db):
     Transactional tests empty the tables when they end, so each one loads the demo again.
     """
     _load_demo()
+
+
+@pytest.fixture(autouse=True)
+def _empty_rate_limits():
+    """Rate limits are counted in the cache; every test starts with none used."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
+def run_jobs() -> None:
+    """Run the background worker until the queue is empty (in a thread of its own,
+    since it runs an event loop and a browser test may already have one)."""
+    import threading
+
+    from procrastinate.contrib.django import app
+
+    errors = []
+
+    def work():
+        try:
+            with app.replace_connector(app.connector.get_worker_connector()) as worker_app:
+                worker_app.run_worker(
+                    wait=False, install_signal_handlers=False, listen_notify=False
+                )
+        except Exception as exc:  # noqa: BLE001 - reported in the test thread
+            errors.append(exc)
+
+    thread = threading.Thread(target=work)
+    thread.start()
+    thread.join(timeout=60)
+    if errors:
+        raise errors[0]

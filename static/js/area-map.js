@@ -94,6 +94,68 @@ function setupLookup(map, el) {
   centreButton?.addEventListener("click", () => lookup(map.getCenter()));
 }
 
+// Priorities in the viewport: clusters when zoomed out, coloured points when zoomed in.
+function setupPriorities(map, el) {
+  const url = el.dataset.prioritiesUrl;
+  if (!url) return;
+  const layer = L.layerGroup().addTo(map);
+  let request = 0;
+  async function refresh() {
+    const bounds = map.getBounds();
+    const bbox = [bounds.getWest(), bounds.getSouth(), bounds.getEast(), bounds.getNorth()]
+      .map((v, i) => Math.max(i % 2 ? -90 : -180, Math.min(i % 2 ? 90 : 180, v)).toFixed(5))
+      .join(",");
+    const mine = ++request;
+    const response = await fetch(`${url}&bbox=${bbox}&zoom=${Math.round(map.getZoom())}`, {
+      headers: { Accept: "application/json" },
+    });
+    if (!response.ok || mine !== request) return;
+    const data = await response.json();
+    layer.clearLayers();
+    for (const feature of data.features) {
+      const [lon, lat] = feature.geometry.coordinates;
+      const p = feature.properties;
+      if (p.cluster) {
+        const size = 24 + Math.min(24, Math.log10(p.count + 1) * 10);
+        L.marker([lat, lon], {
+          icon: L.divIcon({ className: "cluster-icon", html: String(p.count), iconSize: [size, size] }),
+          keyboard: false,
+        })
+          .on("click", () => map.setView([lat, lon], Math.min(map.getZoom() + 2, 18)))
+          .addTo(layer);
+      } else {
+        const link = document.createElement("a");
+        link.href = p.url;
+        link.textContent = p.title;
+        L.circleMarker([lat, lon], { radius: 7, color: "#fff", weight: 2, fillColor: p.colour, fillOpacity: 0.95 })
+          .bindPopup(link)
+          .addTo(layer);
+      }
+    }
+    el.dataset.prioritiesReady = "true";
+  }
+  map.on("moveend", refresh);
+  refresh();
+}
+
+// The priority form: a click on the map fills in latitude and longitude.
+function setupPicker(map, el) {
+  if (el.dataset.pick !== "true") return;
+  const lat = document.getElementById("id_lat");
+  const lon = document.getElementById("id_lon");
+  let marker = null;
+  function place(latlng) {
+    if (marker) marker.remove();
+    marker = L.circleMarker(latlng, { radius: 8, color: "#b00020", weight: 3 }).addTo(map);
+  }
+  if (lat.value && lon.value) place([Number(lat.value), Number(lon.value)]);
+  map.on("click", (event) => {
+    lat.value = event.latlng.lat.toFixed(6);
+    lon.value = event.latlng.lng.toFixed(6);
+    place(event.latlng);
+  });
+}
+
 function init() {
   const el = document.getElementById("map");
   if (!el || typeof L === "undefined") return;
@@ -107,8 +169,15 @@ function init() {
       maxZoom: 18,
     }).addTo(map);
   }
+  if (el.dataset.point) {
+    const [lon, lat] = el.dataset.point.split(",").map(Number);
+    L.circleMarker([lat, lon], { radius: 8, color: "#b00020", weight: 3 }).addTo(map);
+    map.setView([lat, lon], 13);
+    el.dataset.ready = "true";
+  }
   setupLookup(map, el);
-  drawAreas(map, el);
+  setupPicker(map, el);
+  if (el.dataset.areasUrl) drawAreas(map, el).then(() => setupPriorities(map, el));
 }
 
 init();

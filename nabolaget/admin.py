@@ -1,0 +1,18 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
+
+from nabolaget.models import RoleGrant, User
+
+
+class RoleGrantInline(admin.TabularInline):
+    model = RoleGrant
+    extra = 0
+
+
+@admin.register(User)
+class NabolagetUserAdmin(UserAdmin):
+    inlines = [RoleGrantInline]
+    fieldsets = [
+        *UserAdmin.fieldsets,
+        ("Nabolaget", {"fields": ["language", "notify_by_email"]}),
+    ]

@@ -1,0 +1,97 @@
+"""Query parameters of the priority endpoints. Bad values are a 400 naming the parameter."""
+
+from __future__ import annotations
+
+import django_filters
+from django.contrib.gis.geos import Polygon
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from rest_framework.exceptions import ValidationError
+
+from areas.models import Area, AreaType, kommunenummer_validator
+from priorities.models import Category, Priority, Status
+
+
+def parse_bbox(value: str, name: str = "bbox") -> Polygon:
+    """'minLon,minLat,maxLon,maxLat' in WGS 84 into a polygon, or a 400."""
+    parts = value.split(",")
+    try:
+        west, south, east, north = (float(p) for p in parts)
+    except ValueError as exc:
+        raise ValidationError(
+            {name: [_("Give four numbers: west,south,east,north (longitude, latitude).")]}
+        ) from exc
+    if not all(v == v for v in (west, south, east, north)):
+        raise ValidationError({name: [_("The bounding box must be numbers.")]})
+    if not (
+        -180 <= west <= 180 and -180 <= east <= 180 and -90 <= south <= 90 and -90 <= north <= 90
+    ):
+        raise ValidationError(
+            {name: [_("The bounding box is outside the range of longitude and latitude.")]}
+        )
+    if west >= east or south >= north:
+        raise ValidationError(
+            {name: [_("The bounding box must have west < east and south < north.")]}
+        )
+    polygon = Polygon.from_bbox((west, south, east, north))
+    polygon.srid = 4326
+    return polygon
+
+
+class PriorityFilter(django_filters.FilterSet):
+    municipality = django_filters.CharFilter(
+        field_name="municipality__code",
+        validators=[kommunenummer_validator],
+        help_text=gettext_lazy("Kommunenummer (four digits)."),
+    )
+    area = django_filters.NumberFilter(method="filter_area", help_text="Area id.")
+    area_type = django_filters.CharFilter(method="filter_area_type", help_text="Area type slug.")
+    category = django_filters.CharFilter(method="filter_category", help_text="Category slug.")
+    status = django_filters.ChoiceFilter(choices=Status.choices)
+    bbox = django_filters.CharFilter(
+        method="filter_bbox", help_text="west,south,east,north in WGS 84."
+    )
+    since = django_filters.DateFilter(field_name="created_at__date", lookup_expr="gte")
+    until = django_filters.DateFilter(field_name="created_at__date", lookup_expr="lte")
+
+    class Meta:
+        model = Priority
+        fields = [
+            "municipality",
+            "area",
+            "area_type",
+            "category",
+            "status",
+            "bbox",
+            "since",
+            "until",
+        ]
+
+    def filter_queryset(self, queryset):
+        since, until = self.form.cleaned_data.get("since"), self.form.cleaned_data.get("until")
+        if since and until and since > until:
+            raise ValidationError({"until": [_("'until' must not be before 'since'.")]})
+        return super().filter_queryset(queryset)
+
+    def filter_area(self, queryset, name, value):
+        area = Area.objects.filter(pk=value).first()
+        if area is None:
+            raise ValidationError({"area": [_("There is no area %(id)s.") % {"id": value}]})
+        return queryset.in_area(area)
+
+    def filter_area_type(self, queryset, name, value):
+        if not AreaType.objects.filter(slug=value).exists():
+            raise ValidationError(
+                {"area_type": [_("Unknown area type '%(slug)s'.") % {"slug": value}]}
+            )
+        return queryset.in_area_type(value)
+
+    def filter_category(self, queryset, name, value):
+        if not Category.objects.filter(slug=value).exists():
+            raise ValidationError(
+                {"category": [_("Unknown category '%(slug)s'.") % {"slug": value}]}
+            )
+        return queryset.filter(category__slug=value)
+
+    def filter_bbox(self, queryset, name, value):
+        return queryset.in_bbox(parse_bbox(value))

@@ -1,0 +1,144 @@
+"""Priorities as GeoJSON (WGS 84, longitude first), and the GeoJSON Feature a resident posts."""
+
+from __future__ import annotations
+
+import math
+
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+from rest_framework_gis.fields import GeometryField
+from rest_framework_gis.serializers import GeoFeatureModelSerializer
+
+from priorities.models import Category, Priority, Status, StatusChange
+
+MAX_TITLE = 120
+MAX_TEXT = 2000
+
+
+class CategorySerializer(serializers.ModelSerializer):
+    name = serializers.CharField(read_only=True, help_text="The name in the request's language.")
+    municipality = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = Category
+        fields = ["slug", "name", "name_nb", "name_nn", "name_en", "colour", "municipality"]
+
+
+class StatusChangeSerializer(serializers.ModelSerializer):
+    """A public step of the feedback loop: the answering role, never the person."""
+
+    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    answered_by = serializers.SerializerMethodField()
+
+    class Meta:
+        model = StatusChange
+        fields = [
+            "status",
+            "status_display",
+            "public_text",
+            "case_number",
+            "answered_by",
+            "created_at",
+        ]
+
+    def get_answered_by(self, change) -> str:
+        from nabolaget.models import Role
+
+        return str(Role(change.actor_role).label) if change.actor_role in Role.values else ""
+
+
+class AreaRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    type = serializers.CharField(source="type.slug")
+
+
+@extend_schema_field({"type": "object", "description": "GeoJSON Point, WGS 84, longitude first"})
+class ApiPointField(GeometryField):
+    """The WGS 84 point annotated by the queryset (``api_point``)."""
+
+
+class PrioritySerializer(GeoFeatureModelSerializer):
+    """A priority as a GeoJSON Feature. Never carries the author's name or e-mail."""
+
+    point = ApiPointField(source="api_point", read_only=True, precision=7)
+    category = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    municipality = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    areas = AreaRefSerializer(many=True, read_only=True)
+    supported_by_me = serializers.BooleanField(read_only=True, default=False)
+
+    class Meta:
+        model = Priority
+        geo_field = "point"
+        fields = [
+            "id",
+            "reference",
+            "title",
+            "text",
+            "category",
+            "status",
+            "status_display",
+            "support_count",
+            "supported_by_me",
+            "municipality",
+            "areas",
+            "created_at",
+            "first_answered_at",
+        ]
+
+
+class PriorityDetailSerializer(PrioritySerializer):
+    history = StatusChangeSerializer(source="status_changes", many=True, read_only=True)
+
+    class Meta(PrioritySerializer.Meta):
+        fields = [*PrioritySerializer.Meta.fields, "history"]
+
+
+class PointGeometrySerializer(serializers.Serializer):
+    type = serializers.CharField()
+    coordinates = serializers.ListField(child=serializers.JSONField(), allow_empty=True)
+
+    def validate(self, data):
+        if data["type"] != "Point":
+            raise serializers.ValidationError(
+                _("A priority is a single place: the geometry must be a Point, not %(type)s.")
+                % {"type": data["type"][:40]}
+            )
+        coordinates = data["coordinates"]
+        if len(coordinates) != 2:
+            raise serializers.ValidationError(
+                _("A Point has exactly two coordinates, longitude and latitude (no height).")
+            )
+        for value in coordinates:
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise serializers.ValidationError(_("Coordinates must be numbers."))
+            if not math.isfinite(value):
+                raise serializers.ValidationError(_("Coordinates must be finite numbers."))
+        return data
+
+
+class PriorityPropertiesSerializer(serializers.Serializer):
+    category = serializers.SlugField(max_length=50)
+    title = serializers.CharField(min_length=3, max_length=MAX_TITLE)
+    text = serializers.CharField(min_length=10, max_length=MAX_TEXT)
+
+
+class PriorityCreateSerializer(serializers.Serializer):
+    """What a resident posts: a GeoJSON Feature with a Point and the priority's properties."""
+
+    type = serializers.ChoiceField(choices=["Feature"])
+    geometry = PointGeometrySerializer()
+    properties = PriorityPropertiesSerializer()
+
+
+class SupportSerializer(serializers.Serializer):
+    support_count = serializers.IntegerField(read_only=True)
+    supported_by_me = serializers.BooleanField(read_only=True)
+
+
+class StatusChangeCreateSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=[s for s in Status.choices if s[0] != Status.RECEIVED])
+    public_text = serializers.CharField(min_length=5, max_length=4000)
+    case_number = serializers.CharField(required=False, allow_blank=True, max_length=20)

@@ -1,0 +1,254 @@
+"""The priorities API: thin views over the querysets and services."""
+
+from __future__ import annotations
+
+import json
+import math
+
+from django.contrib.gis.geos import Polygon
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, permissions, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+from rest_framework.serializers import as_serializer_error
+from rest_framework_gis.pagination import GeoJsonPagination
+
+from areas.models import Area
+from nabolaget.api import StrictPageNumberPagination, throttle
+from priorities import services
+from priorities.api.filters import PriorityFilter, parse_bbox
+from priorities.api.serializers import (
+    CategorySerializer,
+    PriorityCreateSerializer,
+    PriorityDetailSerializer,
+    PrioritySerializer,
+    StatusChangeCreateSerializer,
+    StatusChangeSerializer,
+    SupportSerializer,
+)
+from priorities.models import Category, Priority
+
+# Below this zoom level (or above MAP_POINT_LIMIT points) the map gets clusters.
+MAP_CLUSTER_BELOW_ZOOM = 15
+MAP_POINT_LIMIT = 1000
+CLUSTER_PIXELS = 64
+
+
+class PriorityPagination(StrictPageNumberPagination, GeoJsonPagination):
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 500
+
+
+def service_call(function, **kwargs):
+    """Run a service; its ValidationError becomes the API's 400 with the same messages."""
+    try:
+        return function(**kwargs)
+    except DjangoValidationError as exc:
+        raise ValidationError(as_serializer_error(exc)) from exc
+
+
+class CategoryViewSet(viewsets.ReadOnlyModelViewSet):
+    """Categories of input, named in the request's language."""
+
+    queryset = Category.objects.select_related("municipality")
+    serializer_class = CategorySerializer
+    lookup_field = "slug"
+    pagination_class = None
+    filter_backends = []
+
+
+class PriorityViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Residents' priorities (public ones), as GeoJSON. POST a Feature with a Point to pin one."""
+
+    filterset_class = PriorityFilter
+    pagination_class = PriorityPagination
+    permission_classes = [permissions.IsAuthenticatedOrReadOnly]
+
+    def get_queryset(self):
+        areas = Area.objects.select_related("type").defer("geom")
+        queryset = (
+            Priority.public_objects.select_related("category", "municipality")
+            .prefetch_related(Prefetch("areas", queryset=areas))
+            .with_api_point()
+            .with_support_by(self.request.user)
+            .order_by("-created_at", "-id")
+        )
+        if self.action == "retrieve":
+            queryset = queryset.prefetch_related("status_changes")
+        return queryset
+
+    def get_serializer_class(self):
+        return PriorityDetailSerializer if self.action == "retrieve" else PrioritySerializer
+
+    def get_throttles(self):
+        scopes = {"create": "priority_create", "support": "support"}
+        if self.action in scopes and self.request.method in ("POST", "DELETE"):
+            scope = scopes[self.action]
+            return [throttle(scope, "user")(), throttle(scope, "address")()]
+        return []
+
+    @extend_schema(request=PriorityCreateSerializer, responses={201: PriorityDetailSerializer})
+    def create(self, request, *args, **kwargs):
+        incoming = PriorityCreateSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        properties = incoming.validated_data["properties"]
+        category = Category.objects.filter(slug=properties["category"]).first()
+        if category is None:
+            raise ValidationError(
+                {
+                    "properties": {
+                        "category": [
+                            _("Unknown category '%(slug)s'.") % {"slug": properties["category"]}
+                        ]
+                    }
+                }
+            )
+        lon, lat = incoming.validated_data["geometry"]["coordinates"]
+        point = service_call(services.lon_lat_point, lon=lon, lat=lat)
+        priority = service_call(
+            services.priority_create,
+            author=request.user,
+            point=point,
+            category=category,
+            title=properties["title"],
+            text=properties["text"],
+        )
+        created = self.get_queryset().get(pk=priority.pk)
+        body = PriorityDetailSerializer(created, context=self.get_serializer_context()).data
+        return Response(
+            body, status=status.HTTP_201_CREATED, headers={"Location": priority.get_absolute_url()}
+        )
+
+    @extend_schema(request=None, responses={200: SupportSerializer})
+    @action(
+        detail=True, methods=["post", "delete"], permission_classes=[permissions.IsAuthenticated]
+    )
+    def support(self, request, pk=None):
+        """POST supports the priority; DELETE withdraws the support."""
+        priority = self.get_object()
+        if request.method == "POST":
+            service_call(services.support_add, priority=priority, user=request.user)
+        else:
+            service_call(services.support_withdraw, priority=priority, user=request.user)
+        priority.refresh_from_db(fields=["support_count"])
+        return Response(
+            {"support_count": priority.support_count, "supported_by_me": request.method == "POST"}
+        )
+
+    @extend_schema(request=StatusChangeCreateSerializer, responses={201: StatusChangeSerializer})
+    @action(detail=True, methods=["post"], permission_classes=[permissions.IsAuthenticated])
+    def status(self, request, pk=None):
+        """Staff (planners) give the priority a new status with a public answer."""
+        priority = get_object_or_404(Priority.all_objects, pk=pk)
+        incoming = StatusChangeCreateSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        (change,) = service_call(
+            services.input_set_status,
+            records=[priority],
+            actor=request.user,
+            **incoming.validated_data,
+        )
+        return Response(StatusChangeSerializer(change).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "bbox", OpenApiTypes.STR, required=True, description="west,south,east,north"
+            ),
+            OpenApiParameter(
+                "zoom", OpenApiTypes.INT, required=True, description="Map zoom, 0–22."
+            ),
+        ],
+        responses={200: OpenApiTypes.OBJECT},
+    )
+    @action(detail=False, methods=["get"], pagination_class=None)
+    def map(self, request):
+        """What the map shows in a viewport: clusters when zoomed out, points when zoomed in."""
+        bbox = parse_bbox(request.query_params.get("bbox", ""))
+        zoom = _zoom(request.query_params.get("zoom"))
+        queryset = self.filter_queryset(Priority.public_objects.all())
+        queryset = queryset.in_bbox(bbox)
+        if zoom >= MAP_CLUSTER_BELOW_ZOOM:
+            points = list(
+                queryset.with_api_point()
+                .select_related("category")
+                .only(
+                    "id",
+                    "title",
+                    "status",
+                    "support_count",
+                    "category__slug",
+                    "category__colour",
+                    "point",
+                )
+                .order_by("-support_count", "-id")[: MAP_POINT_LIMIT + 1]
+            )
+            if len(points) <= MAP_POINT_LIMIT:
+                return Response(_point_collection(points))
+        cell = _cell_metres(zoom, bbox)
+        return Response(_cluster_collection(queryset.clusters(cell), cell))
+
+
+def _zoom(value) -> int:
+    if value is None or not value.isdigit() or not 0 <= int(value) <= 22:
+        raise ValidationError({"zoom": [_("The zoom level is a whole number from 0 to 22.")]})
+    return int(value)
+
+
+def _cell_metres(zoom: int, bbox: Polygon) -> float:
+    """The ground size of CLUSTER_PIXELS screen pixels at this zoom and latitude."""
+    latitude = math.radians(bbox.centroid.y)
+    metres_per_pixel = 156_543.034 * math.cos(latitude) / (2**zoom)
+    return max(metres_per_pixel * CLUSTER_PIXELS, 1.0)
+
+
+def _point_collection(points) -> dict:
+    return {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "id": p.pk,
+                "geometry": {
+                    "type": "Point",
+                    "coordinates": [round(p.api_point.x, 7), round(p.api_point.y, 7)],
+                },
+                "properties": {
+                    "title": p.title,
+                    "category": p.category.slug,
+                    "colour": p.category.colour,
+                    "status": p.status,
+                    "support_count": p.support_count,
+                    "url": p.get_absolute_url(),
+                },
+            }
+            for p in points
+        ],
+    }
+
+
+def _cluster_collection(rows, cell: float) -> dict:
+    return {
+        "type": "FeatureCollection",
+        "cell_metres": round(cell, 1),
+        "features": [
+            {
+                "type": "Feature",
+                "geometry": json.loads(row["centre"].json),
+                "properties": {"cluster": True, "count": row["count"]},
+            }
+            for row in rows
+        ],
+    }

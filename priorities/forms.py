@@ -1,0 +1,166 @@
+"""Forms residents and staff fill in. Messages are in the person's language."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib.gis.geos import Point
+from django.utils.translation import gettext_lazy as _
+
+from areas.models import Address, Area
+from priorities.models import Category, Status, case_number_validator
+
+
+class PriorityForm(forms.Form):
+    """Pin a priority: a place (map, coordinates, address or area), a category, a title, a text."""
+
+    category = forms.ModelChoiceField(
+        label=_("Category"), queryset=Category.objects.none(), empty_label=_("Choose a category")
+    )
+    title = forms.CharField(
+        label=_("Title"),
+        min_length=3,
+        max_length=120,
+        help_text=_("A few words: what matters here?"),
+    )
+    text = forms.CharField(
+        label=_("Why it matters"),
+        min_length=10,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("Up to 2000 characters. Do not write names or other personal details."),
+    )
+    lat = forms.FloatField(
+        label=_("Latitude"),
+        required=False,
+        min_value=-90,
+        max_value=90,
+        widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
+    )
+    lon = forms.FloatField(
+        label=_("Longitude"),
+        required=False,
+        min_value=-180,
+        max_value=180,
+        widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
+    )
+    address = forms.CharField(
+        label=_("Address"),
+        required=False,
+        max_length=200,
+        help_text=_("For example: Storgata 1"),
+    )
+    area = forms.ModelChoiceField(
+        label=_("Or choose an area"),
+        queryset=Area.objects.none(),
+        required=False,
+        empty_label=_("No area chosen"),
+        help_text=_("The priority is then placed in the middle of the area."),
+    )
+    confirm_new = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, municipality, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.municipality = municipality
+        self.fields["category"].queryset = Category.objects.for_municipality(municipality.code)
+        self.fields["area"].queryset = (
+            Area.objects.in_force()
+            .in_municipality(municipality.code)
+            .exclude(type__slug="kommune")
+            .select_related("type")
+            .defer("geom")
+            .order_by("type__slug", "name")
+        )
+        self.fields["area"].label_from_instance = lambda a: f"{a.name} ({a.type.name})"
+
+    def clean(self):
+        data = super().clean()
+        lat, lon = data.get("lat"), data.get("lon")
+        if (lat is None) != (lon is None):
+            raise forms.ValidationError(_("Give both latitude and longitude, or neither."))
+        if lat is not None:
+            data["point"] = Point(lon, lat, srid=4326)
+        elif data.get("address"):
+            matches = list(
+                Address.objects.filter(municipality=self.municipality).search(data["address"])[:6]
+            )
+            if not matches:
+                self.add_error(
+                    "address",
+                    _(
+                        "We do not know this address. Check the spelling, or choose the place another way."
+                    ),
+                )
+            elif len(matches) > 1 and matches[0].text.lower() != data["address"].strip().lower():
+                self.add_error(
+                    "address",
+                    _("Several addresses match: %(list)s. Type one of them in full.")
+                    % {"list": "; ".join(m.text for m in matches)},
+                )
+            else:
+                data["point"] = matches[0].point
+        elif data.get("area"):
+            data["point"] = data["area"].geom.point_on_surface
+        elif not self.errors:
+            raise forms.ValidationError(
+                _(
+                    "Choose the place: click the map, type the coordinates or an address, or choose an area."
+                )
+            )
+        return data
+
+
+class StatusForm(forms.Form):
+    """A planner's answer: new status, public text, and optionally the case it went into."""
+
+    status = forms.ChoiceField(
+        label=_("New status"), choices=[c for c in Status.choices if c[0] != Status.RECEIVED]
+    )
+    public_text = forms.CharField(
+        label=_("Public answer"),
+        min_length=5,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Shown on the priority's page and e-mailed to the author and supporters."),
+    )
+    case_number = forms.CharField(
+        label=_("Case number"),
+        required=False,
+        max_length=20,
+        validators=[case_number_validator],
+        help_text=_("As the archive writes it, e.g. 2026/1234."),
+    )
+
+
+class ReportForm(forms.Form):
+    reason = forms.CharField(label=_("What is wrong?"), min_length=3, max_length=500)
+
+
+class ModerationForm(forms.Form):
+    action = forms.ChoiceField(
+        label=_("Action"),
+        choices=[("hide", _("Hide")), ("restore", _("Make public"))],
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(
+        label=_("Reason (shown to the author)"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class RedactForm(forms.Form):
+    title = forms.CharField(label=_("Title"), min_length=3, max_length=120)
+    text = forms.CharField(
+        label=_("Text"), min_length=10, max_length=2000, widget=forms.Textarea(attrs={"rows": 5})
+    )
+
+
+class PreferencesForm(forms.Form):
+    notify_by_email = forms.BooleanField(
+        label=_("E-mail me when input I gave or support is answered"), required=False
+    )
+    language = forms.ChoiceField(
+        label=_("Language of e-mails"),
+        choices=[("nb", "Norsk bokmål"), ("nn", "Norsk nynorsk"), ("en", "English")],
+    )

@@ -1,0 +1,291 @@
+"""Writes on residents' input: each one a transaction that also queues its e-mails.
+
+The feedback loop (``input_set_status``) is one mechanism for every kind of input.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+from django.conf import settings
+from django.contrib.gis.geos import Point
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from areas.models import STORAGE_SRID, Area, Municipality
+from nabolaget.models import Role
+from priorities import tasks
+from priorities.models import (
+    Category,
+    Priority,
+    Report,
+    Status,
+    StatusChange,
+    Support,
+    Visibility,
+)
+
+PRIORITY_PREFIX = "NB"
+ANSWER_ROLES = (Role.PLANNER, Role.ADMINISTRATOR)
+MODERATOR_ROLES = (Role.MODERATOR, Role.ADMINISTRATOR)
+
+
+def next_reference(prefix: str) -> str:
+    """The next receipt number for the prefix this year, e.g. NB-2026-000123."""
+    year = timezone.localdate().year
+    # Raw SQL: one atomic upsert-and-increment; the ORM would need a lock and two queries.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO priorities_referencecounter (prefix, year, last) VALUES (%s, %s, 1) "
+            "ON CONFLICT (prefix, year) DO UPDATE SET last = priorities_referencecounter.last + 1 "
+            "RETURNING last",
+            [prefix, year],
+        )
+        number = cursor.fetchone()[0]
+    return f"{prefix}-{year}-{number:06d}"
+
+
+def lon_lat_point(lon: float, lat: float, *, field: str = "geometry") -> Point:
+    """A WGS 84 point from longitude and latitude, refusing what is not a place on Earth."""
+    if not (isinstance(lon, int | float) and isinstance(lat, int | float)) or isinstance(lon, bool):
+        raise ValidationError({field: _("Coordinates must be numbers.")})
+    if not (math.isfinite(lon) and math.isfinite(lat)):
+        raise ValidationError({field: _("Coordinates must be finite numbers.")})
+    if not -180 <= lon <= 180:
+        raise ValidationError({field: _("Longitude must be between -180 and 180.")})
+    if not -90 <= lat <= 90:
+        raise ValidationError({field: _("Latitude must be between -90 and 90.")})
+    return Point(lon, lat, srid=4326)
+
+
+def input_locate(point: Point, *, field: str = "geometry") -> tuple[Municipality, list[Area]]:
+    """The municipality and the areas (one per type) a point falls in, or a ValidationError."""
+    areas = [
+        area
+        for area in Area.objects.covering(point)
+        .select_related("type", "municipality")
+        .defer("geom")
+        if area.municipality_id
+    ]
+    if not areas:
+        message = _("This place is outside the municipalities in Nabolaget.")
+        if point.srid == 4326 and -90 <= point.x <= 90:
+            swapped = Point(point.y, point.x, srid=4326)
+            if Area.objects.covering(swapped).filter(municipality__isnull=False).exists():
+                message += " " + _(
+                    "The coordinates look swapped: GeoJSON gives longitude first, then latitude."
+                )
+        raise ValidationError({field: message})
+    boundary = next((a for a in areas if a.type.slug == "kommune"), areas[0])
+    municipality = boundary.municipality
+    return municipality, [a for a in areas if a.municipality_id == municipality.pk]
+
+
+@transaction.atomic
+def priority_create(*, author, point: Point, category: Category, title: str, text: str) -> Priority:
+    """Save a resident's priority with its areas and receipt number, and queue the receipt."""
+    if not author.is_authenticated:
+        raise PermissionDenied(_("Log in to pin a priority."))
+    municipality, areas = input_locate(point)
+    if not Category.objects.for_municipality(municipality.code).filter(pk=category.pk).exists():
+        raise ValidationError({"category": _("This category is not used in this municipality.")})
+    priority = Priority(
+        reference=next_reference(PRIORITY_PREFIX),
+        municipality=municipality,
+        author=author,
+        point=point.transform(STORAGE_SRID, clone=True),
+        category=category,
+        title=(title or "").strip(),
+        text=(text or "").strip(),
+    )
+    priority.full_clean()
+    priority.save()
+    priority.areas.set(areas)
+    tasks.send_receipt.defer(priority_id=priority.pk)
+    return priority
+
+
+def priority_nearby_similar(*, point: Point, category: Category, limit: int = 5):
+    """Public priorities near the point in the same category: candidates to support instead."""
+    return (
+        Priority.public_objects.near(point, settings.NABOLAGET_NEARBY_METRES)
+        .filter(category=category)
+        .order_by("-support_count", "-created_at")[:limit]
+    )
+
+
+@transaction.atomic
+def support_add(*, priority: Priority, user) -> None:
+    """Support a priority. One support per resident; a withdrawn one can be renewed."""
+    if not user.is_authenticated:
+        raise PermissionDenied(_("Log in to support a priority."))
+    if not priority.is_public:
+        raise ValidationError(_("This priority cannot be supported now."))
+    if priority.author_id == user.pk:
+        raise ValidationError(_("You cannot support your own priority."))
+    # Renew a withdrawn support, or add one; the unique constraint settles races.
+    renewed = Support.objects.filter(
+        priority=priority, user=user, withdrawn_at__isnull=False
+    ).update(withdrawn_at=None, created_at=timezone.now())
+    if not renewed:
+        try:
+            with transaction.atomic():
+                Support.objects.create(priority=priority, user=user)
+        except IntegrityError as exc:
+            raise ValidationError(_("You already support this priority.")) from exc
+    Priority.all_objects.filter(pk=priority.pk).update(support_count=F("support_count") + 1)
+
+
+@transaction.atomic
+def support_withdraw(*, priority: Priority, user) -> None:
+    """Withdraw a support. The support stays on the record, marked withdrawn."""
+    if not user.is_authenticated:
+        raise PermissionDenied(_("Log in to withdraw a support."))
+    withdrawn = Support.objects.filter(priority=priority, user=user, withdrawn_at=None).update(
+        withdrawn_at=timezone.now()
+    )
+    if not withdrawn:
+        raise ValidationError(_("You do not support this priority."))
+    Priority.all_objects.filter(pk=priority.pk).update(support_count=F("support_count") - 1)
+
+
+def staff_role(user, municipality_id: int, roles: Sequence[str]) -> str:
+    """The first of the roles the account holds in the municipality, or PermissionDenied."""
+    if user.is_authenticated:
+        held = {role for role, muni in user._grants() if muni == municipality_id}
+        for role in roles:
+            if role in held:
+                return role
+    raise PermissionDenied(_("Only staff of this municipality may do this."))
+
+
+@transaction.atomic
+def input_set_status(
+    *,
+    records: Sequence[Priority],
+    status: str,
+    public_text: str,
+    actor,
+    case_number: str = "",
+) -> list[StatusChange]:
+    """The feedback loop: give input a new status with a public answer, and tell people.
+
+    Every record gets a StatusChange (who answered is shown as a role, never a name).
+    One notification job is queued for the whole batch, so a resident whose several
+    priorities or supports were answered at once gets one e-mail.
+    """
+    if status not in Status.values or status == Status.RECEIVED:
+        raise ValidationError({"status": _("Choose one of the statuses after 'received'.")})
+    if not records:
+        raise ValidationError({"records": _("Choose at least one piece of input.")})
+    now = timezone.now()
+    changes = []
+    for record in records:
+        role = staff_role(actor, record.municipality_id, ANSWER_ROLES)
+        change = StatusChange(
+            priority=record,
+            status=status,
+            previous_status=record.status,
+            public_text=(public_text or "").strip(),
+            case_number=(case_number or "").strip(),
+            actor=actor,
+            actor_role=role,
+        )
+        change.full_clean()
+        changes.append(change)
+    StatusChange.objects.bulk_create(changes)
+    for record in records:
+        record.status = status
+        record.status_changed_at = now
+        record.first_answered_at = record.first_answered_at or now
+        record.save(update_fields=["status", "status_changed_at", "first_answered_at"])
+    tasks.notify_status_changes.defer(change_ids=[change.pk for change in changes])
+    return changes
+
+
+@transaction.atomic
+def priority_report(*, priority: Priority, user, reason: str) -> Report:
+    """A resident reports a priority; enough reports hide it until a moderator looks."""
+    if not user.is_authenticated:
+        raise PermissionDenied(_("Log in to report a priority."))
+    report = Report(priority=priority, user=user, reason=(reason or "").strip())
+    report.full_clean(exclude=["priority", "user"])
+    try:
+        with transaction.atomic():
+            report.save()
+    except IntegrityError as exc:
+        raise ValidationError(_("You have already reported this priority.")) from exc
+    open_reports = Report.objects.filter(priority=priority, resolved_at=None).count()
+    threshold = priority.municipality.report_threshold
+    if open_reports >= threshold:
+        Priority.all_objects.filter(pk=priority.pk, visibility=Visibility.PUBLIC).update(
+            visibility=Visibility.PENDING_REVIEW
+        )
+    return report
+
+
+@transaction.atomic
+def priority_moderate(*, priority: Priority, moderator, hide: bool, reason: str = "") -> None:
+    """A moderator hides a priority (with a reason its author sees) or makes it public again."""
+    staff_role(moderator, priority.municipality_id, MODERATOR_ROLES)
+    if hide and len((reason or "").strip()) < 5:
+        raise ValidationError({"reason": _("Give the author a reason for hiding.")})
+    priority.visibility = Visibility.HIDDEN if hide else Visibility.PUBLIC
+    priority.hidden_reason = reason.strip() if hide else ""
+    priority.save(update_fields=["visibility", "hidden_reason"])
+    Report.objects.filter(priority=priority, resolved_at=None).update(resolved_at=timezone.now())
+    if hide:
+        tasks.notify_hidden.defer(priority_id=priority.pk)
+
+
+@transaction.atomic
+def priority_redact(*, priority: Priority, moderator, title: str, text: str) -> None:
+    """A moderator removes personal data from the text; the original stays in the history."""
+    staff_role(moderator, priority.municipality_id, MODERATOR_ROLES)
+    priority.title = (title or "").strip()
+    priority.text = (text or "").strip()
+    priority.full_clean(exclude=["areas"])
+    priority.save(update_fields=["title", "text"])
+
+
+def priorities_relocate(*, area_ids: Sequence[int], area_type_id: int) -> int:
+    """Re-assign priorities to the areas of one type now in force, after areas changed.
+
+    Touches only the priorities linked to a changed area or lying in one, so a
+    re-import costs in proportion to what changed. Returns how many were looked at.
+    """
+    # Raw SQL: a set-based delete-and-insert over the M2M table with the same border
+    # rule as Area.objects.covering (lowest code, then id, wins).
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            CREATE TEMP TABLE relocate ON COMMIT DROP AS
+            SELECT pa.priority_id AS id FROM priorities_priority_areas pa
+             WHERE pa.area_id = ANY(%(ids)s)
+            UNION
+            SELECT p.id FROM priorities_priority p
+              JOIN areas_areasubdivision s ON ST_Covers(s.geom, p.point)
+             WHERE s.area_id = ANY(%(ids)s);
+            DELETE FROM priorities_priority_areas pa USING areas_area a, relocate r
+             WHERE pa.area_id = a.id AND a.type_id = %(type)s AND pa.priority_id = r.id;
+            INSERT INTO priorities_priority_areas (priority_id, area_id)
+            SELECT DISTINCT ON (p.id) p.id, a.id
+              FROM relocate r
+              JOIN priorities_priority p ON p.id = r.id
+              JOIN areas_areasubdivision s ON ST_Covers(s.geom, p.point)
+              JOIN areas_area a ON a.id = s.area_id AND a.type_id = %(type)s
+             WHERE (a.valid_from IS NULL OR a.valid_from <= CURRENT_DATE)
+               AND (a.valid_to IS NULL OR a.valid_to > CURRENT_DATE)
+               AND a.municipality_id = p.municipality_id
+             ORDER BY p.id, a.code, a.id;
+            """,
+            {"ids": list(area_ids), "type": area_type_id},
+        )
+        cursor.execute("SELECT count(*) FROM relocate")
+        count = cursor.fetchone()[0]
+        cursor.execute("DROP TABLE relocate")
+    return count

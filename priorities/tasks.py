@@ -1,0 +1,113 @@
+"""Background jobs of the feedback loop: receipts and notices, by e-mail, in each person's language.
+
+Jobs are deferred inside the transaction that causes them (procrastinate's Django
+connector writes the job row on Django's connection), so a rolled-back change
+queues nothing. Each e-mail is recorded in Notification under a unique key in the
+same transaction that sends it, so a retried job does not send it twice.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.utils import translation
+from procrastinate import RetryStrategy
+from procrastinate.contrib.django import app
+
+RETRY = RetryStrategy(max_attempts=8, exponential_wait=5)
+
+
+def site_url(path: str) -> str:
+    return settings.NABOLAGET_SITE_URL.rstrip("/") + path
+
+
+def _send_once(user, key: str, template: str, context: dict) -> bool:
+    """Send one e-mail to the account unless the key was sent before. True if sent now."""
+    from priorities.models import Notification
+
+    if not user.email or not user.is_active:
+        return False
+    try:
+        with transaction.atomic():
+            Notification.objects.create(user=user, key=key)
+            with translation.override(user.language or settings.LANGUAGE_CODE):
+                context = {**context, "user": user, "site_url": settings.NABOLAGET_SITE_URL}
+                subject = render_to_string(f"{template}_subject.txt", context).strip()
+                body = render_to_string(f"{template}.txt", context)
+            send_mail(subject, body, None, [user.email])
+    except IntegrityError:
+        return False
+    return True
+
+
+@app.task(queue="email", retry=RETRY)
+def send_receipt(priority_id: int) -> None:
+    """The receipt: reference number and what happens next."""
+    from priorities.models import Priority
+
+    priority = Priority.all_objects.select_related("municipality", "author").get(pk=priority_id)
+    if priority.author is None:
+        return
+    _send_once(
+        priority.author,
+        f"receipt:{priority.pk}",
+        "priorities/email/receipt",
+        {"priority": priority, "url": site_url(priority.get_absolute_url())},
+    )
+
+
+@app.task(queue="email", retry=RETRY)
+def notify_status_changes(change_ids: list[int]) -> None:
+    """Tell authors and supporters about new answers: one e-mail per person per batch."""
+    from priorities.models import StatusChange, Support
+
+    changes = list(
+        StatusChange.objects.filter(pk__in=change_ids)
+        .select_related("priority__author", "priority__municipality")
+        .order_by("pk")
+    )
+    recipients: dict[int, tuple] = {}
+    per_user: dict[int, list] = defaultdict(list)
+    for change in changes:
+        record = change.record
+        people = [record.author] if record.author else []
+        supporters = Support.objects.filter(priority=record, withdrawn_at=None).select_related(
+            "user"
+        )
+        people += [support.user for support in supporters]
+        for person in people:
+            if person.notify_by_email and change not in per_user[person.pk]:
+                recipients[person.pk] = person
+                per_user[person.pk].append(change)
+    for user_id, user_changes in per_user.items():
+        key = "status:" + ",".join(str(change.pk) for change in user_changes)
+        items = [
+            {
+                "change": change,
+                "record": change.record,
+                "url": site_url(change.record.get_absolute_url()),
+                "mine": change.record.author_id == user_id,
+            }
+            for change in user_changes
+        ]
+        _send_once(recipients[user_id], key[:100], "priorities/email/status", {"items": items})
+
+
+@app.task(queue="email", retry=RETRY)
+def notify_hidden(priority_id: int) -> None:
+    """Tell the author that a moderator hid their priority, and why."""
+    from priorities.models import Priority
+
+    priority = Priority.all_objects.select_related("author").get(pk=priority_id)
+    if priority.author is None:
+        return
+    _send_once(
+        priority.author,
+        f"hidden:{priority.pk}:{priority.hidden_reason[:40]}",
+        "priorities/email/hidden",
+        {"priority": priority, "url": site_url(priority.get_absolute_url())},
+    )

@@ -1,0 +1,19 @@
+from django.urls import path
+
+from priorities import views
+
+app_name = "priorities"
+urlpatterns = [
+    path("priorities/new/", views.priority_new, name="new"),
+    path("kommune/<str:code>/priorities/new/", views.priority_new, name="new_in"),
+    path("priorities/<int:pk>/", views.priority_detail, name="detail"),
+    path("priorities/<int:pk>/support/", views.priority_support, name="support"),
+    path("priorities/<int:pk>/report/", views.priority_report, name="report"),
+    path("priorities/<int:pk>/answer/", views.priority_answer, name="answer"),
+    path("priorities/<int:pk>/moderate/", views.priority_moderate, name="moderate"),
+    path("priorities/<int:pk>/redact/", views.priority_redact, name="redact"),
+    path("moderation/", views.moderation_queue, name="moderation"),
+    path("me/", views.my_page, name="me"),
+    path("areas/<int:pk>/priorities/", views.area_priorities, name="area_list"),
+    path("areas/<int:pk>/answered/", views.area_answered, name="answered"),
+]

@@ -1,0 +1,328 @@
+"""Pages for residents and staff: pin, read, support, report, answer, moderate."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from areas.models import Area, Municipality
+from nabolaget.api import check_rate_limits, throttle
+from nabolaget.models import Role
+from priorities import services
+from priorities.forms import (
+    ModerationForm,
+    PreferencesForm,
+    PriorityForm,
+    RedactForm,
+    ReportForm,
+    StatusForm,
+)
+from priorities.models import Priority, Status, Visibility
+
+STAFF_ROLES = (Role.PLANNER, Role.MODERATOR, Role.ADMINISTRATOR)
+CREATE_LIMITS = [throttle("priority_create", "user"), throttle("priority_create", "address")]
+SUPPORT_LIMITS = [throttle("support", "user"), throttle("support", "address")]
+REPORT_LIMITS = [throttle("report", "user"), throttle("report", "address")]
+
+
+def too_many(request, wait: int) -> HttpResponse:
+    response = render(request, "priorities/too_many.html", {"wait": wait}, status=429)
+    response["Retry-After"] = str(wait)
+    return response
+
+
+def _map_context() -> dict:
+    return {
+        "basemap_url": settings.NABOLAGET_BASEMAP_URL,
+        "basemap_attribution": settings.NABOLAGET_BASEMAP_ATTRIBUTION,
+    }
+
+
+def _visible_priority(request, pk: int) -> Priority:
+    """The priority if this person may see it: public, or theirs, or they are staff there."""
+    priority = get_object_or_404(
+        Priority.all_objects.select_related("category", "municipality").with_api_point(), pk=pk
+    )
+    user = request.user
+    if priority.is_public:
+        return priority
+    if user.is_authenticated and (
+        priority.author_id == user.pk
+        or priority.municipality_id in user.staff_municipality_ids(*STAFF_ROLES)
+    ):
+        return priority
+    raise Http404
+
+
+def _default_municipality() -> Municipality:
+    municipality = (
+        Municipality.objects.filter(code=settings.NABOLAGET_DEMO_MUNICIPALITY).first()
+        or Municipality.objects.with_areas().first()
+    )
+    if municipality is None:
+        raise Http404
+    return municipality
+
+
+@login_required
+def priority_new(request, code: str | None = None):
+    """Pin a priority: place, category, title, why; offer similar ones nearby to support instead."""
+    municipality = get_object_or_404(Municipality, code=code) if code else _default_municipality()
+    form = PriorityForm(request.POST or None, municipality=municipality)
+    nearby = []
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        if not data.get("confirm_new"):
+            nearby = list(
+                services.priority_nearby_similar(point=data["point"], category=data["category"])
+            )
+        if not nearby:
+            wait = check_rate_limits(request, CREATE_LIMITS)
+            if wait:
+                return too_many(request, wait)
+            try:
+                priority = services.priority_create(
+                    author=request.user,
+                    point=data["point"],
+                    category=data["category"],
+                    title=data["title"],
+                    text=data["text"],
+                )
+            except ValidationError as exc:
+                for field, errors in exc.message_dict.items():
+                    form.add_error(
+                        None if field in ("geometry", "__all__", "point") else field, errors
+                    )
+            else:
+                return redirect(f"{priority.get_absolute_url()}?receipt=1")
+    return render(
+        request,
+        "priorities/new.html",
+        {"form": form, "municipality": municipality, "nearby": nearby, **_map_context()},
+        status=400 if request.method == "POST" and form.errors else 200,
+    )
+
+
+def priority_detail(request, pk: int):
+    """A priority with its status history, support and (for staff) the answer and moderation forms."""
+    priority = _visible_priority(request, pk)
+    user = request.user
+    history = priority.status_changes.all()
+    supported = (
+        user.is_authenticated and priority.supports.filter(user=user, withdrawn_at=None).exists()
+    )
+    roles = set()
+    if user.is_authenticated:
+        roles = {role for role, muni in user._grants() if muni == priority.municipality_id}
+    context = {
+        "priority": priority,
+        "history": history,
+        "areas": priority.areas.select_related("type").defer("geom").order_by("type__slug"),
+        "supported": supported,
+        "is_author": user.is_authenticated and priority.author_id == user.pk,
+        "show_receipt": request.GET.get("receipt") == "1"
+        and user.is_authenticated
+        and priority.author_id == user.pk,
+        "can_answer": bool(roles & {Role.PLANNER, Role.ADMINISTRATOR}),
+        "can_moderate": bool(roles & {Role.MODERATOR, Role.ADMINISTRATOR}),
+        "status_form": StatusForm(),
+        "report_form": ReportForm(),
+        "moderation_form": ModerationForm(),
+        "redact_form": RedactForm(initial={"title": priority.title, "text": priority.text}),
+        **_map_context(),
+    }
+    return render(request, "priorities/detail.html", context)
+
+
+@require_POST
+def priority_support(request, pk: int):
+    """Support (or, with action=withdraw, stop supporting) a priority."""
+    if not request.user.is_authenticated:
+        return redirect(f"{settings.LOGIN_URL}?next={request.path}")
+    priority = _visible_priority(request, pk)
+    wait = check_rate_limits(request, SUPPORT_LIMITS)
+    if wait:
+        return too_many(request, wait)
+    withdraw = request.POST.get("action") == "withdraw"
+    try:
+        if withdraw:
+            services.support_withdraw(priority=priority, user=request.user)
+            messages.success(request, _("You no longer support this priority."))
+        else:
+            services.support_add(priority=priority, user=request.user)
+            messages.success(request, _("Thank you for your support."))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return _back(priority, 400, request)
+    return redirect(priority.get_absolute_url())
+
+
+def _back(priority, status_code: int, request):
+    response = priority_detail(request, priority.pk)
+    response.status_code = status_code
+    return response
+
+
+@require_POST
+@login_required
+def priority_report(request, pk: int):
+    priority = _visible_priority(request, pk)
+    form = ReportForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Tell us briefly what is wrong."))
+        return _back(priority, 400, request)
+    wait = check_rate_limits(request, REPORT_LIMITS)
+    if wait:
+        return too_many(request, wait)
+    try:
+        services.priority_report(
+            priority=priority, user=request.user, reason=form.cleaned_data["reason"]
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return _back(priority, 400, request)
+    messages.success(request, _("Thank you. A moderator will look at it."))
+    return redirect(priority.get_absolute_url())
+
+
+@require_POST
+@login_required
+def priority_answer(request, pk: int):
+    """A planner sets a new status with a public answer."""
+    priority = get_object_or_404(Priority.all_objects, pk=pk)
+    form = StatusForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        return _back(priority, 400, request)
+    try:
+        services.input_set_status(records=[priority], actor=request.user, **form.cleaned_data)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return _back(priority, 400, request)
+    messages.success(request, _("The answer is saved and the residents will be told."))
+    return redirect(priority.get_absolute_url())
+
+
+@require_POST
+@login_required
+def priority_moderate(request, pk: int):
+    priority = get_object_or_404(Priority.all_objects, pk=pk)
+    form = ModerationForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose an action."))
+        return _back(priority, 400, request)
+    try:
+        services.priority_moderate(
+            priority=priority,
+            moderator=request.user,
+            hide=form.cleaned_data["action"] == "hide",
+            reason=form.cleaned_data["reason"],
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return _back(priority, 400, request)
+    messages.success(request, _("Saved."))
+    return redirect(priority.get_absolute_url())
+
+
+@require_POST
+@login_required
+def priority_redact(request, pk: int):
+    priority = get_object_or_404(Priority.all_objects, pk=pk)
+    form = RedactForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        return _back(priority, 400, request)
+    try:
+        services.priority_redact(priority=priority, moderator=request.user, **form.cleaned_data)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return _back(priority, 400, request)
+    messages.success(
+        request, _("The text is redacted. The original is kept in the protected history.")
+    )
+    return redirect(priority.get_absolute_url())
+
+
+@login_required
+def moderation_queue(request):
+    """Priorities hidden by reports or by a moderator, in the moderator's municipalities."""
+    municipalities = request.user.staff_municipality_ids(Role.MODERATOR, Role.ADMINISTRATOR)
+    if not municipalities:
+        raise PermissionDenied
+    pending = (
+        Priority.all_objects.filter(municipality__in=municipalities)
+        .exclude(visibility=Visibility.PUBLIC)
+        .select_related("category")
+        .order_by("visibility", "-created_at")
+    )
+    reported = (
+        Priority.public_objects.filter(municipality__in=municipalities, reports__resolved_at=None)
+        .distinct()
+        .select_related("category")
+    )
+    return render(request, "priorities/moderation.html", {"pending": pending, "reported": reported})
+
+
+@login_required
+def my_page(request):
+    """The resident's own input, the priorities they support, and their e-mail settings."""
+    user = request.user
+    form = PreferencesForm(
+        request.POST or None,
+        initial={"notify_by_email": user.notify_by_email, "language": user.language},
+    )
+    if request.method == "POST" and form.is_valid():
+        user.notify_by_email = form.cleaned_data["notify_by_email"]
+        user.language = form.cleaned_data["language"]
+        user.save(update_fields=["notify_by_email", "language"])
+        messages.success(request, _("Your settings are saved."))
+        return redirect("priorities:me")
+    mine = (
+        Priority.all_objects.filter(author=user).select_related("category").order_by("-created_at")
+    )
+    supported = (
+        Priority.public_objects.filter(supports__user=user, supports__withdrawn_at=None)
+        .select_related("category")
+        .order_by("-created_at")
+    )
+    return render(
+        request, "priorities/me.html", {"form": form, "mine": mine, "supported": supported}
+    )
+
+
+def area_answered(request, pk: int):
+    """ "You said — we did": answered input in an area, newest answer first."""
+    area = get_object_or_404(Area.objects.select_related("type", "municipality"), pk=pk)
+    answered = (
+        Priority.public_objects.in_area(area)
+        .answered()
+        .select_related("category")
+        .prefetch_related("status_changes")
+        .order_by("-status_changed_at", "-id")
+    )
+    page = Paginator(answered, 25).get_page(request.GET.get("page"))
+    return render(request, "priorities/answered.html", {"area": area, "page": page})
+
+
+def area_priorities(request, pk: int):
+    """All public priorities in an area, a list that needs no map."""
+    area = get_object_or_404(Area.objects.select_related("type", "municipality"), pk=pk)
+    priorities = (
+        Priority.public_objects.in_area(area)
+        .select_related("category")
+        .order_by("-created_at", "-id")
+    )
+    page = Paginator(priorities, 25).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "priorities/area_list.html",
+        {"area": area, "page": page, "statuses": Status},
+    )

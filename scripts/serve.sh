@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Serves the site and runs the background worker (e-mails) beside it; Ctrl+C stops both.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+host=${HOST:-127.0.0.1}
+port=${PORT:-8000}
+.venv/bin/python manage.py procrastinate worker &
+worker=$!
+trap 'kill "$worker" 2>/dev/null || true' EXIT INT TERM
+echo ""
+echo "  Nabolaget is running: open http://$host:$port/ in your browser (Ctrl+C stops it)."
+echo "  E-mails are printed here (set DJANGO_EMAIL_BACKEND to send them for real)."
+echo ""
+.venv/bin/python manage.py runserver "$host:$port"
