@@ -8,17 +8,36 @@ same transaction that sends it, so a retried job does not send it twice.
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, close_old_connections, connections, transaction
 from django.template.loader import render_to_string
 from django.utils import translation
 from procrastinate import RetryStrategy
 from procrastinate.contrib.django import app
 
 RETRY = RetryStrategy(max_attempts=8, exponential_wait=5)
+
+
+def closing_connections(function):
+    """Run a job on a fresh database connection and close it afterwards.
+
+    The worker runs sync jobs in a pool of threads; without this each thread would
+    keep a connection open (and an old one could have been dropped by the server).
+    """
+
+    @functools.wraps(function)
+    def wrapper(*args, **kwargs):
+        close_old_connections()
+        try:
+            return function(*args, **kwargs)
+        finally:
+            connections.close_all()
+
+    return wrapper
 
 
 def site_url(path: str) -> str:
@@ -45,6 +64,7 @@ def _send_once(user, key: str, template: str, context: dict) -> bool:
 
 
 @app.task(queue="email", retry=RETRY)
+@closing_connections
 def send_receipt(priority_id: int) -> None:
     """The receipt: reference number and what happens next."""
     from priorities.models import Priority
@@ -61,6 +81,7 @@ def send_receipt(priority_id: int) -> None:
 
 
 @app.task(queue="email", retry=RETRY)
+@closing_connections
 def notify_status_changes(change_ids: list[int]) -> None:
     """Tell authors and supporters about new answers: one e-mail per person per batch."""
     from priorities.models import StatusChange, Support
@@ -98,6 +119,7 @@ def notify_status_changes(change_ids: list[int]) -> None:
 
 
 @app.task(queue="email", retry=RETRY)
+@closing_connections
 def notify_hidden(priority_id: int) -> None:
     """Tell the author that a moderator hid their priority, and why."""
     from priorities.models import Priority

@@ -300,7 +300,7 @@ def bench_import(case: ImportCase, database: dict, runs: int, problems: list[str
         "ours_runs_s": ours,
         "ogr2ogr_s": ogr_s,
         "ogr2ogr_runs_s": ogr,
-        "ogr2ogr_command": [part for part in command],
+        "ogr2ogr_command": list(command),
         "reimport_unchanged_s": reimport,
         "reimport_report": report.summary(),
         "ratio_p50": ours_s["p50"] / ogr_s["p50"],
@@ -466,15 +466,16 @@ def environment(database: dict) -> dict:
         cursor.execute("SELECT postgis_lib_version()")
         (postgis,) = cursor.fetchone()
     ogr = subprocess.run(["ogr2ogr", "--version"], capture_output=True, text=True, check=False)
-    git = subprocess.run(
-        ["git", "-C", str(BASE_DIR), "rev-parse", "--short", "HEAD"],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    git = [
+        subprocess.run(
+            ["git", "-C", str(BASE_DIR), *command], capture_output=True, text=True, check=False
+        ).stdout.strip()
+        for command in (["rev-parse", "--short", "HEAD"], ["status", "--porcelain"])
+    ]
     return {
         "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
-        "git": git.stdout.strip() or None,
+        # "+dirty": the working tree had uncommitted changes, which are what was measured.
+        "git": (git[0] + ("+dirty" if git[1] else "")) or None,
         "database": f"{database.get('HOST')}:{database.get('PORT')}/{BENCH_DB}",
         "cpus": os.cpu_count(),
         "python": platform.python_version(),
