@@ -23,7 +23,12 @@ from django.utils.translation import gettext_lazy as _
 
 from areas.models import STORAGE_SRID
 from nabolaget.models import Role, TranslatedName
-from priorities.querysets import CategoryQuerySet, PriorityQuerySet, PublicPriorityManager
+from priorities.querysets import (
+    CategoryQuerySet,
+    PriorityMapCellQuerySet,
+    PriorityQuerySet,
+    PublicPriorityManager,
+)
 
 case_number_validator = RegexValidator(
     r"^\d{4}/\d{1,7}$", _("A case number is written like the archive does: 2026/1234.")
@@ -103,6 +108,38 @@ class InputRecord(models.Model):
         abstract = True
 
 
+# Grid sizes (metres) of the map rollup. Finer zoom levels aggregate the points directly.
+MAP_CELL_LEVELS = (250, 1000, 4000, 16000)
+
+_MAP_CELL_LEVELS_SQL = ", ".join(str(level) for level in MAP_CELL_LEVELS)
+_MAP_CELL_TRIGGER = f"""
+    IF TG_OP = 'UPDATE' AND OLD.point = NEW.point AND OLD.visibility = NEW.visibility
+       AND OLD.status = NEW.status AND OLD.category_id = NEW.category_id
+       AND OLD.municipality_id = NEW.municipality_id THEN
+        RETURN NULL;
+    END IF;
+    IF TG_OP IN ('UPDATE', 'DELETE') AND OLD.visibility = 'public' THEN
+        UPDATE priorities_prioritymapcell c
+           SET count = c.count - 1, sum_x = c.sum_x - ST_X(OLD.point), sum_y = c.sum_y - ST_Y(OLD.point)
+          FROM unnest(ARRAY[{_MAP_CELL_LEVELS_SQL}]) AS l(size)
+         WHERE c.level = l.size
+           AND c.cx = floor(ST_X(OLD.point) / l.size)::int AND c.cy = floor(ST_Y(OLD.point) / l.size)::int
+           AND c.municipality_id = OLD.municipality_id AND c.category_id = OLD.category_id
+           AND c.status = OLD.status;
+    END IF;
+    IF TG_OP IN ('INSERT', 'UPDATE') AND NEW.visibility = 'public' THEN
+        INSERT INTO priorities_prioritymapcell AS c
+               (level, cx, cy, municipality_id, category_id, status, count, sum_x, sum_y)
+        SELECT l.size, floor(ST_X(NEW.point) / l.size)::int, floor(ST_Y(NEW.point) / l.size)::int,
+               NEW.municipality_id, NEW.category_id, NEW.status, 1, ST_X(NEW.point), ST_Y(NEW.point)
+          FROM unnest(ARRAY[{_MAP_CELL_LEVELS_SQL}]) AS l(size)
+        ON CONFLICT (level, cx, cy, municipality_id, category_id, status) DO UPDATE
+           SET count = c.count + 1, sum_x = c.sum_x + EXCLUDED.sum_x, sum_y = c.sum_y + EXCLUDED.sum_y;
+    END IF;
+    RETURN NULL;
+"""
+
+
 @pghistory.track()
 class Priority(InputRecord):
     """A resident's priority (prioritet): "this matters here", pinned at a point."""
@@ -141,6 +178,12 @@ class Priority(InputRecord):
         ]
         triggers = [
             pgtrigger.Protect(name="priority_never_deleted", operation=pgtrigger.Delete),
+            pgtrigger.Trigger(
+                name="priority_map_cells",
+                when=pgtrigger.After,
+                operation=pgtrigger.Insert | pgtrigger.Update | pgtrigger.Delete,
+                func=_MAP_CELL_TRIGGER,
+            ),
         ]
 
     def __str__(self) -> str:
@@ -270,3 +313,39 @@ class ReferenceCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prefix}-{self.year}: {self.last}"
+
+
+class PriorityMapCell(models.Model):
+    """Pre-aggregated public priorities per grid cell, for the zoomed-out map.
+
+    Kept exact by a database trigger on Priority (insert, update of place,
+    visibility, status, category or municipality, delete), so bulk loads and
+    bulk updates keep it right too. ``sum_x``/``sum_y`` (storage SRID) give the
+    cluster's centre of mass.
+    """
+
+    level = models.PositiveIntegerField()
+    cx = models.IntegerField()
+    cy = models.IntegerField()
+    municipality = models.ForeignKey("areas.Municipality", models.CASCADE, related_name="+")
+    category = models.ForeignKey(Category, models.CASCADE, related_name="+")
+    status = models.CharField(max_length=20, choices=Status.choices)
+    count = models.IntegerField(default=0)
+    sum_x = models.FloatField(default=0)
+    sum_y = models.FloatField(default=0)
+
+    objects = PriorityMapCellQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["level", "cx", "cy", "municipality", "category", "status"],
+                name="prioritymapcell_unique",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["municipality", "level", "cx", "cy"], name="mapcell_lookup"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.level} m cell ({self.cx}, {self.cy}): {self.count}"

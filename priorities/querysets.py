@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime
+import math
 
 from django.contrib.gis.db.models import Collect
 from django.contrib.gis.db.models.functions import Centroid, SnapToGrid, Transform
 from django.contrib.gis.geos import Point, Polygon
 from django.contrib.gis.measure import D
 from django.db import models
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q, Sum
 
 
 class CategoryQuerySet(models.QuerySet):
@@ -86,3 +87,25 @@ class PublicPriorityManager(models.Manager.from_queryset(PriorityQuerySet)):
 
     def get_queryset(self) -> PriorityQuerySet:
         return super().get_queryset().public()
+
+
+class PriorityMapCellQuerySet(models.QuerySet):
+    def in_extent(
+        self, level: int, extent: tuple[float, float, float, float]
+    ) -> PriorityMapCellQuerySet:
+        """Cells of one grid size touching an extent (xmin, ymin, xmax, ymax) in the storage SRID."""
+        xmin, ymin, xmax, ymax = extent
+        return self.filter(
+            level=level,
+            cx__range=(math.floor(xmin / level), math.floor(xmax / level)),
+            cy__range=(math.floor(ymin / level), math.floor(ymax / level)),
+        )
+
+    def clusters(self) -> PriorityMapCellQuerySet:
+        """One row per cell (over categories and statuses): ``count``, ``x`` and ``y`` (centre)."""
+        return (
+            self.values("cx", "cy")
+            .annotate(total=Sum("count"), sx=Sum("sum_x"), sy=Sum("sum_y"))
+            .filter(total__gt=0)
+            .order_by()
+        )

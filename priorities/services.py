@@ -289,3 +289,24 @@ def priorities_relocate(*, area_ids: Sequence[int], area_type_id: int) -> int:
         count = cursor.fetchone()[0]
         cursor.execute("DROP TABLE relocate")
     return count
+
+
+MAP_CELLS_REBUILD_SQL = """
+DELETE FROM priorities_prioritymapcell;
+INSERT INTO priorities_prioritymapcell
+       (level, cx, cy, municipality_id, category_id, status, count, sum_x, sum_y)
+SELECT l.size, floor(ST_X(p.point) / l.size)::int, floor(ST_Y(p.point) / l.size)::int,
+       p.municipality_id, p.category_id, p.status, count(*), sum(ST_X(p.point)), sum(ST_Y(p.point))
+  FROM priorities_priority p, unnest(%s::int[]) AS l(size)
+ WHERE p.visibility = 'public'
+ GROUP BY 1, 2, 3, 4, 5, 6;
+"""
+
+
+@transaction.atomic
+def priority_map_cells_rebuild() -> None:
+    """Recompute the map rollup from the priorities (after a bulk load with triggers off)."""
+    from priorities.models import MAP_CELL_LEVELS
+
+    with connection.cursor() as cursor:
+        cursor.execute(MAP_CELLS_REBUILD_SQL, [list(MAP_CELL_LEVELS)])

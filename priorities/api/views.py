@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 import math
 
-from django.contrib.gis.geos import Polygon
+from django.contrib.gis.gdal import CoordTransform, SpatialReference
+from django.contrib.gis.geos import Point, Polygon
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
@@ -19,7 +20,7 @@ from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 from rest_framework_gis.pagination import GeoJsonPagination
 
-from areas.models import Area
+from areas.models import STORAGE_SRID, Area
 from nabolaget.api import StrictPageNumberPagination, throttle
 from priorities import services
 from priorities.api.filters import PriorityFilter, parse_bbox
@@ -32,12 +33,14 @@ from priorities.api.serializers import (
     StatusChangeSerializer,
     SupportSerializer,
 )
-from priorities.models import Category, Priority
+from priorities.models import MAP_CELL_LEVELS, Category, Priority, PriorityMapCell
 
 # Below this zoom level (or above MAP_POINT_LIMIT points) the map gets clusters.
 MAP_CLUSTER_BELOW_ZOOM = 15
 MAP_POINT_LIMIT = 1000
 CLUSTER_PIXELS = 64
+# Map requests with only these parameters can be answered from the rollup.
+ROLLUP_PARAMETERS = {"bbox", "zoom", "municipality", "category", "status"}
 
 
 class PriorityPagination(StrictPageNumberPagination, GeoJsonPagination):
@@ -198,7 +201,45 @@ class PriorityViewSet(
             if len(points) <= MAP_POINT_LIMIT:
                 return Response(_point_collection(points))
         cell = _cell_metres(zoom, bbox)
+        level = _rollup_level(cell)
+        if level and set(request.query_params) <= ROLLUP_PARAMETERS:
+            return Response(self._rollup_clusters(bbox, level))
         return Response(_cluster_collection(queryset.clusters(cell), cell))
+
+    def _rollup_clusters(self, bbox: Polygon, level: int) -> dict:
+        """Clusters from the pre-aggregated grid (filters: municipality, category, status)."""
+        params = self.request.query_params
+        cells = PriorityMapCell.objects.in_extent(
+            level, bbox.transform(STORAGE_SRID, clone=True).extent
+        )
+        if "municipality" in params:
+            cells = cells.filter(municipality__code=params["municipality"])
+        if "category" in params:
+            cells = cells.filter(category__slug=params["category"])
+        if "status" in params:
+            cells = cells.filter(status=params["status"])
+        to_api = CoordTransform(SpatialReference(STORAGE_SRID), SpatialReference(4326))
+        features = []
+        for row in cells.clusters():
+            centre = Point(row["sx"] / row["total"], row["sy"] / row["total"], srid=STORAGE_SRID)
+            centre.transform(to_api)
+            features.append(
+                {
+                    "type": "Feature",
+                    "geometry": {
+                        "type": "Point",
+                        "coordinates": [round(centre.x, 6), round(centre.y, 6)],
+                    },
+                    "properties": {"cluster": True, "count": row["total"]},
+                }
+            )
+        return {"type": "FeatureCollection", "cell_metres": level, "features": features}
+
+
+def _rollup_level(cell_metres: float) -> int | None:
+    """The coarsest rollup grid not much coarser than the wanted cluster size, if any."""
+    fitting = [level for level in MAP_CELL_LEVELS if level <= cell_metres * 1.5]
+    return max(fitting) if fitting else None
 
 
 def _zoom(value) -> int:

@@ -90,7 +90,10 @@ def test_detail_shows_the_public_history(client):
     from priorities import services
 
     services.input_set_status(
-        records=[priority], status="decided", public_text="Vedtatt: fartsdumper.", actor=staff(Role.PLANNER)
+        records=[priority],
+        status="decided",
+        public_text="Vedtatt: fartsdumper.",
+        actor=staff(Role.PLANNER),
     )
 
     body = client.get(f"/api/v1/priorities/{priority.pk}/", headers=EN).json()
@@ -104,15 +107,27 @@ def test_detail_shows_the_public_history(client):
 
 BAD_FEATURES = {
     "not json": ("{not json", "JSON parse error"),
-    "nan": ('{"type": "Feature", "geometry": {"type": "Point", "coordinates": [NaN, 67]}, "properties": {}}', "JSON"),
+    "nan": (
+        '{"type": "Feature", "geometry": {"type": "Point", "coordinates": [NaN, 67]}, "properties": {}}',
+        "JSON",
+    ),
     "not a feature": ({"type": "FeatureCollection", "features": []}, "type"),
     "a line": (
         {**feature(), "geometry": {"type": "LineString", "coordinates": [[14, 67], [14.1, 67.1]]}},
         "must be a Point",
     ),
-    "3-D point": ({**feature(), "geometry": {"type": "Point", "coordinates": [14.385, 67.283, 12]}}, "exactly two"),
-    "one coordinate": ({**feature(), "geometry": {"type": "Point", "coordinates": [14.385]}}, "exactly two"),
-    "text coordinates": ({**feature(), "geometry": {"type": "Point", "coordinates": ["14", "67"]}}, "must be numbers"),
+    "3-D point": (
+        {**feature(), "geometry": {"type": "Point", "coordinates": [14.385, 67.283, 12]}},
+        "exactly two",
+    ),
+    "one coordinate": (
+        {**feature(), "geometry": {"type": "Point", "coordinates": [14.385]}},
+        "exactly two",
+    ),
+    "text coordinates": (
+        {**feature(), "geometry": {"type": "Point", "coordinates": ["14", "67"]}},
+        "must be numbers",
+    ),
     "longitude out of range": (feature(lon=190), "Longitude must be between"),
     "latitude out of range": (feature(lat=-91), "Latitude must be between"),
     "swapped": (feature(lon=67.283, lat=14.385), "look swapped"),
@@ -208,11 +223,16 @@ def test_hidden_priorities_are_not_in_the_public_api(client):
     assert client.get(f"/api/v1/priorities/{priority.pk}/").status_code == 404
 
 
-@override_settings(NABOLAGET_RATES={
-    "priority_create_user": "2/hour", "priority_create_address": "100/hour",
-    "support_user": "100/hour", "support_address": "100/hour",
-    "report_user": "100/hour", "report_address": "100/hour",
-})
+@override_settings(
+    NABOLAGET_RATES={
+        "priority_create_user": "2/hour",
+        "priority_create_address": "100/hour",
+        "support_user": "100/hour",
+        "support_address": "100/hour",
+        "report_user": "100/hour",
+        "report_address": "100/hour",
+    }
+)
 def test_creating_is_rate_limited_per_account_with_retry_after(client):
     client.force_login(UserFactory())
 
@@ -226,11 +246,16 @@ def test_creating_is_rate_limited_per_account_with_retry_after(client):
     assert Priority.all_objects.count() == 2
 
 
-@override_settings(NABOLAGET_RATES={
-    "priority_create_user": "100/hour", "priority_create_address": "2/hour",
-    "support_user": "100/hour", "support_address": "100/hour",
-    "report_user": "100/hour", "report_address": "100/hour",
-})
+@override_settings(
+    NABOLAGET_RATES={
+        "priority_create_user": "100/hour",
+        "priority_create_address": "2/hour",
+        "support_user": "100/hour",
+        "support_address": "100/hour",
+        "report_user": "100/hour",
+        "report_address": "100/hour",
+    }
+)
 def test_a_forged_forwarded_for_header_does_not_reset_the_address_limit(client):
     for n in range(2):
         client.force_login(UserFactory())
@@ -248,12 +273,16 @@ def test_map_gives_clusters_when_zoomed_out_and_points_when_zoomed_in(client):
     make_priority(at=(15.0, 67.117))
 
     out = client.get("/api/v1/priorities/map/", {"bbox": "13.5,66.9,15.6,67.7", "zoom": "8"}).json()
-    near = client.get("/api/v1/priorities/map/", {"bbox": "14.37,67.27,14.40,67.29", "zoom": "16"}).json()
+    near = client.get(
+        "/api/v1/priorities/map/", {"bbox": "14.37,67.27,14.40,67.29", "zoom": "16"}
+    ).json()
 
     assert sorted(f["properties"]["count"] for f in out["features"]) == [1, 3]
     assert all(f["properties"]["cluster"] for f in out["features"])
     assert len(near["features"]) == 3
-    assert {"title", "category", "colour", "status", "support_count", "url"} <= near["features"][0]["properties"].keys()
+    assert {"title", "category", "colour", "status", "support_count", "url"} <= near["features"][0][
+        "properties"
+    ].keys()
 
 
 @pytest.mark.parametrize(

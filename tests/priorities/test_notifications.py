@@ -66,7 +66,10 @@ def test_answering_many_at_once_sends_one_email_per_person():
     mail.outbox.clear()
 
     services.input_set_status(
-        records=priorities, status="under_consideration", public_text="Vi ser på disse.", actor=staff(Role.PLANNER)
+        records=priorities,
+        status="under_consideration",
+        public_text="Vi ser på disse.",
+        actor=staff(Role.PLANNER),
     )
     run_jobs()
 

@@ -76,7 +76,10 @@ def test_pin_by_choosing_an_area(client):
     [
         ({"lat": "", "lon": ""}, "Velg stedet"),
         ({"lat": "67.283", "lon": ""}, "både breddegrad og lengdegrad"),
-        ({"lat": "", "lon": "", "address": "Gata som ikke finnes 99"}, "Vi kjenner ikke denne adressen"),
+        (
+            {"lat": "", "lon": "", "address": "Gata som ikke finnes 99"},
+            "Vi kjenner ikke denne adressen",
+        ),
         ({"lat": "67.9", "lon": "14.0"}, "utenfor kommunene"),
         ({"title": ""}, "Dette feltet er påkrevd"),
         ({"lat": "95"}, "mindre enn eller lik 90"),
@@ -177,8 +180,12 @@ def test_you_said_we_did_lists_answered_input_newest_first(client):
     old, new = make_priority(title="Gammel"), make_priority(title="Nyere")
     unanswered = make_priority(title="Ubesvart")
     planner = staff(Role.PLANNER)
-    services.input_set_status(records=[old], status="decided", public_text="Gjort i fjor.", actor=planner)
-    services.input_set_status(records=[new], status="implemented", public_text="Ferdig nå.", actor=planner)
+    services.input_set_status(
+        records=[old], status="decided", public_text="Gjort i fjor.", actor=planner
+    )
+    services.input_set_status(
+        records=[new], status="implemented", public_text="Ferdig nå.", actor=planner
+    )
     area = new.areas.get(type__slug="skolekrets")
 
     page = client.get(f"/areas/{area.pk}/answered/").content.decode()
@@ -217,4 +224,6 @@ def test_grant_role_command(capsys):
     with pytest.raises(CommandError, match="no account"):
         call_command("grant_role", "nobody@example.no", "planner", "--municipality", "1804")
     with pytest.raises(CommandError, match="0000 is not in Nabolaget"):
-        call_command("grant_role", "planlegger@bodo.kommune.no", "planner", "--municipality", "0000")
+        call_command(
+            "grant_role", "planlegger@bodo.kommune.no", "planner", "--municipality", "0000"
+        )

@@ -314,3 +314,43 @@ def test_nearby_similar_priorities_are_found_in_metres():
 
     assert list(services.priority_nearby_similar(point=near, category=first.category)) == [first]
     assert not services.priority_nearby_similar(point=far, category=first.category)
+
+
+def test_the_map_rollup_stays_exact_through_every_kind_of_change():
+    """The pre-aggregated map cells match a direct count after inserts, moderation,
+    answers, bulk updates and raw SQL."""
+    from django.db import connection
+    from django.db.models import Sum
+
+    from priorities.models import MAP_CELL_LEVELS, PriorityMapCell
+
+    def assert_exact():
+        public = Priority.public_objects.count()
+        for level in MAP_CELL_LEVELS:
+            total = PriorityMapCell.objects.filter(level=level).aggregate(n=Sum("count"))["n"] or 0
+            assert total == public, level
+        by_status = dict(
+            PriorityMapCell.objects.filter(level=1000)
+            .values_list("status")
+            .annotate(n=Sum("count"))
+            .filter(n__gt=0)
+        )
+        assert by_status == {
+            s: Priority.public_objects.filter(status=s).count()
+            for s in Priority.public_objects.values_list("status", flat=True).distinct()
+        }
+
+    first, second = make_priority(), make_priority(at=MISVAER)
+    third = make_priority()
+    assert_exact()
+    services.priority_moderate(priority=second, moderator=staff(Role.MODERATOR), hide=True, reason="Personopplysninger")
+    assert_exact()
+    services.input_set_status(records=[first], status="decided", public_text="Vedtatt.", actor=staff(Role.PLANNER))
+    assert_exact()
+    Priority.all_objects.filter(pk=third.pk).update(point=Point(15.0, 67.117, srid=4326))
+    assert_exact()
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE priorities_priority SET visibility = 'public' WHERE id = %s", [second.pk])
+    assert_exact()
+    services.support_add(priority=first, user=UserFactory())
+    assert_exact()
