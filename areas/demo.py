@@ -74,6 +74,29 @@ def load_demo() -> list[ImportReport]:
     return reports
 
 
+SAMPLE_PRIORITIES = FIXTURES / "demo" / "bodo-priorities.json"
+
+
+@transaction.atomic
+def load_demo_priorities() -> int:
+    """Illustrative sample priorities (no author), once: returns how many were added."""
+    from priorities.models import Category, Priority
+    from priorities.services import lon_lat_point, priority_create
+
+    if Priority.all_objects.filter(municipality__code=MUNICIPALITY).exists():
+        return 0
+    samples = json.loads(SAMPLE_PRIORITIES.read_text(encoding="utf-8"))["priorities"]
+    for sample in samples:
+        priority_create(
+            author=None,
+            point=lon_lat_point(sample["lon"], sample["lat"]),
+            category=Category.objects.get(slug=sample["category"], municipality=None),
+            title=sample["title"],
+            text=sample["text"],
+        )
+    return len(samples)
+
+
 def voronoi_areas(boundary: Area, seeds: list[dict]) -> dict:
     """A FeatureCollection of the seeds' Voronoi cells clipped to the boundary (WGS 84)."""
     # Raw SQL: ST_VoronoiPolygons is a set-level function the ORM does not offer.

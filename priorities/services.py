@@ -87,8 +87,11 @@ def input_locate(point: Point, *, field: str = "geometry") -> tuple[Municipality
 
 @transaction.atomic
 def priority_create(*, author, point: Point, category: Category, title: str, text: str) -> Priority:
-    """Save a resident's priority with its areas and receipt number, and queue the receipt."""
-    if not author.is_authenticated:
+    """Save a resident's priority with its areas and receipt number, and queue the receipt.
+
+    ``author=None`` is for input without an account (the demo's sample priorities).
+    """
+    if author is not None and not author.is_authenticated:
         raise PermissionDenied(_("Log in to pin a priority."))
     municipality, areas = input_locate(point)
     if not Category.objects.for_municipality(municipality.code).filter(pk=category.pk).exists():
@@ -105,7 +108,8 @@ def priority_create(*, author, point: Point, category: Category, title: str, tex
     priority.full_clean()
     priority.save()
     priority.areas.set(areas)
-    tasks.send_receipt.defer(priority_id=priority.pk)
+    if author is not None:
+        tasks.send_receipt.defer(priority_id=priority.pk)
     return priority
 
 

@@ -343,14 +343,20 @@ def test_the_map_rollup_stays_exact_through_every_kind_of_change():
     first, second = make_priority(), make_priority(at=MISVAER)
     third = make_priority()
     assert_exact()
-    services.priority_moderate(priority=second, moderator=staff(Role.MODERATOR), hide=True, reason="Personopplysninger")
+    services.priority_moderate(
+        priority=second, moderator=staff(Role.MODERATOR), hide=True, reason="Personopplysninger"
+    )
     assert_exact()
-    services.input_set_status(records=[first], status="decided", public_text="Vedtatt.", actor=staff(Role.PLANNER))
+    services.input_set_status(
+        records=[first], status="decided", public_text="Vedtatt.", actor=staff(Role.PLANNER)
+    )
     assert_exact()
     Priority.all_objects.filter(pk=third.pk).update(point=Point(15.0, 67.117, srid=4326))
     assert_exact()
     with connection.cursor() as cursor:
-        cursor.execute("UPDATE priorities_priority SET visibility = 'public' WHERE id = %s", [second.pk])
+        cursor.execute(
+            "UPDATE priorities_priority SET visibility = 'public' WHERE id = %s", [second.pk]
+        )
     assert_exact()
     services.support_add(priority=first, user=UserFactory())
     assert_exact()

@@ -3,7 +3,7 @@
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from areas.demo import load_demo
+from areas.demo import load_demo, load_demo_priorities
 
 
 class Command(BaseCommand):
@@ -13,4 +13,7 @@ class Command(BaseCommand):
         call_command("loaddata", "fixtures/categories.json", verbosity=0)
         for report in load_demo():
             self.stdout.write(report.summary())
+        added = load_demo_priorities()
+        if added:
+            self.stdout.write(f"{added} illustrative sample priorities added.")
         self.stdout.write(self.style.SUCCESS("Demo municipality Bodø (1804) is ready."))
