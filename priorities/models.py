@@ -16,6 +16,8 @@ import pghistory
 import pgtrigger
 from django.conf import settings
 from django.contrib.gis.db import models
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.core.validators import MaxLengthValidator, MinLengthValidator, RegexValidator
 from django.db.models import Q
 from django.urls import reverse
@@ -85,6 +87,7 @@ class Visibility(models.TextChoices):
     PUBLIC = "public", _("public")
     HIDDEN = "hidden", _("hidden by a moderator")
     PENDING_REVIEW = "pending_review", _("hidden until a moderator has looked at it")
+    MERGED = "merged", _("merged into another priority")
 
 
 class InputRecord(models.Model):
@@ -140,7 +143,7 @@ _MAP_CELL_TRIGGER = f"""
 """
 
 
-@pghistory.track()
+@pghistory.track(exclude=["search_vector"])
 class Priority(InputRecord):
     """A resident's priority (prioritet): "this matters here", pinned at a point."""
 
@@ -162,6 +165,22 @@ class Priority(InputRecord):
     areas = models.ManyToManyField(
         "areas.Area", related_name="priorities", blank=True, verbose_name=_("areas")
     )
+    merged_into = models.ForeignKey(
+        "self",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="merged",
+        verbose_name=_("merged into"),
+        help_text=_("A duplicate stays on the record and points to the priority it was merged into."),
+    )
+    # Full-text search with Norwegian stemming (PostgreSQL's 'norwegian' configuration).
+    search_vector = models.GeneratedField(
+        expression=SearchVector("title", weight="A", config="norwegian")
+        + SearchVector("text", weight="B", config="norwegian"),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
 
     # No plain ``objects``: a view must say whether it may see hidden input.
     public_objects = PublicPriorityManager()
@@ -175,6 +194,11 @@ class Priority(InputRecord):
         indexes = [
             models.Index(fields=["municipality", "status"], name="priority_muni_status"),
             models.Index(fields=["category", "created_at"], name="priority_category_created"),
+            models.Index(fields=["municipality", "-created_at", "-id"], name="priority_muni_newest"),
+            models.Index(
+                fields=["municipality", "-support_count", "-id"], name="priority_muni_support"
+            ),
+            GinIndex(fields=["search_vector"], name="priority_search"),
         ]
         triggers = [
             pgtrigger.Protect(name="priority_never_deleted", operation=pgtrigger.Delete),
@@ -349,3 +373,57 @@ class PriorityMapCell(models.Model):
 
     def __str__(self) -> str:
         return f"{self.level} m cell ({self.cx}, {self.cy}): {self.count}"
+
+
+class AnswerTemplate(models.Model):
+    """A ready-made public answer a planner can start from (per municipality)."""
+
+    municipality = models.ForeignKey(
+        "areas.Municipality", models.CASCADE, related_name="answer_templates"
+    )
+    title = models.CharField(_("name"), max_length=100)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices)
+    text = models.TextField(_("answer"), max_length=4000)
+
+    class Meta:
+        ordering = ["title"]
+        verbose_name = _("answer template")
+        verbose_name_plural = _("answer templates")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Export(models.Model):
+    """An export a planner asked for: the filter, the format, whether personal data was
+    included (a logged choice), and, for large ones made in the background, the file."""
+
+    class Format(models.TextChoices):
+        CSV = "csv", "CSV"
+        GEOJSON = "geojson", "GeoJSON"
+        GPKG = "gpkg", "GeoPackage"
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        RUNNING = "running", _("running")
+        DONE = "done", _("ready")
+        FAILED = "failed", _("failed")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    municipality = models.ForeignKey("areas.Municipality", models.PROTECT, related_name="+")
+    format = models.CharField(max_length=10, choices=Format.choices)
+    query = models.CharField(_("filter"), max_length=2000, blank=True)
+    include_personal_data = models.BooleanField(default=False)
+    rows = models.PositiveIntegerField(null=True, blank=True)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.DONE)
+    progress = models.PositiveSmallIntegerField(default=0)
+    file = models.FileField(upload_to="exports/%Y/%m/", blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("export")
+        verbose_name_plural = _("exports")
+
+    def __str__(self) -> str:
+        return f"{self.get_format_display()} export {self.pk}"

@@ -10,7 +10,26 @@ from django.contrib.gis.db.models.functions import Centroid, SnapToGrid, Transfo
 from django.contrib.gis.geos import Point, Polygon
 from django.contrib.gis.measure import D
 from django.db import models
-from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.contrib.postgres.search import SearchQuery
+from django.db.models import Count, Exists, F, OuterRef, Q, Sum
+from django.db.models.functions import Coalesce
+
+
+class MedianDays(models.Aggregate):
+    """Median of (end - start) in days, over rows where end is set (percentile_cont)."""
+
+    function = "percentile_cont"
+    template = (
+        "percentile_cont(0.5) WITHIN GROUP (ORDER BY "
+        "EXTRACT(EPOCH FROM (%(expressions)s)) / 86400.0)"
+    )
+    output_field = models.FloatField()
+
+    def __init__(self, start: str, end: str, **extra):
+        super().__init__(
+            models.ExpressionWrapper(F(end) - F(start), output_field=models.DurationField()),
+            **extra,
+        )
 
 
 class CategoryQuerySet(models.QuerySet):
@@ -21,7 +40,7 @@ class CategoryQuerySet(models.QuerySet):
 
 class PriorityQuerySet(models.QuerySet):
     def public(self) -> PriorityQuerySet:
-        """Priorities anyone may see (not hidden by a moderator or by reports)."""
+        """Priorities anyone may see (not hidden by a moderator or by reports, not merged away)."""
         return self.filter(visibility="public")
 
     def in_municipality(self, code: str) -> PriorityQuerySet:
@@ -55,9 +74,53 @@ class PriorityQuerySet(models.QuerySet):
             queryset = queryset.filter(created_at__date__lte=until)
         return queryset
 
-    def answered(self) -> PriorityQuerySet:
-        """Priorities with at least one public answer."""
-        return self.filter(first_answered_at__isnull=False)
+    def answered(self, answered: bool = True) -> PriorityQuerySet:
+        """Priorities with (or, with False, without) at least one public answer."""
+        return self.filter(first_answered_at__isnull=not answered)
+
+    def search(self, text: str) -> PriorityQuerySet:
+        """Full-text search in title and text, with Norwegian stemming."""
+        query = SearchQuery(text, config="norwegian", search_type="websearch")
+        return self.filter(search_vector=query)
+
+    def min_support(self, count: int) -> PriorityQuerySet:
+        """Priorities with at least this many supporters."""
+        return self.filter(support_count__gte=count)
+
+    def in_case(self, case_number: str) -> PriorityQuerySet:
+        """Priorities whose answers refer to the case (saksnummer, e.g. 2026/1234)."""
+        return self.filter(status_changes__case_number=case_number).distinct()
+
+    def in_area_tree(self, area) -> PriorityQuerySet:
+        """Priorities in the area or in any of its sub-areas."""
+        return self.filter(areas__in=[area.pk, *area.children.values_list("pk", flat=True)]).distinct()
+
+    def stats(self) -> dict:
+        """Totals for these priorities: count, supports, share answered, median days to first answer."""
+        return self.aggregate(
+            count=Count("id"),
+            supports=Coalesce(Sum("support_count"), 0),
+            answered=Count("id", filter=Q(first_answered_at__isnull=False)),
+            median_days=MedianDays("created_at", "first_answered_at"),
+        )
+
+    def stats_by_area(self, area_type_slug: str) -> PriorityQuerySet:
+        """The same totals per area of one type: rows of area id, count, supports, answered, median."""
+        return (
+            self.filter(areas__type__slug=area_type_slug)
+            .values("areas__id")
+            .annotate(
+                count=Count("id"),
+                supports=Coalesce(Sum("support_count"), 0),
+                answered=Count("id", filter=Q(first_answered_at__isnull=False)),
+                median_days=MedianDays("created_at", "first_answered_at"),
+            )
+            .order_by()
+        )
+
+    def by_category_and_status(self) -> PriorityQuerySet:
+        """Counts per (category, status)."""
+        return self.values("category__slug", "status").annotate(count=Count("id")).order_by()
 
     def with_support_by(self, user) -> PriorityQuerySet:
         """Annotate ``supported_by_me``: whether this account supports the priority now."""

@@ -309,6 +309,9 @@ def area_answered(request, pk: int):
         .order_by("-status_changed_at", "-id")
     )
     page = Paginator(answered, 25).get_page(request.GET.get("page"))
+    for priority in page.object_list:
+        changes = list(priority.status_changes.all())
+        priority.latest_change = changes[-1] if changes else None
     return render(request, "priorities/answered.html", {"area": area, "page": page})
 
 

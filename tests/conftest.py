@@ -47,9 +47,14 @@ def demo_live(transactional_db):
     _load_demo()
 
 
+def pytest_configure(config):
+    """Rate limits are counted in the cache: in tests an in-memory one that each test empties
+    (the database cache of the running site would be rolled back with each test anyway)."""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+
 @pytest.fixture(autouse=True)
 def _empty_rate_limits():
-    """Rate limits are counted in the cache; every test starts with none used."""
     from django.core.cache import cache
 
     cache.clear()

@@ -44,6 +44,7 @@ BASE_DIR = Path(__file__).resolve().parents[2]
 SHARED_DATA = BASE_DIR.parent / "shared" / "data"
 BENCH_DB = "nabolaget_bench"
 OUTPUT = BASE_DIR / "bench-results" / "areas.json"
+PRIORITIES_OUTPUT = BASE_DIR / "bench-results" / "priorities.json"
 
 IMPORT_GOAL_RATIO = 3.0
 API_GOAL_P95_MS = 5.0
@@ -571,30 +572,90 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--whole-points", type=int, default=1_000, help="points for the naive SQL (1000)"
     )
     parser.add_argument("--output", type=Path, default=OUTPUT, help=f"JSON file ({OUTPUT})")
+    parser.add_argument(
+        "--skip-areas", action="store_true", help="leave out the area imports and lookups"
+    )
+    parser.add_argument(
+        "--skip-priorities", action="store_true", help="leave out the priorities benchmark"
+    )
+    parser.add_argument(
+        "--priorities",
+        type=int,
+        default=1_000_000,
+        metavar="N",
+        help="priorities to load for the priorities benchmark (1000000)",
+    )
+    parser.add_argument(
+        "--priorities-viewports", type=int, default=50, help="map viewports per zoom level (50)"
+    )
+    parser.add_argument(
+        "--priorities-direct",
+        type=int,
+        default=10,
+        help="viewports per zoom for clustering straight from the points (10)",
+    )
+    parser.add_argument(
+        "--priorities-creates", type=int, default=200, help="priorities created (200)"
+    )
+    parser.add_argument(
+        "--priorities-output",
+        type=Path,
+        default=PRIORITIES_OUTPUT,
+        help=f"JSON file of the priorities benchmark ({PRIORITIES_OUTPUT})",
+    )
     return parser.parse_args(argv)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
-    if shutil.which("ogr2ogr") is None:
+    if not args.skip_areas and shutil.which("ogr2ogr") is None:
         raise SystemExit("ogr2ogr is not installed (Debian: apt-get install gdal-bin).")
     started = time.perf_counter()
     database = setup_django()
     prepare_database()
-    problems: list[str] = []
-    results = {"environment": environment(database)}
-    results["imports"] = [
-        bench_import(case, database, args.runs, problems) for case in import_cases()
-    ]
-    # bench-kommune and bench-fylke stay loaded: real detailed polygons for the lookups.
-    results["lookups"] = bench_lookups(args.points, min(args.whole_points, args.points), problems)
-    results["problems"] = problems
-    results["seconds"] = time.perf_counter() - started
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
-    print(format_report(results))
-    print(f"\n{results['seconds']:.0f} s in all; results written to {args.output}")
-    return 1 if problems else 0
+    failed = False
+    env = environment(database)
+    if not args.skip_areas:
+        problems: list[str] = []
+        results = {"environment": env}
+        results["imports"] = [
+            bench_import(case, database, args.runs, problems) for case in import_cases()
+        ]
+        # bench-kommune and bench-fylke stay loaded: real detailed polygons for the lookups.
+        results["lookups"] = bench_lookups(
+            args.points, min(args.whole_points, args.points), problems
+        )
+        results["problems"] = problems
+        results["seconds"] = time.perf_counter() - started
+        args.output.parent.mkdir(parents=True, exist_ok=True)
+        args.output.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+        print(format_report(results))
+        print(f"\n{results['seconds']:.0f} s for the areas; results written to {args.output}")
+        failed = failed or bool(problems)
+    if not args.skip_priorities:
+        from tests.bench import priorities
+
+        part = time.perf_counter()
+        results = {"environment": env}
+        results.update(
+            priorities.run(
+                rows=args.priorities,
+                viewports=args.priorities_viewports,
+                direct_viewports=args.priorities_direct,
+                creates=args.priorities_creates,
+            )
+        )
+        results["seconds"] = time.perf_counter() - part
+        output = args.priorities_output
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+        if not args.skip_areas:
+            print()
+        print(priorities.format_report(results, env))
+        print(f"\n{results['seconds']:.0f} s for the priorities; results written to {output}")
+        failed = failed or bool(results["problems"])
+    print(f"{time.perf_counter() - started:.0f} s in all")
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

@@ -17,6 +17,15 @@ from tests.priorities.factories import MISVAER, UserFactory, make_priority, staf
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _english():
+    """Messages are checked in English here; the pages' tests check Bokmål."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 def counts():
     return (Priority.all_objects.count(), Support.objects.count(), StatusChange.objects.count())
 

@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, no_translations
 
 from nabolaget.models import Role
 from nabolaget.services import role_grant
@@ -20,6 +20,7 @@ class Command(BaseCommand):
             help="Kommunenummer (default: the demo municipality, NABOLAGET_DEMO_MUNICIPALITY).",
         )
 
+    @no_translations
     def handle(self, *args, **options) -> None:
         code = options["municipality"] or settings.NABOLAGET_DEMO_MUNICIPALITY
         try:
