@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import ValidationError
+from rest_framework.filters import OrderingFilter
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.throttling import SimpleRateThrottle
 
@@ -84,3 +85,25 @@ def check_rate_limits(request, throttles, view=None) -> int | None:
         if not limiter.allow_request(request, view):
             waits.append(limiter.wait() or 1)
     return int(max(waits)) + 1 if waits else None
+
+
+class StrictOrderingFilter(OrderingFilter):
+    """?ordering= with a 400 for a field that cannot be ordered by (DRF ignores it silently)."""
+
+    def get_ordering(self, request, queryset, view):
+        value = request.query_params.get(self.ordering_param)
+        if value:
+            allowed = {f for f in view.ordering_fields} | {f"-{f}" for f in view.ordering_fields}
+            wanted = [term.strip() for term in value.split(",")]
+            bad = [term for term in wanted if term not in allowed]
+            if bad:
+                raise ValidationError(
+                    {
+                        self.ordering_param: [
+                            _("Order by one of: %(fields)s.")
+                            % {"fields": ", ".join(sorted(allowed))}
+                        ]
+                    }
+                )
+            return [*wanted, "-id"]
+        return self.get_default_ordering(view)

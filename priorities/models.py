@@ -172,7 +172,9 @@ class Priority(InputRecord):
         blank=True,
         related_name="merged",
         verbose_name=_("merged into"),
-        help_text=_("A duplicate stays on the record and points to the priority it was merged into."),
+        help_text=_(
+            "A duplicate stays on the record and points to the priority it was merged into."
+        ),
     )
     # Full-text search with Norwegian stemming (PostgreSQL's 'norwegian' configuration).
     search_vector = models.GeneratedField(
@@ -194,7 +196,9 @@ class Priority(InputRecord):
         indexes = [
             models.Index(fields=["municipality", "status"], name="priority_muni_status"),
             models.Index(fields=["category", "created_at"], name="priority_category_created"),
-            models.Index(fields=["municipality", "-created_at", "-id"], name="priority_muni_newest"),
+            models.Index(
+                fields=["municipality", "-created_at", "-id"], name="priority_muni_newest"
+            ),
             models.Index(
                 fields=["municipality", "-support_count", "-id"], name="priority_muni_support"
             ),

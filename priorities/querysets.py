@@ -9,8 +9,8 @@ from django.contrib.gis.db.models import Collect
 from django.contrib.gis.db.models.functions import Centroid, SnapToGrid, Transform
 from django.contrib.gis.geos import Point, Polygon
 from django.contrib.gis.measure import D
-from django.db import models
 from django.contrib.postgres.search import SearchQuery
+from django.db import models
 from django.db.models import Count, Exists, F, OuterRef, Q, Sum
 from django.db.models.functions import Coalesce
 
@@ -53,7 +53,8 @@ class PriorityQuerySet(models.QuerySet):
 
     def in_area_type(self, slug: str) -> PriorityQuerySet:
         """Priorities that fall in some area of the type."""
-        return self.filter(areas__type__slug=slug).distinct()
+        links = self.model.areas.through.objects.filter(area__type__slug=slug)
+        return self.filter(id__in=links.values("priority_id"))
 
     def in_bbox(self, bbox: Polygon) -> PriorityQuerySet:
         """Priorities inside a polygon such as a bounding box (any SRID; uses the spatial index)."""
@@ -89,11 +90,17 @@ class PriorityQuerySet(models.QuerySet):
 
     def in_case(self, case_number: str) -> PriorityQuerySet:
         """Priorities whose answers refer to the case (saksnummer, e.g. 2026/1234)."""
-        return self.filter(status_changes__case_number=case_number).distinct()
+        from priorities.models import StatusChange
+
+        answers = StatusChange.objects.filter(case_number=case_number)
+        return self.filter(id__in=answers.values("priority_id"))
 
     def in_area_tree(self, area) -> PriorityQuerySet:
         """Priorities in the area or in any of its sub-areas."""
-        return self.filter(areas__in=[area.pk, *area.children.values_list("pk", flat=True)]).distinct()
+        tree = [area.pk, *area.children.values_list("pk", flat=True)]
+        links = self.model.areas.through.objects.filter(area_id__in=tree)
+        return self.filter(id__in=links.values("priority_id"))
+
 
     def stats(self) -> dict:
         """Totals for these priorities: count, supports, share answered, median days to first answer."""

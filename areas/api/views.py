@@ -1,16 +1,23 @@
 from django.contrib.gis.db.models import GeometryField
-from django.db.models import Value
+from django.db.models import Count, Value
+from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import viewsets
+from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
 from rest_framework_gis.pagination import GeoJsonPagination
 
 from areas.api.filters import AreaFilter
-from areas.api.serializers import AreaSerializer, AreaTypeSerializer
+from areas.api.serializers import AreaSerializer, AreaStatsSerializer, AreaTypeSerializer
 from areas.models import Area, AreaType
 from nabolaget.api import StrictPageNumberPagination
+from priorities.api.filters import PriorityFilter
+from priorities.models import Priority
+
+STATS_FILTERS = ["category", "status", "since", "until", "q", "min_support", "answered", "case"]
 
 MAX_SIMPLIFY_METRES = 10_000
 
@@ -63,6 +70,42 @@ class AreaViewSet(viewsets.ReadOnlyModelViewSet):
                 api_geom=Value(None, output_field=GeometryField(srid=4326))
             )
         return queryset.with_api_geometry(self._simplify())
+
+    @extend_schema(
+        parameters=[OpenApiParameter(name, OpenApiTypes.STR) for name in STATS_FILTERS],
+        responses={200: AreaStatsSerializer},
+    )
+    @action(detail=True, methods=["get"], filterset_class=None, pagination_class=None)
+    def stats(self, request, pk=None):
+        """Counts for one area and its sub-areas: totals, by category and by status.
+
+        Takes the same filters as the priority list (category, status, since, until, q, …).
+        """
+        area = get_object_or_404(Area.objects.defer("geom"), pk=pk)
+        priorities = PriorityFilter(
+            request.query_params, queryset=Priority.public_objects.all(), request=request
+        )
+        if not priorities.is_valid():
+            raise ValidationError(priorities.errors)
+        queryset = priorities.qs.in_area_tree(area)
+        return Response(
+            AreaStatsSerializer(
+                {
+                    "area": area.pk,
+                    "totals": queryset.stats(),
+                    "by_category": queryset.values("category__slug")
+                    .annotate(count=Count("id"))
+                    .order_by(),
+                    "by_status": queryset.values("status").annotate(count=Count("id")).order_by(),
+                }
+            ).data
+        )
+
+    def paginate_queryset(self, queryset):
+        # A point lookup gives at most one area per type: no pages, and no COUNT query.
+        if "contains" in self.request.query_params:
+            return None
+        return super().paginate_queryset(queryset)
 
     def _wants_geometry(self) -> bool:
         value = self.request.query_params.get("geometry", "true").lower()

@@ -9,7 +9,9 @@ from django.utils.translation import gettext_lazy
 from rest_framework.exceptions import ValidationError
 
 from areas.models import Area, AreaType, kommunenummer_validator
-from priorities.models import Category, Priority, Status
+from priorities.models import Category, Priority, Status, case_number_validator
+
+MAX_QUERY = 200
 
 
 def parse_bbox(value: str, name: str = "bbox") -> Polygon:
@@ -53,9 +55,24 @@ class PriorityFilter(django_filters.FilterSet):
     )
     since = django_filters.DateFilter(field_name="created_at__date", lookup_expr="gte")
     until = django_filters.DateFilter(field_name="created_at__date", lookup_expr="lte")
+    q = django_filters.CharFilter(
+        method="filter_q", max_length=MAX_QUERY, help_text="Words to find in title and text."
+    )
+    min_support = django_filters.NumberFilter(
+        method="filter_min_support", min_value=0, help_text="At least this many supporters."
+    )
+    answered = django_filters.BooleanFilter(
+        method="filter_answered", help_text="true: has a public answer; false: has none."
+    )
+    case = django_filters.CharFilter(
+        method="filter_case",
+        validators=[case_number_validator],
+        help_text="Case number, e.g. 2026/1234.",
+    )
 
     class Meta:
         model = Priority
+
         fields = [
             "municipality",
             "area",
@@ -65,6 +82,10 @@ class PriorityFilter(django_filters.FilterSet):
             "bbox",
             "since",
             "until",
+            "q",
+            "min_support",
+            "answered",
+            "case",
         ]
 
     def filter_queryset(self, queryset):
@@ -74,10 +95,24 @@ class PriorityFilter(django_filters.FilterSet):
         return super().filter_queryset(queryset)
 
     def filter_area(self, queryset, name, value):
-        area = Area.objects.filter(pk=value).first()
+        area = Area.objects.filter(pk=value).first() if value < 2**62 else None
         if area is None:
             raise ValidationError({"area": [_("There is no area %(id)s.") % {"id": value}]})
-        return queryset.in_area(area)
+        return queryset.in_area_tree(area)
+
+    def filter_q(self, queryset, name, value):
+        return queryset.search(value) if value.strip() else queryset
+
+    def filter_min_support(self, queryset, name, value):
+        if value != int(value):
+            raise ValidationError({"min_support": [_("Give a whole number.")]})
+        return queryset.min_support(int(value))
+
+    def filter_answered(self, queryset, name, value):
+        return queryset.answered(value)
+
+    def filter_case(self, queryset, name, value):
+        return queryset.in_case(value)
 
     def filter_area_type(self, queryset, name, value):
         if not AreaType.objects.filter(slug=value).exists():

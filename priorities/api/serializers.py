@@ -142,3 +142,20 @@ class StatusChangeCreateSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=[s for s in Status.choices if s[0] != Status.RECEIVED])
     public_text = serializers.CharField(min_length=5, max_length=4000)
     case_number = serializers.CharField(required=False, allow_blank=True, max_length=20)
+
+
+class PriorityStatsSerializer(serializers.Serializer):
+    """Totals for a set of priorities: the feedback loop's health at a glance."""
+
+    count = serializers.IntegerField()
+    supports = serializers.IntegerField()
+    answered = serializers.IntegerField()
+    share_answered = serializers.SerializerMethodField()
+    median_days_to_first_answer = serializers.FloatField(source="median_days", allow_null=True)
+
+    def get_share_answered(self, row) -> float | None:
+        return round(row["answered"] / row["count"], 3) if row["count"] else None
+
+
+class PriorityAreaStatsSerializer(PriorityStatsSerializer):
+    area = serializers.IntegerField(source="areas__id")

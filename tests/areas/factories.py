@@ -34,6 +34,7 @@ class AreaFactory(factory.django.DjangoModelFactory):
 
     class Meta:
         model = Area
+        skip_postgeneration_save = True
 
     name = factory.Sequence(lambda n: f"Område {n}")
     code = factory.Sequence(lambda n: f"T{n:05d}")

@@ -94,7 +94,9 @@ SELECT (ST_Dump(ST_GeneratePoints(
 # Random order: ids (time order) are then unrelated to place, as in real use.
 SHUFFLE_SQL = """
 CREATE TEMP TABLE bench_rows AS
-SELECT row_number() OVER (ORDER BY random()) AS n, point FROM bench_points
+SELECT n, point
+  FROM (SELECT row_number() OVER (ORDER BY random()) AS n, point FROM bench_points) r
+ WHERE n <= %(rows)s  -- ST_GeneratePoints can give one point more than asked
 """
 INSERT_SQL = """
 WITH base AS (
@@ -192,8 +194,10 @@ SELECT r.total, ST_X(r.centre), ST_Y(r.centre)
                                        25833), 4326) AS centre
           FROM priorities_prioritymapcell c, box
          WHERE c.municipality_id = %(m)s AND c.level = %(level)s
-           AND c.cx BETWEEN floor(ST_XMin(box.g) / %(level)s) AND floor(ST_XMax(box.g) / %(level)s)
-           AND c.cy BETWEEN floor(ST_YMin(box.g) / %(level)s) AND floor(ST_YMax(box.g) / %(level)s)
+           AND c.cx BETWEEN floor(ST_XMin(box.g) / %(level)s)::int
+                        AND floor(ST_XMax(box.g) / %(level)s)::int
+           AND c.cy BETWEEN floor(ST_YMin(box.g) / %(level)s)::int
+                        AND floor(ST_YMax(box.g) / %(level)s)::int
          GROUP BY c.cx, c.cy
         HAVING sum(c.count) > 0) r
 """
@@ -310,10 +314,13 @@ def load(rows: int, problems: list[str]) -> dict:
     )
     steps["shuffle"] = execute(
         "SELECT setseed(%(seed)s); DROP TABLE IF EXISTS bench_rows; " + SHUFFLE_SQL,
-        {"seed": (SEED % 1000) / 1000},
+        {"seed": (SEED % 1000) / 1000, "rows": rows},
     )
     with transaction.atomic():
-        # The table's triggers (history, map rollup) are off for the bulk load only.
+        # The table's triggers (history, map rollup) are off for the bulk load only; the
+        # foreign keys are checked row by row (not queued to the commit, which would keep
+        # ALTER TABLE from turning the triggers back on).
+        execute("SET CONSTRAINTS ALL IMMEDIATE")
         execute("ALTER TABLE priorities_priority DISABLE TRIGGER USER")
         steps["insert"] = execute(
             "SELECT setseed(%(seed)s); " + INSERT_SQL,
@@ -654,16 +661,15 @@ def bench_map(load_info: dict, viewports: int, direct: int, problems: list[str])
 
 def random_places(count: int) -> list[tuple[float, float]]:
     """Lon/lat of ``count`` random points in Bodø (fixed seed)."""
-    return [
-        (row[0], row[1])
-        for row in scalar_rows(
-            "SELECT ST_X(p.geom), ST_Y(p.geom) FROM areas_area a, "
-            "ST_Dump(ST_Transform(ST_GeneratePoints(a.geom, %s, %s), 4326)) p "
-            "WHERE a.id = (SELECT id FROM areas_area a JOIN areas_areatype t ON t.id = a.type_id "
-            "WHERE t.slug = 'kommune' AND a.code = %s AND a.valid_to IS NULL) ORDER BY p.path",
-            [count, SEED + 7, MUNICIPALITY],
-        )
-    ]
+    from areas.models import Area
+
+    boundary = Area.objects.current().get(type__slug="kommune", code=MUNICIPALITY)
+    return scalar_rows(
+        "SELECT ST_X(p.geom), ST_Y(p.geom) FROM areas_area a, "
+        "ST_Dump(ST_Transform(ST_GeneratePoints(a.geom, %s, %s), 4326)) p "
+        "WHERE a.id = %s ORDER BY p.path",
+        [count, SEED + 7, boundary.pk],
+    )
 
 
 def bench_create(count: int, problems: list[str]) -> dict:

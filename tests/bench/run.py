@@ -20,6 +20,12 @@ geometries is timed on the first points for reference. Goal: API p95 under 5 ms.
 The results are printed as a table and written to ``bench-results/areas.json``.
 The exit status is 1 when a correctness check fails (a lookup that disagrees, a
 response that is not 200, an import that did not create or keep every feature).
+
+Then, in the same database, the priorities benchmark (``tests/bench/priorities.py``):
+a bulk load of ``--priorities N`` priorities (1,000,000) into Bodø, map requests at
+zoom levels from the whole municipality to a street, and creating one; written to
+``bench-results/priorities.json``. ``--skip-priorities`` leaves it out and
+``--skip-areas`` runs it alone.
 """
 
 from __future__ import annotations
