@@ -7,7 +7,7 @@ from django.contrib.gis.geos import Point
 from django.utils.translation import gettext_lazy as _
 
 from areas.models import Address, Area
-from priorities.models import Category, Status, case_number_validator
+from priorities.models import AnswerTemplate, Category, Status, case_number_validator
 
 
 class PriorityForm(forms.Form):
@@ -164,3 +164,84 @@ class PreferencesForm(forms.Form):
         label=_("Language of e-mails"),
         choices=[("nb", "Norsk bokmål"), ("nn", "Norsk nynorsk"), ("en", "English")],
     )
+
+
+class PlannerFilterForm(forms.Form):
+    """The planner's filters. The names are the API's query parameters, so a URL works in both."""
+
+    q = forms.CharField(label=_("Search"), required=False, max_length=200)
+    area = forms.TypedChoiceField(label=_("Area (with its sub-areas)"), required=False, coerce=int)
+    area_type = forms.ChoiceField(label=_("Areas on the map"), required=False)
+    category = forms.ChoiceField(label=_("Category"), required=False)
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("All statuses")), *Status.choices]
+    )
+    answered = forms.ChoiceField(
+        label=_("Answered"),
+        required=False,
+        choices=[("", _("All")), ("true", _("Answered")), ("false", _("Not answered"))],
+    )
+    min_support = forms.IntegerField(
+        label=_("At least this many supporters"), required=False, min_value=0
+    )
+    since = forms.DateField(
+        label=_("From date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    until = forms.DateField(
+        label=_("To date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    case = forms.CharField(
+        label=_("Case number"), required=False, max_length=20, validators=[case_number_validator]
+    )
+    order = forms.ChoiceField(
+        label=_("Order"),
+        required=False,
+        choices=[
+            ("newest", _("Newest first")),
+            ("oldest", _("Oldest first")),
+            ("support", _("Most support")),
+        ],
+    )
+
+    def __init__(self, *args, municipality, **kwargs):
+        super().__init__(*args, **kwargs)
+        areas = (
+            Area.objects.in_force()
+            .in_municipality(municipality.code)
+            .select_related("type")
+            .defer("geom")
+            .order_by("type__slug", "name")
+        )
+        self.fields["area"].choices = [("", _("The whole municipality"))] + [
+            (a.pk, f"{a.name} ({a.type.name})") for a in areas
+        ]
+        types = {a.type.slug: a.type.name for a in areas if a.type.slug != "kommune"}
+        self.fields["area_type"].choices = list(types.items())
+        self.fields["category"].choices = [("", _("All categories"))] + [
+            (c.slug, c.name) for c in Category.objects.for_municipality(municipality.code)
+        ]
+
+
+class BulkAnswerForm(StatusForm):
+    """An answer to many priorities at once, optionally from a template."""
+
+    template = forms.ModelChoiceField(
+        label=_("Start from a template"),
+        required=False,
+        queryset=AnswerTemplate.objects.none(),
+        empty_label=_("No template"),
+    )
+
+    def __init__(self, *args, municipality, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["template"].queryset = AnswerTemplate.objects.filter(municipality=municipality)
+        self.fields["public_text"].required = False
+
+    def clean(self):
+        data = super().clean()
+        template = data.get("template")
+        if template and not data.get("public_text"):
+            data["public_text"] = template.text
+        if not data.get("public_text"):
+            self.add_error("public_text", _("Write the public answer, or choose a template."))
+        return data

@@ -101,7 +101,6 @@ class PriorityQuerySet(models.QuerySet):
         links = self.model.areas.through.objects.filter(area_id__in=tree)
         return self.filter(id__in=links.values("priority_id"))
 
-
     def stats(self) -> dict:
         """Totals for these priorities: count, supports, share answered, median days to first answer."""
         return self.aggregate(

@@ -314,3 +314,86 @@ def priority_map_cells_rebuild() -> None:
 
     with connection.cursor() as cursor:
         cursor.execute(MAP_CELLS_REBUILD_SQL, [list(MAP_CELL_LEVELS)])
+
+
+@transaction.atomic
+def priority_merge(*, target: Priority, duplicates: Sequence[Priority], actor) -> StatusChange:
+    """Merge priorities that say the same thing into one, keeping every record.
+
+    Supports move to the target without counting anyone twice; the duplicates' authors
+    become supporters of the target; each duplicate gets a public answer pointing to the
+    target (so its author and supporters are told) and leaves the public lists.
+    """
+    staff_role(actor, target.municipality_id, ANSWER_ROLES)
+    duplicates = [d for d in duplicates if d.pk != target.pk]
+    if not duplicates:
+        raise ValidationError({"records": _("Choose the priorities to merge into this one.")})
+    if any(d.municipality_id != target.municipality_id for d in duplicates):
+        raise ValidationError(
+            {"records": _("Only priorities in the same municipality can be merged.")}
+        )
+    if target.visibility != Visibility.PUBLIC:
+        raise ValidationError({"target": _("Merge into a public priority.")})
+    text = _("Merged with %(reference)s, which says the same. Your support counts there.") % {
+        "reference": target.reference
+    }
+    changes = input_set_status(
+        records=duplicates,
+        status=Status.UNDER_CONSIDERATION if target.status == Status.RECEIVED else target.status,
+        public_text=text,
+        actor=actor,
+    )
+    people = set(
+        Support.objects.filter(priority__in=duplicates, withdrawn_at=None).values_list(
+            "user_id", flat=True
+        )
+    ) | {d.author_id for d in duplicates if d.author_id}
+    people.discard(target.author_id)
+    already = set(Support.objects.filter(priority=target).values_list("user_id", flat=True))
+    Support.objects.filter(priority=target, user_id__in=people & already).update(withdrawn_at=None)
+    Support.objects.bulk_create(
+        [Support(priority=target, user_id=user_id) for user_id in people - already]
+    )
+    target.support_count = Support.objects.filter(priority=target, withdrawn_at=None).count()
+    target.save(update_fields=["support_count"])
+    Priority.all_objects.filter(pk__in=[d.pk for d in duplicates]).update(
+        merged_into=target, visibility=Visibility.MERGED
+    )
+    return changes[0]
+
+
+def export_start(*, user, municipality, format: str, query: dict, include_personal_data: bool):
+    """Log an export and decide where it is made: returns (export, queryset or None).
+
+    Personal data (the author's name and e-mail) only for administrators who ask for it;
+    the choice is kept on the Export row. Over BACKGROUND_ROWS rows the export is queued
+    and the queryset is None; otherwise the caller writes it at once.
+    """
+    from priorities.exports import BACKGROUND_ROWS, queryset_for
+    from priorities.models import Export
+
+    role = staff_role(user, municipality.pk, ANSWER_ROLES)
+    if include_personal_data and role != Role.ADMINISTRATOR:
+        raise PermissionDenied(_("Only administrators may export residents' contact details."))
+    if format not in Export.Format.values:
+        raise ValidationError({"format": _("Choose CSV, GeoJSON or GeoPackage.")})
+    query = {**query, "municipality": municipality.code}
+    queryset = queryset_for(query)
+    rows = queryset.count()
+    background = rows > BACKGROUND_ROWS
+    from urllib.parse import urlencode
+
+    export = Export.objects.create(
+        user=user,
+        municipality=municipality,
+        format=format,
+        query=urlencode(sorted(query.items()))[:2000],
+        include_personal_data=include_personal_data,
+        rows=None if background else rows,
+        state=Export.State.QUEUED if background else Export.State.DONE,
+        progress=0 if background else 100,
+    )
+    if background:
+        tasks.build_export.defer(export_id=export.pk)
+        return export, None
+    return export, queryset

@@ -133,3 +133,49 @@ def notify_hidden(priority_id: int) -> None:
         "priorities/email/hidden",
         {"priority": priority, "url": site_url(priority.get_absolute_url())},
     )
+
+
+@app.task(queue="exports", retry=RetryStrategy(max_attempts=3, wait=30))
+@closing_connections
+def build_export(export_id: int) -> None:
+    """Write a large export to storage, reporting progress, and mark it ready."""
+    import tempfile
+    from pathlib import Path
+
+    from django.core.files import File
+    from django.http import QueryDict
+
+    from priorities import exports
+    from priorities.models import Export
+
+    export = Export.objects.select_related("municipality").get(pk=export_id)
+    Export.objects.filter(pk=export.pk).update(state=Export.State.RUNNING, progress=0)
+    query = QueryDict(export.query).dict()
+    queryset = exports.queryset_for(query)
+    total = max(queryset.count(), 1)
+
+    def with_progress(rows):
+        for number, row in enumerate(rows, start=1):
+            if number % 5000 == 0:
+                Export.objects.filter(pk=export.pk).update(progress=min(99, number * 100 // total))
+            yield row
+
+    rows = with_progress(
+        exports.export_rows(queryset, include_personal_data=export.include_personal_data)
+    )
+    name = exports.file_name(export.municipality.code, query, export.format)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / name
+        count = exports.write_file(
+            export.format,
+            rows,
+            path,
+            query=query,
+            include_personal_data=export.include_personal_data,
+        )
+        with path.open("rb") as handle:
+            export.file.save(name, File(handle), save=False)
+    export.rows = count
+    export.state = Export.State.DONE
+    export.progress = 100
+    export.save(update_fields=["file", "rows", "state", "progress"])

@@ -17,3 +17,13 @@ urlpatterns = [
     path("areas/<int:pk>/priorities/", views.area_priorities, name="area_list"),
     path("areas/<int:pk>/answered/", views.area_answered, name="answered"),
 ]
+
+from priorities import planner  # noqa: E402
+
+urlpatterns += [
+    path("planner/", planner.workspace, name="planner"),
+    path("planner/answer/", planner.answer, name="planner_answer"),
+    path("planner/merge/", planner.merge, name="planner_merge"),
+    path("planner/export/", planner.export, name="export"),
+    path("planner/exports/<int:pk>/", planner.export_status, name="export_status"),
+]

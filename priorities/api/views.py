@@ -110,7 +110,6 @@ class PriorityPagination(CursorPagination):
         }
 
 
-
 def service_call(function, **kwargs):
     """Run a service; its ValidationError becomes the API's 400 with the same messages."""
     try:

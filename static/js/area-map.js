@@ -55,7 +55,26 @@ async function drawAreas(map, el) {
   if (bounds && bounds.isValid()) map.fitBounds(bounds, { padding: [10, 10] });
   if (byType.size > 1) L.control.layers(null, overlays, { collapsed: false }).addTo(map);
   el.dataset.ready = "true";
+  return Object.values(overlays);
 }
+
+// The planner's map: areas shaded by how many priorities match the filter.
+async function setupChoropleth(el, layers) {
+  if (!el.dataset.choroplethUrl || !layers) return;
+
+  const response = await fetch(el.dataset.choroplethUrl, { headers: { Accept: "application/json" } });
+  if (!response.ok) return;
+  const counts = new Map((await response.json()).map((row) => [row.area, row.count]));
+  const most = Math.max(1, ...counts.values());
+  for (const group of layers) {
+    group.eachLayer((layer) => {
+      const count = counts.get(layer.feature.id) || 0;
+      layer.setStyle({ fillColor: "#0b5394", fillOpacity: 0.08 + 0.72 * (count / most), weight: 1 });
+    });
+  }
+  el.dataset.choroplethReady = "true";
+}
+
 
 function setupLookup(map, el) {
   const result = document.getElementById("lookup-result");
@@ -177,7 +196,12 @@ function init() {
   }
   setupLookup(map, el);
   setupPicker(map, el);
-  if (el.dataset.areasUrl) drawAreas(map, el).then(() => setupPriorities(map, el));
+  if (el.dataset.areasUrl) {
+    drawAreas(map, el).then((layers) => {
+      setupPriorities(map, el);
+      setupChoropleth(el, layers);
+    });
+  }
 }
 
 init();
