@@ -8,4 +8,3 @@ def site(request):
     if user is not None and user.is_authenticated:
         roles = {role for role, _ in user._grants()}
     return {"data_attribution": settings.NABOLAGET_DATA_ATTRIBUTION, "staff_roles": roles}
-

@@ -10,10 +10,11 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpResponseBadRequest, JsonResponse
+from django.http import FileResponse, Http404, HttpResponseBadRequest, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from rest_framework.exceptions import ValidationError as APIValidationError
 
 from areas.models import Area, Municipality
 from nabolaget.db import BadCursor, estimate_count, keyset_page
@@ -96,13 +97,14 @@ def workspace(request):
         "basemap_attribution": settings.NABOLAGET_BASEMAP_ATTRIBUTION,
         "answer_form": BulkAnswerForm(municipality=municipality),
     }
+    errors = {}
     try:
         valid = filterset.is_valid() and (not request.GET or form.is_valid())
         queryset = filterset.qs if valid else None
-    except ValidationError:
-        valid, queryset = False, None
+    except APIValidationError as exc:
+        valid, queryset, errors = False, None, exc.detail
     if not valid:
-        context["filter_errors"] = {**dict(filterset.errors), **dict(form.errors)}
+        context["filter_errors"] = {**dict(filterset.errors), **dict(form.errors), **errors}
         return render(request, "priorities/planner.html", context, status=400)
     field, descending = ORDERS.get(request.GET.get("order") or "newest", ORDERS["newest"])
     try:
@@ -226,7 +228,7 @@ def export(request):
         if not filterset.is_valid():
             return HttpResponseBadRequest(_("The filter is not valid."))
         filterset.qs  # noqa: B018 - raises the FilterSet's own ValidationError
-    except ValidationError:
+    except APIValidationError:
         return HttpResponseBadRequest(_("The filter is not valid."))
     query = _filter_query(request.GET)
     try:
@@ -241,6 +243,7 @@ def export(request):
         return HttpResponseBadRequest(" ".join(exc.messages))
     if queryset is None:
         return redirect("priorities:export_status", pk=job.pk)
+    query = QueryDict(job.query).dict()
     name = exports.file_name(municipality.code, query, job.format)
     rows = exports.export_rows(queryset, include_personal_data=job.include_personal_data)
     path = Path(tempfile.mkdtemp()) / name

@@ -1,0 +1,239 @@
+"""The planner's workspace: rights, filters, bulk answers, merging, exports."""
+
+import csv
+import io
+import json
+
+import pytest
+from django.contrib.gis.gdal import DataSource
+
+from nabolaget.models import Role
+from priorities import services
+from priorities.models import AnswerTemplate, Export, Priority, StatusChange, Support
+from tests.priorities.factories import MISVAER, UserFactory, make_priority, staff
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def planner(client):
+    user = staff(Role.PLANNER)
+    client.force_login(user)
+    return user
+
+
+def test_residents_cannot_open_the_workspace_or_export(client):
+    client.force_login(UserFactory())
+
+    assert client.get("/planner/").status_code == 403
+    assert client.get("/planner/export/", {"format": "csv"}).status_code == 403
+    assert not Export.objects.exists()
+
+
+def test_a_planner_cannot_act_in_another_municipality(client, planner):
+    from areas.models import Municipality
+
+    Municipality.objects.create(code="0301", name="Oslo")
+
+    assert client.get("/planner/", {"municipality": "0301"}).status_code == 403
+
+
+def test_filter_by_school_district_and_category(client, planner):
+    from areas.models import Area
+
+    make_priority(title="Sentrum trafikk")
+    make_priority(title="Sentrum lek", category="lek-og-friluft")
+    make_priority(title="Misvær trafikk", at=MISVAER)
+    district = Area.objects.get(code="1804-SK01")
+
+    page = client.get(
+        "/planner/", {"area": district.pk, "category": "trafikksikkerhet"}
+    ).content.decode()
+
+    assert "Sentrum trafikk" in page
+    assert "Sentrum lek" not in page and "Misvær trafikk" not in page
+
+
+def test_text_search_uses_norwegian_stemming(client, planner):
+    make_priority(title="Skolene trenger fortau")
+    make_priority(title="Bedre gatelys", text="Det er mørkt langs veien om vinteren.")
+
+    page = client.get("/planner/", {"q": "skole"}).content.decode()
+
+    assert "Skolene trenger fortau" in page
+    assert "Bedre gatelys" not in page
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"area": "999999999"},
+        {"since": "2026-05-01", "until": "2026-04-01"},
+        {"q": "x" * 10_000},
+        {"min_support": "-1"},
+        {"status": "bogus"},
+        {"case": "not-a-case"},
+    ],
+)
+def test_malformed_filters_are_a_400_and_change_nothing(client, planner, params):
+    make_priority()
+
+    response = client.get("/planner/", params)
+
+    assert response.status_code == 400
+    assert 'role="alert"' in response.content.decode()
+
+
+def test_keyset_pages_cover_everything_once(client, planner):
+    for n in range(55):
+        make_priority(title=f"Prioritet nummer {n}")
+
+    first = client.get("/planner/")
+    second = client.get("/planner/" + first.context["next_url"])
+
+    titles = [p.title for p in first.context["rows"]] + [p.title for p in second.context["rows"]]
+    assert len(titles) == 55 == len(set(titles))
+    assert second.context["next_url"] is None
+    assert client.get("/planner/", {"after": "rubbish"}).status_code == 400
+
+
+def test_answer_three_at_once(client, planner):
+    author = UserFactory()
+    chosen = [make_priority(author, title=f"Valgt {n}") for n in range(3)]
+    other = make_priority(title="Ikke valgt")
+
+    response = client.post(
+        "/planner/answer/",
+        {
+            "ids": [p.pk for p in chosen],
+            "status": "under_consideration",
+            "public_text": "Vi ser på dette.",
+        },
+    )
+
+    assert response.status_code == 302
+    assert StatusChange.objects.filter(priority__in=chosen).count() == 3
+    assert not StatusChange.objects.filter(priority=other).exists()
+    from procrastinate.contrib.django.models import ProcrastinateJob
+
+    assert ProcrastinateJob.objects.filter(task_name__endswith="notify_status_changes").count() == 1
+
+
+def test_answer_from_a_template(client, planner):
+    from areas.models import Municipality
+
+    template = AnswerTemplate.objects.create(
+        municipality=Municipality.objects.get(code="1804"),
+        title="Sendt videre",
+        status="under_consideration",
+        text="Innspillet er sendt til plan- og byggesaksavdelingen.",
+    )
+    priority = make_priority()
+
+    client.post(
+        "/planner/answer/",
+        {"ids": [priority.pk], "status": "under_consideration", "template": template.pk},
+    )
+
+    assert StatusChange.objects.get().public_text == template.text
+
+
+def test_answering_other_municipalities_input_is_refused(client):
+    from areas.models import Municipality
+    from nabolaget.models import RoleGrant
+
+    oslo_planner = UserFactory()
+    RoleGrant.objects.create(
+        user=oslo_planner,
+        role=Role.PLANNER,
+        municipality=Municipality.objects.create(code="0301", name="Oslo"),
+    )
+    client.force_login(oslo_planner)
+    priority = make_priority()
+
+    client.post(
+        "/planner/answer/", {"ids": [priority.pk], "status": "decided", "public_text": "Vedtatt."}
+    )
+
+    assert not StatusChange.objects.exists()
+
+
+def test_merge_carries_supports_over_without_double_counting(client, planner):
+    target = make_priority(title="Fortau langs skoleveien")
+    duplicate = make_priority(title="Fortau ved skolen")
+    both, only_duplicate = UserFactory(), UserFactory()
+    for user in (both, only_duplicate):
+        services.support_add(priority=duplicate, user=user)
+    services.support_add(priority=target, user=both)
+
+    client.post("/planner/merge/", {"ids": [target.pk, duplicate.pk], "target": target.pk})
+
+    target.refresh_from_db()
+    duplicate.refresh_from_db()
+    supporters = set(
+        Support.objects.filter(priority=target, withdrawn_at=None).values_list("user_id", flat=True)
+    )
+    assert supporters == {both.pk, only_duplicate.pk, duplicate.author_id}
+    assert target.support_count == 3
+    assert duplicate.merged_into == target
+    assert not Priority.public_objects.filter(pk=duplicate.pk).exists()
+    assert target.reference in StatusChange.objects.get(priority=duplicate).public_text
+
+
+def test_csv_export_opens_in_excel_with_norwegian_letters(client, planner):
+    make_priority(title="Gangvei ved Bodøsjøen", text="Æ, ø og å må komme riktig ut i Excel.")
+
+    response = client.get("/planner/export/", {"format": "csv", "category": "trafikksikkerhet"})
+
+    assert response.status_code == 200
+    assert "category=trafikksikkerhet" in response["Content-Disposition"]
+    raw = b"".join(response.streaming_content)
+    assert raw.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig")), delimiter=";"))
+    assert rows[0]["title"] == "Gangvei ved Bodøsjøen"
+    assert "author_email" not in rows[0]
+    log = Export.objects.get()
+    assert (log.format, log.include_personal_data, log.rows) == ("csv", False, 1)
+
+
+def test_geojson_export_is_rfc7946_with_filter_and_attribution(client, planner):
+    make_priority(at=MISVAER)
+
+    response = client.get("/planner/export/", {"format": "geojson"})
+
+    body = json.loads(b"".join(response.streaming_content))
+    (feature,) = body["features"]
+    assert feature["geometry"]["coordinates"] == [15.0, 67.117]
+    assert "Kartverket" in body["metadata"]["attribution"]
+    assert "municipality=1804" in body["metadata"]["filter"]
+    assert "author_email" not in feature["properties"]
+
+
+def test_geopackage_export_through_gdal(client, planner, tmp_path):
+    make_priority()
+    make_priority(at=MISVAER)
+
+    response = client.get("/planner/export/", {"format": "gpkg"})
+
+    path = tmp_path / "export.gpkg"
+    path.write_bytes(b"".join(response.streaming_content))
+    layer = DataSource(str(path))[0]
+    assert layer.name == "prioriteter"
+    assert len(layer) == 2
+    assert "reference" in layer.fields
+
+
+def test_personal_data_only_for_administrators_who_tick_it(client, planner):
+    make_priority(UserFactory(email="kontakt@example.no"))
+
+    assert client.get("/planner/export/", {"format": "csv", "personal": "1"}).status_code == 403
+    client.force_login(staff(Role.ADMINISTRATOR))
+    response = client.get("/planner/export/", {"format": "csv", "personal": "1"})
+
+    assert "kontakt@example.no" in b"".join(response.streaming_content).decode("utf-8-sig")
+    assert Export.objects.get().include_personal_data is True
+
+
+def test_bad_export_format_is_a_400(client, planner):
+    assert client.get("/planner/export/", {"format": "xlsx"}).status_code == 400
+    assert not Export.objects.exists()
