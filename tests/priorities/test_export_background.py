@@ -39,7 +39,9 @@ def test_someone_elses_export_is_not_found(client, demo_live):
     owner = staff(Role.PLANNER)
     from areas.models import Municipality
 
-    job = Export.objects.create(user=owner, municipality=Municipality.objects.get(code="1804"), format="csv")
+    job = Export.objects.create(
+        user=owner, municipality=Municipality.objects.get(code="1804"), format="csv"
+    )
     client.force_login(staff(Role.PLANNER))
 
     assert client.get(f"/planner/exports/{job.pk}/").status_code == 404
