@@ -3,6 +3,8 @@
 import csv
 import io
 import json
+from pathlib import Path
+
 
 from areas.models import Area
 from nabolaget.models import Role
@@ -44,7 +46,7 @@ def test_planner_filters_answers_three_and_exports(page, axe):
 
     with page.expect_download() as csv_download:
         page.get_by_role("link", name="CSV").click()
-    text = open(csv_download.value.path(), encoding="utf-8-sig").read()
+    text = Path(csv_download.value.path()).read_text(encoding="utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(text), delimiter=";"))
     assert sorted(r["title"] for r in rows) == ["Trafikkfare 0", "Trafikkfare 1", "Trafikkfare 2"]
     assert {r["status"] for r in rows} == {"under_consideration"}
@@ -52,7 +54,7 @@ def test_planner_filters_answers_three_and_exports(page, axe):
 
     with page.expect_download() as geojson_download:
         page.get_by_role("link", name="GeoJSON").click()
-    collection = json.load(open(geojson_download.value.path(), encoding="utf-8"))
+    collection = json.loads(Path(geojson_download.value.path()).read_text(encoding="utf-8"))
     assert len(collection["features"]) == 3
     assert all(13 < f["geometry"]["coordinates"][0] < 16 for f in collection["features"])
     assert "Kartverket" in collection["metadata"]["attribution"]
