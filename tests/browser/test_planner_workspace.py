@@ -5,7 +5,6 @@ import io
 import json
 from pathlib import Path
 
-
 from areas.models import Area
 from nabolaget.models import Role
 from priorities.models import StatusChange
