@@ -133,3 +133,79 @@ def voronoi_areas(boundary: Area, seeds: list[dict]) -> dict:
             for code, name, g in rows
         ],
     }
+
+
+@transaction.atomic
+def load_demo_councils() -> None:
+    """Illustrative councils and a case with a consultation, so every page has something."""
+    import datetime
+
+    from django.utils import timezone
+
+    from areas.models import Council, CouncilKind, Municipality
+    from cases.models import Case, Consultation
+
+    bodo = Municipality.objects.get(code=MUNICIPALITY)
+    whole = Area.objects.current().get(type__slug="kommune", code=MUNICIPALITY)
+    councils = [
+        ("ungdomsrad", "Ungdomsrådet i Bodø (demo)", True, "", [whole]),
+        (
+            "kommunedelsutvalg",
+            "Skjerstad kommunedelsutvalg (demo)",
+            True,
+            "",
+            list(Area.objects.current().filter(code="1804-SK07")),
+        ),
+        (
+            "naermiljorad",
+            "Kjerringøy nærmiljøråd (demo)",
+            False,
+            "998877660",
+            list(Area.objects.current().filter(code="1804-G07")),
+        ),
+    ]
+    made = []
+    for kind, name, formal, orgnr, areas in councils:
+        council, _ = Council.objects.get_or_create(
+            municipality=bodo,
+            name=name,
+            defaults={
+                "kind": CouncilKind.objects.get(slug=kind),
+                "is_formal": formal,
+                "organisation_number": orgnr,
+            },
+        )
+        council.areas.set(areas)
+        made.append(council)
+    case, created = Case.objects.get_or_create(
+        municipality=bodo,
+        number="2026/1234",
+        defaults={
+            "title": "Trafikksikkerhetsplan for Bodø 2027–2030 (demo)",
+            "summary": "Kommunen lager en ny plan for trygge skoleveier, fartsgrenser og gangfelt.",
+            "body": "kommunestyre",
+            "meeting_date": timezone.localdate() + datetime.timedelta(days=60),
+        },
+    )
+    if created:
+        consultation = Consultation.objects.create(
+            case=case,
+            deadline=timezone.localdate() + datetime.timedelta(days=30),
+            summary=case.summary,
+            questions="Hvor i nærmiljøet ditt er det farlig å gå eller sykle?",
+            created_by=_demo_staff(),
+        )
+        consultation.councils.set(made[:2])
+
+
+def _demo_staff():
+    """The account that stands as the sender of the demo's consultation (cannot log in)."""
+    from nabolaget.models import User
+
+    user, created = User.objects.get_or_create(
+        username="demo-saksbehandler", defaults={"email": "saksbehandler@demo.invalid"}
+    )
+    if created:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    return user

@@ -105,5 +105,7 @@ class StrictOrderingFilter(OrderingFilter):
                         ]
                     }
                 )
-            return [*wanted, "-id"]
+            # Ties are broken by id in the direction of the first term (as keyset pages do).
+            return [*wanted, "-id" if wanted[0].startswith("-") else "id"]
+
         return self.get_default_ordering(view)

@@ -28,30 +28,55 @@ class BadCursor(ValueError):
     """A page link that does not decode."""
 
 
-def keyset_page(queryset: QuerySet, *, field: str, descending: bool, after: str | None, size: int):
-    """One page ordered by (field, id), starting after a cursor 'value|id' (keyset pagination).
+def keyset_page(
+    queryset: QuerySet,
+    *,
+    field: str,
+    descending: bool,
+    size: int,
+    after: str | None = None,
+    before: str | None = None,
+):
+    """One page ordered by (field, id), after or before a cursor 'value|id' (keyset pagination).
 
     Unlike OFFSET, the database seeks straight to the cursor on the (field, id) index, so
-    page 1,000 costs what page 1 does. Returns (rows, next_cursor or None).
+    page 1,000 costs what page 1 does, and ties in ``field`` are broken by id, so pages
+    never skip or repeat rows. Returns (rows, next_cursor, previous_cursor); None where
+    there is no such page.
     """
-    sign = "-" if descending else ""
+    backwards = bool(before) and not after
+    cursor = before if backwards else after
+    # Walking backwards is walking forwards in the opposite order, then reversing.
+    forward_desc = descending != backwards
+    sign = "-" if forward_desc else ""
     queryset = queryset.order_by(f"{sign}{field}", f"{sign}id")
-    if after:
-        try:
-            raw_value, raw_id = after.rsplit("|", 1)
-            pk = int(raw_id)
-            value = queryset.model._meta.get_field(field).to_python(raw_value)
-        except (ValueError, TypeError, ValidationError) as exc:
-            raise BadCursor(after) from exc
-        before = "lt" if descending else "gt"
+    if cursor:
+        value, pk = _decode(queryset, field, cursor)
+        beyond = "lt" if forward_desc else "gt"
         queryset = queryset.filter(
-            Q(**{f"{field}__{before}": value}) | Q(**{field: value, f"id__{before}": pk})
+            Q(**{f"{field}__{beyond}": value}) | Q(**{field: value, f"id__{beyond}": pk})
         )
     rows = list(queryset[: size + 1])
-    next_cursor = None
-    if len(rows) > size:
-        rows = rows[:size]
-        last = rows[-1]
-        value = getattr(last, field)
-        next_cursor = f"{value.isoformat() if hasattr(value, 'isoformat') else value}|{last.pk}"
-    return rows, next_cursor
+    more = len(rows) > size
+    rows = rows[:size]
+    if backwards:
+        rows.reverse()
+        next_cursor = _encode(rows[-1], field) if rows else None
+        previous_cursor = _encode(rows[0], field) if more and rows else None
+    else:
+        next_cursor = _encode(rows[-1], field) if more and rows else None
+        previous_cursor = _encode(rows[0], field) if cursor and rows else None
+    return rows, next_cursor, previous_cursor
+
+
+def _decode(queryset: QuerySet, field: str, cursor: str):
+    try:
+        raw_value, raw_id = cursor.rsplit("|", 1)
+        return queryset.model._meta.get_field(field).to_python(raw_value), int(raw_id)
+    except (ValueError, TypeError, ValidationError) as exc:
+        raise BadCursor(cursor) from exc
+
+
+def _encode(row, field: str) -> str:
+    value = getattr(row, field)
+    return f"{value.isoformat() if hasattr(value, 'isoformat') else value}|{row.pk}"

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "nabolaget",
     "areas",
     "priorities",
+    "cases",
 ]
 
 MIDDLEWARE = [
@@ -100,7 +101,11 @@ DATABASES = {
         conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
     )
 }
+# Two test runs on one server at once need different test databases.
+if env_str("NABOLAGET_TEST_DB"):
+    DATABASES["default"]["TEST"] = {"NAME": env_str("NABOLAGET_TEST_DB")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
 
 # A database cache keeps the web tier stateless (rate limits hold across processes);
 # point DJANGO_CACHE_URL-style settings at Redis in a large installation.
@@ -268,3 +273,6 @@ SECURE_REFERRER_POLICY = "same-origin"
 
 # The address people reach the site at, for links in e-mails.
 NABOLAGET_SITE_URL = env_str("NABOLAGET_SITE_URL", "http://127.0.0.1:8000")
+NABOLAGET_ATTACHMENT_MAX_BYTES = env_int("NABOLAGET_ATTACHMENT_MAX_BYTES", 10_000_000)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5_000_000
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440

@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from areas.api.views import AreaTypeViewSet, AreaViewSet
+from priorities.api.submissions import CouncilViewSet, SubmissionViewSet
 from priorities.api.views import CategoryViewSet, PriorityViewSet
 
 router = DefaultRouter()
@@ -13,6 +14,9 @@ router.register("area-types", AreaTypeViewSet, basename="areatype")
 router.register("areas", AreaViewSet, basename="area")
 router.register("categories", CategoryViewSet, basename="category")
 router.register("priorities", PriorityViewSet, basename="priority")
+router.register("councils", CouncilViewSet, basename="council")
+router.register("submissions", SubmissionViewSet, basename="submission")
+
 
 api_v1 = [
     path("", include(router.urls)),
@@ -23,6 +27,8 @@ api_v1 = [
 urlpatterns = [
     path("", include("areas.urls")),
     path("", include("priorities.urls")),
+    path("", include("priorities.council_urls")),
+    path("", include("cases.urls")),
     path("accounts/", include("allauth.urls")),
     path("api/v1/", include((api_v1, "api"))),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -7,7 +7,13 @@ from django.contrib.gis.geos import Point
 from django.utils.translation import gettext_lazy as _
 
 from areas.models import Address, Area
-from priorities.models import AnswerTemplate, Category, Status, case_number_validator
+from priorities.models import (
+    AnswerTemplate,
+    Category,
+    Status,
+    SubmissionKind,
+    case_number_validator,
+)
 
 
 class PriorityForm(forms.Form):
@@ -245,3 +251,145 @@ class BulkAnswerForm(StatusForm):
         if not data.get("public_text"):
             self.add_error("public_text", _("Write the public answer, or choose a template."))
         return data
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one field (Django's documented pattern)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": "application/pdf"}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(item, initial) for item in data]
+        return [single(data, initial)] if data else []
+
+
+class SubmissionForm(forms.Form):
+    """A council secretary files a submission."""
+
+    kind = forms.ChoiceField(label=_("Kind"), choices=SubmissionKind.choices)
+    consultation = forms.ModelChoiceField(
+        label=_("Answers the consultation"),
+        required=False,
+        queryset=None,
+        empty_label=_("Not an answer to a consultation"),
+    )
+    case = forms.ModelChoiceField(
+        label=_("Case"), required=False, queryset=None, empty_label=_("No case")
+    )
+    title = forms.CharField(label=_("Title"), min_length=3, max_length=200)
+    text = forms.CharField(
+        label=_("Text"), min_length=10, max_length=20000, widget=forms.Textarea(attrs={"rows": 10})
+    )
+    meeting_date = forms.DateField(
+        label=_("Adopted in the meeting of"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Required for a formal council's statement."),
+    )
+    minutes_reference = forms.CharField(
+        label=_("Minutes reference"),
+        required=False,
+        max_length=100,
+        help_text=_("E.g. the case number in the minutes: 12/26."),
+    )
+    year = forms.IntegerField(
+        label=_("Year (annual reports)"), required=False, min_value=1900, max_value=2100
+    )
+    geometry = forms.CharField(
+        label=_("Place drawn on the map (GeoJSON)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Filled in when you draw on the map; you may also paste GeoJSON here."),
+    )
+    geometry_file = forms.FileField(label=_("Or upload a GeoJSON file"), required=False)
+    areas = forms.ModelMultipleChoiceField(
+        label=_("Or choose the areas it concerns"),
+        required=False,
+        queryset=None,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    attachments = MultipleFileField(
+        label=_("Attachments (PDF)"),
+        required=False,
+        help_text=_("Up to 5 PDF files of at most 10 MB each."),
+    )
+
+    def __init__(self, *args, council, **kwargs):
+        super().__init__(*args, **kwargs)
+        from cases.models import Case
+
+        municipality = council.municipality
+        self.fields["consultation"].queryset = council.consultations.select_related(
+            "case"
+        ).order_by("deadline")
+        self.fields["consultation"].label_from_instance = lambda c: (
+            f"{c.case.number} {c.case.title} ({c.deadline:%d.%m.%Y})"
+        )
+        self.fields["case"].queryset = Case.objects.filter(municipality=municipality).order_by(
+            "-created_at"
+        )
+        self.fields["areas"].queryset = (
+            Area.objects.in_force()
+            .in_municipality(municipality.code)
+            .exclude(type__slug="kommune")
+            .select_related("type")
+            .defer("geom")
+            .order_by("type__slug", "name")
+        )
+        self.fields["areas"].label_from_instance = lambda a: f"{a.name} ({a.type.name})"
+
+    def clean(self):
+        from areas.geojson import geometry_from_geojson
+
+        data = super().clean()
+        upload = data.get("geometry_file")
+        source = upload.read() if upload else data.get("geometry")
+        data["geom"] = None
+        if source:
+            try:
+                data["geom"] = geometry_from_geojson(source, field="geometry")
+            except forms.ValidationError as exc:
+                for messages in exc.message_dict.values():
+                    self.add_error("geometry", messages)
+        return data
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for withdrawing"),
+        min_length=5,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class ConsultationForm(forms.Form):
+    councils = forms.ModelMultipleChoiceField(
+        label=_("Councils asked"), queryset=None, widget=forms.CheckboxSelectMultiple
+    )
+    deadline = forms.DateField(label=_("Deadline"), widget=forms.DateInput(attrs={"type": "date"}))
+    summary = forms.CharField(
+        label=_("Plain-language summary of the case"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
+    questions = forms.CharField(
+        label=_("Questions for reflection"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+    def __init__(self, *args, case, **kwargs):
+        super().__init__(*args, **kwargs)
+        from areas.models import Council
+
+        self.fields["councils"].queryset = Council.objects.filter(municipality=case.municipality_id)

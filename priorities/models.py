@@ -30,6 +30,7 @@ from priorities.querysets import (
     PriorityMapCellQuerySet,
     PriorityQuerySet,
     PublicPriorityManager,
+    SubmissionQuerySet,
 )
 
 case_number_validator = RegexValidator(
@@ -107,8 +108,15 @@ class InputRecord(models.Model):
     status_changed_at = models.DateTimeField(_("status changed"), null=True, blank=True)
     first_answered_at = models.DateTimeField(_("first answered"), null=True, blank=True)
 
+    # The StatusChange field that points at this kind of input.
+    status_field = ""
+
     class Meta:
         abstract = True
+
+    def followers(self):
+        """Accounts besides the author who hear about each answer."""
+        return []
 
 
 # Grid sizes (metres) of the map rollup. Finer zoom levels aggregate the points directly.
@@ -214,6 +222,8 @@ class Priority(InputRecord):
             ),
         ]
 
+    status_field = "priority"
+
     def __str__(self) -> str:
         return f"{self.reference}: {self.title}"
 
@@ -223,6 +233,12 @@ class Priority(InputRecord):
     @property
     def is_public(self) -> bool:
         return self.visibility == Visibility.PUBLIC
+
+    def followers(self):
+        """Residents who support the priority now."""
+        from django.contrib.auth import get_user_model
+
+        return get_user_model().objects.filter(supports__priority=self, supports__withdrawn_at=None)
 
 
 @pghistory.track()
@@ -252,6 +268,9 @@ class StatusChange(models.Model):
     priority = models.ForeignKey(
         Priority, models.PROTECT, null=True, blank=True, related_name="status_changes"
     )
+    submission = models.ForeignKey(
+        "Submission", models.PROTECT, null=True, blank=True, related_name="status_changes"
+    )
     status = models.CharField(_("status"), max_length=20, choices=Status.choices)
     previous_status = models.CharField(
         _("previous status"), max_length=20, choices=Status.choices, blank=True
@@ -275,7 +294,11 @@ class StatusChange(models.Model):
         verbose_name = _("status change")
         verbose_name_plural = _("status changes")
         constraints = [
-            models.CheckConstraint(condition=Q(priority__isnull=False), name="statuschange_target")
+            models.CheckConstraint(
+                condition=Q(priority__isnull=False, submission__isnull=True)
+                | Q(priority__isnull=True, submission__isnull=False),
+                name="statuschange_one_target",
+            )
         ]
         triggers = [
             pgtrigger.Protect(
@@ -288,8 +311,8 @@ class StatusChange(models.Model):
 
     @property
     def record(self):
-        """The input this change is about."""
-        return self.priority
+        """The input this change is about: a priority or a submission."""
+        return self.priority or self.submission
 
 
 @pghistory.track()
@@ -431,3 +454,121 @@ class Export(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_format_display()} export {self.pk}"
+
+
+class SubmissionKind(models.TextChoices):
+    STATEMENT = "statement", _("statement (uttalelse)")
+    INPUT = "input", _("input (innspill)")
+    ANNUAL_REPORT = "annual_report", _("annual report (årsmelding)")
+
+
+@pghistory.track()
+class Submission(InputRecord):
+    """A formal submission from a local council: a statement adopted in a meeting, an input,
+    or an association's annual report. A public record: never deleted, only withdrawn."""
+
+    council = models.ForeignKey(
+        "areas.Council", models.PROTECT, related_name="submissions", verbose_name=_("council")
+    )
+    kind = models.CharField(
+        _("kind"), max_length=20, choices=SubmissionKind.choices, default=SubmissionKind.STATEMENT
+    )
+    title = models.CharField(_("title"), max_length=200, validators=[MinLengthValidator(3)])
+    text = models.TextField(
+        _("text"), max_length=20000, validators=[MinLengthValidator(10), MaxLengthValidator(20000)]
+    )
+    meeting_date = models.DateField(_("adopted in the meeting of"), null=True, blank=True)
+    minutes_reference = models.CharField(_("minutes reference"), max_length=100, blank=True)
+    year = models.PositiveSmallIntegerField(_("year reported on"), null=True, blank=True)
+    geom = models.GeometryField(_("place"), srid=STORAGE_SRID, null=True, blank=True)
+    areas = models.ManyToManyField(
+        "areas.Area", related_name="submissions", blank=True, verbose_name=_("areas")
+    )
+    case = models.ForeignKey(
+        "cases.Case",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="submissions",
+        verbose_name=_("case"),
+    )
+    consultation = models.ForeignKey(
+        "cases.Consultation",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="statements",
+        verbose_name=_("answers the consultation"),
+    )
+    late = models.BooleanField(_("filed after the deadline"), default=False)
+    withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
+    withdrawn_reason = models.TextField(_("reason for withdrawal"), blank=True)
+
+    objects = SubmissionQuerySet.as_manager()
+
+    status_field = "submission"
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("submission")
+        verbose_name_plural = _("submissions")
+        triggers = [
+            pgtrigger.Protect(name="submission_never_deleted", operation=pgtrigger.Delete),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference}: {self.title}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("councils:submission", args=[self.pk])
+
+    def followers(self):
+        """The council's secretaries and members hear about answers to what it filed."""
+        from django.contrib.auth import get_user_model
+
+        return (
+            get_user_model().objects.filter(council_memberships__council=self.council_id).distinct()
+        )
+
+
+class SubmissionAttachment(models.Model):
+    """A PDF attached to a submission. Part of the record: never deleted."""
+
+    submission = models.ForeignKey(Submission, models.PROTECT, related_name="attachments")
+    file = models.FileField(upload_to="submissions/%Y/")
+    name = models.CharField(max_length=200)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        triggers = [
+            pgtrigger.Protect(name="attachment_never_deleted", operation=pgtrigger.Delete),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SubmissionTemplate(models.Model):
+    """Headings a secretary fills in (Suldal's councils have little administrative help)."""
+
+    municipality = models.ForeignKey(
+        "areas.Municipality", models.CASCADE, related_name="submission_templates"
+    )
+    name = models.CharField(_("name"), max_length=100)
+    headings = models.TextField(_("headings"), help_text=_("One heading per line."))
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("submission template")
+        verbose_name_plural = _("submission templates")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def as_text(self) -> str:
+        """The headings as a text to fill in."""
+        return "\n\n".join(
+            f"{line.strip()}\n" for line in self.headings.splitlines() if line.strip()
+        )

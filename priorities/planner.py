@@ -22,7 +22,7 @@ from nabolaget.models import Role
 from priorities import exports, services
 from priorities.api.filters import PriorityFilter
 from priorities.forms import BulkAnswerForm, PlannerFilterForm
-from priorities.models import Export, Priority
+from priorities.models import Export, Priority, Submission
 
 PLANNER_ROLES = (Role.PLANNER, Role.ADMINISTRATOR)
 PAGE_SIZE = 50
@@ -108,7 +108,7 @@ def workspace(request):
         return render(request, "priorities/planner.html", context, status=400)
     field, descending = ORDERS.get(request.GET.get("order") or "newest", ORDERS["newest"])
     try:
-        rows, next_cursor = keyset_page(
+        rows, next_cursor, _previous = keyset_page(
             queryset.select_related("category"),
             field=field,
             descending=descending,
@@ -143,7 +143,17 @@ def workspace(request):
         by_area.sort(key=lambda r: r["area"].name)
     next_params = request.GET.copy()
     next_params["after"] = next_cursor or ""
+    submissions = (
+        Submission.objects.active()
+        .filter(municipality=municipality)
+        .select_related("council", "case")
+    )
+    if request.GET.get("area", "").isdigit():
+        submissions = submissions.filter(areas=request.GET["area"])
+    if request.GET.get("status"):
+        submissions = submissions.filter(status=request.GET["status"])
     context.update(
+        submissions=submissions[:20],
         rows=rows,
         count=count,
         count_exact=exact,

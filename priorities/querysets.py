@@ -57,8 +57,22 @@ class PriorityQuerySet(models.QuerySet):
         return self.filter(id__in=links.values("priority_id"))
 
     def in_bbox(self, bbox: Polygon) -> PriorityQuerySet:
-        """Priorities inside a polygon such as a bounding box (any SRID; uses the spatial index)."""
-        return self.filter(point__coveredby=bbox)
+        """Priorities inside a WGS 84 bounding box, exactly.
+
+        A lon/lat box is not a rectangle in the storage SRID (its south and north edges are
+        curved there), so the spatial index narrows by the box's true extent in the storage
+        SRID, and the exact test is made in WGS 84.
+        """
+        from areas.geo import storage_extent
+        from areas.models import STORAGE_SRID
+
+        reach = Polygon.from_bbox(storage_extent(bbox))
+        reach.srid = STORAGE_SRID
+        return (
+            self.filter(point__bboverlaps=reach)
+            .annotate(_point_lonlat=Transform("point", 4326))
+            .filter(_point_lonlat__coveredby=bbox)
+        )
 
     def near(self, point: Point, metres: float) -> PriorityQuerySet:
         """Priorities within a distance in metres (storage SRID is metric)."""
@@ -178,3 +192,24 @@ class PriorityMapCellQuerySet(models.QuerySet):
             .filter(total__gt=0)
             .order_by()
         )
+
+
+class SubmissionQuerySet(models.QuerySet):
+    def active(self) -> SubmissionQuerySet:
+        """Submissions not withdrawn."""
+        return self.filter(withdrawn_at__isnull=True)
+
+    def in_area(self, area) -> SubmissionQuerySet:
+        """Submissions concerning the area."""
+        return self.filter(areas=area)
+
+    def for_council(self, council) -> SubmissionQuerySet:
+        return self.filter(council=council)
+
+    def annual_reports(self) -> SubmissionQuerySet:
+        """Associations' annual reports (årsmeldinger)."""
+        return self.filter(kind="annual_report")
+
+    def with_api_geometry(self) -> SubmissionQuerySet:
+        """Annotate ``api_geom``: the geometry in WGS 84."""
+        return self.annotate(api_geom=Transform("geom", 4326))

@@ -65,30 +65,56 @@ def _send_once(user, key: str, template: str, context: dict) -> bool:
 
 @app.task(queue="email", retry=RETRY)
 @closing_connections
-def send_receipt(priority_id: int) -> None:
-    """The receipt: reference number and what happens next."""
-    from priorities.models import Priority
+def send_receipt(priority_id: int | None = None, submission_id: int | None = None) -> None:
+    """The receipt for a priority or a submission: reference number and what happens next."""
+    from priorities.models import Priority, Submission
 
-    priority = Priority.all_objects.select_related("municipality", "author").get(pk=priority_id)
-    if priority.author is None:
+    if submission_id is not None:
+        record = Submission.objects.select_related("municipality", "author").get(pk=submission_id)
+        key = f"receipt:submission:{record.pk}"
+    else:
+        record = Priority.all_objects.select_related("municipality", "author").get(pk=priority_id)
+        key = f"receipt:{record.pk}"
+    if record.author is None:
         return
     _send_once(
-        priority.author,
-        f"receipt:{priority.pk}",
+        record.author,
+        key,
         "priorities/email/receipt",
-        {"priority": priority, "url": site_url(priority.get_absolute_url())},
+        {"record": record, "url": site_url(record.get_absolute_url())},
     )
+
+
+@app.task(queue="email", retry=RETRY)
+@closing_connections
+def notify_consultation(consultation_id: int) -> None:
+    """Tell the secretaries of the councils asked that a statement is wanted, and by when."""
+    from cases.models import Consultation
+    from nabolaget.models import User
+
+    consultation = Consultation.objects.select_related("case").get(pk=consultation_id)
+    secretaries = User.objects.filter(
+        council_memberships__council__in=consultation.councils.all(),
+        council_memberships__role="secretary",
+    ).distinct()
+    for user in secretaries:
+        _send_once(
+            user,
+            f"consultation:{consultation.pk}",
+            "priorities/email/consultation",
+            {"consultation": consultation, "url": site_url(consultation.get_absolute_url())},
+        )
 
 
 @app.task(queue="email", retry=RETRY)
 @closing_connections
 def notify_status_changes(change_ids: list[int]) -> None:
     """Tell authors and supporters about new answers: one e-mail per person per batch."""
-    from priorities.models import StatusChange, Support
+    from priorities.models import StatusChange
 
     changes = list(
         StatusChange.objects.filter(pk__in=change_ids)
-        .select_related("priority__author", "priority__municipality")
+        .select_related("priority__author", "submission__author", "submission__council")
         .order_by("pk")
     )
     recipients: dict[int, tuple] = {}
@@ -96,10 +122,7 @@ def notify_status_changes(change_ids: list[int]) -> None:
     for change in changes:
         record = change.record
         people = [record.author] if record.author else []
-        supporters = Support.objects.filter(priority=record, withdrawn_at=None).select_related(
-            "user"
-        )
-        people += [support.user for support in supporters]
+        people += [person for person in record.followers() if person.pk != record.author_id]
         for person in people:
             if person.notify_by_email and change not in per_user[person.pk]:
                 recipients[person.pk] = person

@@ -24,7 +24,7 @@ from priorities.forms import (
     ReportForm,
     StatusForm,
 )
-from priorities.models import Priority, Status, Visibility
+from priorities.models import Priority, Status, Submission, Visibility
 
 STAFF_ROLES = (Role.PLANNER, Role.MODERATOR, Role.ADMINISTRATOR)
 CREATE_LIMITS = [throttle("priority_create", "user"), throttle("priority_create", "address")]
@@ -324,8 +324,9 @@ def area_priorities(request, pk: int):
         .order_by("-created_at", "-id")
     )
     page = Paginator(priorities, 25).get_page(request.GET.get("page"))
+    submissions = Submission.objects.active().in_area(area).select_related("council", "case")[:25]
     return render(
         request,
         "priorities/area_list.html",
-        {"area": area, "page": page, "statuses": Status},
+        {"area": area, "page": page, "statuses": Status, "submissions": submissions},
     )

@@ -16,14 +16,16 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound, ValidationError
-from rest_framework.pagination import CursorPagination
+from rest_framework.exceptions import ValidationError
+from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
+from rest_framework.utils.urls import remove_query_param, replace_query_param
 
+from areas.geo import storage_extent
 from areas.models import STORAGE_SRID, Area
 from nabolaget.api import StrictOrderingFilter, throttle
-from nabolaget.db import estimate_count
+from nabolaget.db import BadCursor, estimate_count, keyset_page
 from priorities import services
 from priorities.api.filters import PriorityFilter, parse_bbox
 from priorities.api.serializers import (
@@ -46,39 +48,50 @@ CLUSTER_PIXELS = 64
 ROLLUP_PARAMETERS = {"bbox", "zoom", "municipality", "category", "status"}
 
 
-class PriorityPagination(CursorPagination):
+class PriorityPagination(BasePagination):
     """Keyset pagination as a GeoJSON FeatureCollection: as fast on page 1,000 as on page 1,
-    with an estimated total instead of an exact count of a huge table."""
+    ties broken by id (no skipped or repeated rows), and an estimated total instead of an
+    exact count of a huge table. ``after``/``before`` hold the cursor of the next/previous
+    link."""
 
     page_size = 50
-    page_size_query_param = "page_size"
     max_page_size = 500
-    ordering = ("-created_at", "-id")
 
     def paginate_queryset(self, queryset, request, view=None):
-        self.estimate = estimate_count(queryset)
-        return super().paginate_queryset(queryset, request, view)
-
-    def get_page_size(self, request):
-        value = request.query_params.get(self.page_size_query_param, "")
-        if value and (not value.isdigit() or not 1 <= int(value) <= self.max_page_size):
+        self.request = request
+        params = request.query_params
+        size = params.get("page_size", str(self.page_size))
+        if not size.isdigit() or not 1 <= int(size) <= self.max_page_size:
             raise ValidationError(
                 {
-                    self.page_size_query_param: [
+                    "page_size": [
                         _("The page size must be between 1 and %(max)s.")
                         % {"max": self.max_page_size}
                     ]
                 }
             )
-        return super().get_page_size(request)
-
-    def decode_cursor(self, request):
+        order = (params.get("ordering") or "-created_at").split(",")[0].strip()
+        field, descending = order.lstrip("-"), order.startswith("-")
+        self.estimate = estimate_count(queryset)
         try:
-            return super().decode_cursor(request)
-        except NotFound as exc:
-            raise ValidationError(
-                {self.cursor_query_param: [_("This page link is not valid.")]}
-            ) from exc
+            rows, self.next_cursor, self.previous_cursor = keyset_page(
+                queryset,
+                field=field,
+                descending=descending,
+                size=int(size),
+                after=params.get("after"),
+                before=params.get("before"),
+            )
+        except BadCursor as exc:
+            raise ValidationError({"after": [_("This page link is not valid.")]}) from exc
+        return rows
+
+    def _link(self, key: str, cursor: str | None) -> str | None:
+        if cursor is None:
+            return None
+        url = remove_query_param(self.request.build_absolute_uri(), "after")
+        url = remove_query_param(url, "before")
+        return replace_query_param(url, key, cursor)
 
     def get_paginated_response(self, data):
         count, exact = self.estimate
@@ -87,11 +100,37 @@ class PriorityPagination(CursorPagination):
                 "type": "FeatureCollection",
                 "count": count,
                 "count_is_estimate": not exact,
-                "next": self.get_next_link(),
-                "previous": self.get_previous_link(),
+                "next": self._link("after", self.next_cursor),
+                "previous": self._link("before", self.previous_cursor),
                 "features": data["features"],
             }
         )
+
+    def get_schema_operation_parameters(self, view):
+        text = {"type": "string"}
+        return [
+            {
+                "name": "after",
+                "in": "query",
+                "required": False,
+                "schema": text,
+                "description": "Cursor from a 'next' link.",
+            },
+            {
+                "name": "before",
+                "in": "query",
+                "required": False,
+                "schema": text,
+                "description": "Cursor from a 'previous' link.",
+            },
+            {
+                "name": "page_size",
+                "in": "query",
+                "required": False,
+                "schema": {"type": "integer"},
+                "description": f"Rows per page, 1–{self.max_page_size}.",
+            },
+        ]
 
     def get_paginated_response_schema(self, schema):
         return {
@@ -283,9 +322,7 @@ class PriorityViewSet(
     def _rollup_clusters(self, bbox: Polygon, level: int) -> dict:
         """Clusters from the pre-aggregated grid (filters: municipality, category, status)."""
         params = self.request.query_params
-        cells = PriorityMapCell.objects.in_extent(
-            level, bbox.transform(STORAGE_SRID, clone=True).extent
-        )
+        cells = PriorityMapCell.objects.in_extent(level, storage_extent(bbox))
         if "municipality" in params:
             cells = cells.filter(municipality__code=params["municipality"])
         if "category" in params:

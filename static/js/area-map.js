@@ -175,6 +175,30 @@ function setupPicker(map, el) {
   });
 }
 
+// The submission form: draw a point, a line or an area; the GeoJSON goes into the form.
+function setupDraw(map, el) {
+  if (el.dataset.draw !== "true" || !L.Control.Draw) return;
+  const field = document.getElementById("id_geometry");
+  const drawn = new L.FeatureGroup().addTo(map);
+  map.addControl(
+    new L.Control.Draw({
+      edit: { featureGroup: drawn, remove: true },
+      draw: { circle: false, circlemarker: false, rectangle: false },
+    }),
+  );
+  function save() {
+    const layers = drawn.getLayers();
+    field.value = layers.length ? JSON.stringify(layers[layers.length - 1].toGeoJSON().geometry) : "";
+  }
+  map.on(L.Draw.Event.CREATED, (event) => {
+    drawn.clearLayers();
+    drawn.addLayer(event.layer);
+    save();
+  });
+  map.on(L.Draw.Event.EDITED, save);
+  map.on(L.Draw.Event.DELETED, save);
+}
+
 function init() {
   const el = document.getElementById("map");
   if (!el || typeof L === "undefined") return;
@@ -194,8 +218,15 @@ function init() {
     map.setView([lat, lon], 13);
     el.dataset.ready = "true";
   }
+  if (el.dataset.geometry) {
+    const shape = L.geoJSON(JSON.parse(el.dataset.geometry), { style: { color: "#b00020", weight: 3 } }).addTo(map);
+    map.fitBounds(shape.getBounds(), { maxZoom: 14, padding: [20, 20] });
+    el.dataset.ready = "true";
+  }
   setupLookup(map, el);
   setupPicker(map, el);
+  setupDraw(map, el);
+
   if (el.dataset.areasUrl) {
     drawAreas(map, el).then((layers) => {
       setupPriorities(map, el);

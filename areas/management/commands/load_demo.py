@@ -3,7 +3,7 @@
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from areas.demo import load_demo, load_demo_priorities
+from areas.demo import load_demo, load_demo_councils, load_demo_priorities
 
 
 class Command(BaseCommand):
@@ -13,7 +13,9 @@ class Command(BaseCommand):
         call_command("loaddata", "fixtures/categories.json", verbosity=0)
         for report in load_demo():
             self.stdout.write(report.summary())
+        load_demo_councils()
         added = load_demo_priorities()
+
         if added:
             self.stdout.write(f"{added} illustrative sample priorities added.")
         self.stdout.write(self.style.SUCCESS("Demo municipality Bodø (1804) is ready."))

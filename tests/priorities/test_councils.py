@@ -1,0 +1,321 @@
+"""Local councils file submissions, answer consultations and get answers on the record."""
+
+import datetime
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+from areas.models import Area, Council, CouncilKind, CouncilMembership, Municipality
+from cases.models import Case
+from nabolaget.models import Role
+from priorities import services
+from priorities.models import StatusChange, Submission, SubmissionAttachment
+from tests.priorities.factories import UserFactory, staff
+
+pytestmark = pytest.mark.django_db
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+DRAWN = '{"type": "Polygon", "coordinates": [[[14.37, 67.27], [14.40, 67.27], [14.40, 67.29], [14.37, 67.29], [14.37, 67.27]]]}'
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def youth_council():
+    council = Council.objects.create(
+        municipality=Municipality.objects.get(code="1804"),
+        kind=CouncilKind.objects.get(slug="ungdomsrad"),
+        name="Ungdomsrådet i Bodø",
+        is_formal=True,
+    )
+    council.areas.add(Area.objects.get(type__slug="kommune", code="1804"))
+    return council
+
+
+@pytest.fixture
+def secretary(youth_council):
+    user = UserFactory(email="sekretar@ungdomsradet.no")
+    CouncilMembership.objects.create(council=youth_council, user=user, role="secretary")
+    return user
+
+
+@pytest.fixture
+def case():
+    return Case.objects.create(
+        municipality=Municipality.objects.get(code="1804"),
+        number="2026/1234",
+        title="Trafikksikkerhetsplan 2027–2030",
+        body="kommunestyre",
+        meeting_date=timezone.localdate() + datetime.timedelta(days=30),
+    )
+
+
+def file(secretary, council, **overrides):
+    fields = {
+        "kind": "statement",
+        "title": "Uttalelse om trafikksikkerhet",
+        "text": "Ungdomsrådet mener skoleveiene må prioriteres.",
+        "meeting_date": timezone.localdate(),
+        "minutes_reference": "12/26",
+    }
+    return services.submission_file(secretary=secretary, council=council, **(fields | overrides))
+
+
+def counts():
+    return (
+        Submission.objects.count(),
+        SubmissionAttachment.objects.count(),
+        StatusChange.objects.count(),
+    )
+
+
+def test_a_secretary_files_with_a_pdf_and_a_drawn_area(secretary, youth_council):
+    from areas.geojson import geometry_from_geojson
+
+    submission = file(
+        secretary,
+        youth_council,
+        geometry=geometry_from_geojson(DRAWN),
+        attachments=[SimpleUploadedFile("protokoll.pdf", PDF, content_type="application/pdf")],
+    )
+
+    assert submission.reference.startswith("UT-")
+    assert submission.areas.filter(code="1804-SK01").exists()
+    (attachment,) = submission.attachments.all()
+    assert attachment.size == len(PDF) and len(attachment.sha256) == 64
+
+
+def test_someone_else_cannot_file_for_the_council(youth_council):
+    before = counts()
+    for user in (UserFactory(), staff(Role.PLANNER)):
+        with pytest.raises(PermissionDenied):
+            file(user, youth_council)
+    assert counts() == before
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"meeting_date": None}, "meeting_date"),
+        ({"attachments": [SimpleUploadedFile("x.pdf", b"GIF89a not a pdf")]}, "attachments"),
+        (
+            {"attachments": [SimpleUploadedFile("x.pdf", b"%PDF-" + b"0" * 10_000_001)]},
+            "attachments",
+        ),
+        ({"kind": "annual_report"}, "year"),
+        ({"title": ""}, "title"),
+    ],
+)
+def test_bad_submissions_are_refused_and_nothing_half_written(
+    secretary, youth_council, overrides, field
+):
+    before = counts()
+
+    with pytest.raises(ValidationError) as error:
+        file(secretary, youth_council, **overrides)
+
+    assert field in error.value.message_dict
+    assert counts() == before
+
+
+@pytest.mark.parametrize(
+    ("geojson", "message"),
+    [
+        (
+            '{"type": "Polygon", "coordinates": [[[14.37, 67.27], [14.40, 67.29], [14.40, 67.27], [14.37, 67.29], [14.37, 67.27]]]}',
+            "not valid",
+        ),
+        ('{"type": "Point", "coordinates": [10.75, 59.91]}', "outside"),
+        ('{"type": "Point", "coordinates": [14.4, 67.28, 10]}', "no height"),
+        ('{"type": "Point", "coordinates": [NaN, 67.28]}', "not valid GeoJSON"),
+        ('{"type": "Point", "coordinates": [14.4, 67.28], "crs": {"type": "name"}}', "crs"),
+        ('{"type": "FeatureCollection", "features": []}', "one feature"),
+        ("not json", "not valid GeoJSON"),
+    ],
+)
+def test_bad_geometries_are_refused_not_repaired(secretary, youth_council, geojson, message):
+    from areas.geojson import geometry_from_geojson
+
+    before = counts()
+    with pytest.raises(ValidationError, match=message):
+        file(secretary, youth_council, geometry=geometry_from_geojson(geojson))
+    assert counts() == before
+
+
+def test_consultation_statement_links_to_the_case_and_late_ones_are_marked(
+    secretary, youth_council, case
+):
+    planner = staff(Role.PLANNER)
+    consultation = services.consultation_create(
+        actor=planner,
+        case=case,
+        councils=[youth_council],
+        deadline=timezone.localdate() + datetime.timedelta(days=7),
+        summary="Kommunen lager en ny plan for trafikksikkerhet.",
+        questions="Hvor er skoleveien farlig?",
+    )
+
+    on_time = file(secretary, youth_council, consultation=consultation)
+    assert on_time.case == case and not on_time.late
+
+    consultation.__class__.objects.filter(pk=consultation.pk).update(
+        deadline=timezone.localdate() - datetime.timedelta(days=1)
+    )
+    consultation.refresh_from_db()
+    late = file(secretary, youth_council, consultation=consultation, title="Tillegg til uttalelsen")
+    assert late.late is True
+
+
+def test_a_consultation_deadline_must_come_before_the_meeting(youth_council, case):
+    with pytest.raises(ValidationError, match="before the meeting"):
+        services.consultation_create(
+            actor=staff(Role.PLANNER),
+            case=case,
+            councils=[youth_council],
+            deadline=case.meeting_date,
+            summary="En plan for trafikksikkerhet.",
+        )
+
+
+def test_planner_answers_a_submission_through_the_same_loop(secretary, youth_council):
+    submission = file(secretary, youth_council)
+
+    services.input_set_status(
+        records=[submission],
+        status="in_case",
+        public_text="Tatt med i saken.",
+        actor=staff(Role.PLANNER),
+    )
+
+    submission.refresh_from_db()
+    assert submission.status == "in_case"
+    assert StatusChange.objects.get().submission == submission
+
+
+def test_submissions_are_withdrawn_never_deleted(secretary, youth_council):
+    from django.db import InternalError, ProgrammingError, transaction
+
+    submission = file(secretary, youth_council)
+    services.submission_withdraw(
+        secretary=secretary, submission=submission, reason="Feil møtedato."
+    )
+
+    submission.refresh_from_db()
+    assert submission.withdrawn_at and submission.withdrawn_reason == "Feil møtedato."
+    with pytest.raises((InternalError, ProgrammingError)), transaction.atomic():
+        Submission.objects.filter(pk=submission.pk).delete()
+    assert Submission.objects.filter(pk=submission.pk).exists()
+
+
+def test_association_needs_a_valid_organisation_number():
+    from areas.models import validate_organisation_number
+
+    validate_organisation_number("998877660")
+    for bad in ("123", "998877661", "abcdefghi"):
+        with pytest.raises(ValidationError):
+            validate_organisation_number(bad)
+
+
+def test_council_page_lists_submissions_requests_and_annual_reports(
+    client, secretary, youth_council, case
+):
+    file(secretary, youth_council, title="Uttalelse om skolevei")
+    file(
+        secretary,
+        youth_council,
+        kind="annual_report",
+        year=2025,
+        title="Årsmelding 2025",
+        meeting_date=None,
+    )
+    services.consultation_create(
+        actor=staff(Role.PLANNER),
+        case=case,
+        councils=[youth_council],
+        deadline=timezone.localdate() + datetime.timedelta(days=3),
+        summary="En plan for trafikksikkerhet.",
+    )
+
+    page = client.get(youth_council.get_absolute_url()).content.decode()
+
+    assert "Uttalelse om skolevei" in page
+    assert "Årsmelding 2025" in page and "2025" in page
+    assert "2026/1234" in page
+
+
+def test_filing_from_the_page_with_a_pdf(client, secretary, youth_council):
+    client.force_login(secretary)
+
+    response = client.post(
+        f"/councils/{youth_council.pk}/file/",
+        {
+            "kind": "statement",
+            "title": "Uttalelse fra møtet",
+            "text": "Rådet støtter planen.",
+            "meeting_date": timezone.localdate().isoformat(),
+            "geometry": DRAWN,
+            "attachments": [SimpleUploadedFile("vedlegg.pdf", PDF, content_type="application/pdf")],
+        },
+    )
+
+    submission = Submission.objects.get()
+    assert (
+        response.status_code == 302 and response.url == f"/submissions/{submission.pk}/?receipt=1"
+    )
+    assert submission.attachments.count() == 1
+    assert client.get(response.url).status_code == 200
+
+
+def test_filing_from_the_page_for_another_council_is_forbidden(client, youth_council):
+    client.force_login(UserFactory())
+
+    assert client.get(f"/councils/{youth_council.pk}/file/").status_code == 403
+
+
+def test_api_lists_submissions_and_secretaries_post(client, secretary, youth_council):
+    client.force_login(secretary)
+
+    created = client.post(
+        "/api/v1/submissions/",
+        {
+            "council": youth_council.pk,
+            "kind": "input",
+            "title": "Innspill om lys",
+            "text": "Det trengs mer lys i parken.",
+            "meeting_date": timezone.localdate().isoformat(),
+            "geometry": {"type": "Point", "coordinates": [14.385, 67.283]},
+        },
+        content_type="application/json",
+    )
+
+    assert created.status_code == 201, created.content
+    listing = client.get("/api/v1/submissions/", {"council": youth_council.pk}).json()
+    (feature,) = listing["features"]
+    assert feature["geometry"]["type"] == "Point"
+    assert client.get(f"/api/v1/submissions/{feature['id']}/").json()["properties"]["history"] == []
+    assert client.get("/api/v1/councils/").json()[0]["name"] == "Ungdomsrådet i Bodø"
+
+
+def test_api_refuses_a_resident_posting_for_a_council(client, youth_council):
+    client.force_login(UserFactory())
+
+    response = client.post(
+        "/api/v1/submissions/",
+        {
+            "council": youth_council.pk,
+            "kind": "input",
+            "title": "Innspill",
+            "text": "Noe om noe viktig.",
+        },
+        content_type="application/json",
+    )
+
+    assert response.status_code == 403
+    assert not Submission.objects.exists()
