@@ -192,63 +192,68 @@ def priority_report(request, pk: int):
     return redirect(priority.get_absolute_url())
 
 
-@require_POST
-@login_required
-def priority_answer(request, pk: int):
-    """A planner sets a new status with a public answer."""
+def _staff_action(request, pk: int, form_class, action, success: str):
+    """A staff form posted from a priority's page: validate, run the service, report back."""
     priority = get_object_or_404(Priority.all_objects, pk=pk)
-    form = StatusForm(request.POST)
+    form = form_class(request.POST)
     if not form.is_valid():
         messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
         return _back(priority, 400, request)
     try:
-        services.input_set_status(records=[priority], actor=request.user, **form.cleaned_data)
+        action(priority, form.cleaned_data)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return _back(priority, 400, request)
-    messages.success(request, _("The answer is saved and the residents will be told."))
+    messages.success(request, success)
     return redirect(priority.get_absolute_url())
+
+
+@require_POST
+@login_required
+def priority_answer(request, pk: int):
+    """A planner sets a new status with a public answer."""
+    return _staff_action(
+        request,
+        pk,
+        StatusForm,
+        lambda priority, data: services.input_set_status(
+            records=[priority], actor=request.user, **data
+        ),
+        _("The answer is saved and the residents will be told."),
+    )
 
 
 @require_POST
 @login_required
 def priority_moderate(request, pk: int):
-    priority = get_object_or_404(Priority.all_objects, pk=pk)
-    form = ModerationForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Choose an action."))
-        return _back(priority, 400, request)
-    try:
-        services.priority_moderate(
+    """A moderator hides a priority with a reason, or makes it public again."""
+    return _staff_action(
+        request,
+        pk,
+        ModerationForm,
+        lambda priority, data: services.priority_moderate(
             priority=priority,
             moderator=request.user,
-            hide=form.cleaned_data["action"] == "hide",
-            reason=form.cleaned_data["reason"],
-        )
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-        return _back(priority, 400, request)
-    messages.success(request, _("Saved."))
-    return redirect(priority.get_absolute_url())
+            hide=data["action"] == "hide",
+            reason=data["reason"],
+        ),
+        _("Saved."),
+    )
 
 
 @require_POST
 @login_required
 def priority_redact(request, pk: int):
-    priority = get_object_or_404(Priority.all_objects, pk=pk)
-    form = RedactForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
-        return _back(priority, 400, request)
-    try:
-        services.priority_redact(priority=priority, moderator=request.user, **form.cleaned_data)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-        return _back(priority, 400, request)
-    messages.success(
-        request, _("The text is redacted. The original is kept in the protected history.")
+    """A moderator removes personal data from the text; the history keeps the original."""
+    return _staff_action(
+        request,
+        pk,
+        RedactForm,
+        lambda priority, data: services.priority_redact(
+            priority=priority, moderator=request.user, **data
+        ),
+        _("The text is redacted. The original is kept in the protected history."),
     )
-    return redirect(priority.get_absolute_url())
 
 
 @login_required

@@ -681,12 +681,3 @@ def test_coordinates_come_back_as_they_went_in(client, django_user_model, lon, l
         out_lon, out_lat = body["geometry"]["coordinates"]
         assert abs(out_lon - lon) <= 0.5e-7 + 1e-9, (lon, out_lon)
         assert abs(out_lat - lat) <= 0.5e-7 + 1e-9, (lat, out_lat)
-
-
-@pytest.fixture(autouse=True)
-def _old_bbox(monkeypatch):
-    from priorities.querysets import PriorityQuerySet
-
-    monkeypatch.setattr(
-        PriorityQuerySet, "in_bbox", lambda self, bbox: self.filter(point__coveredby=bbox)
-    )
