@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.gis.admin import GISModelAdmin
 
-from areas.models import Area, AreaType, Municipality
+from areas.models import Area, AreaType, Council, CouncilKind, CouncilMembership, Municipality
 from areas.services import area_subdivide
 
 
@@ -31,3 +31,23 @@ class AreaAdmin(GISModelAdmin):
             area_subdivide(area_ids=[obj.pk])
 
     gis_widget_kwargs = {"attrs": {"default_zoom": 6, "default_lon": 15, "default_lat": 65}}
+
+
+class CouncilMembershipInline(admin.TabularInline):
+    model = CouncilMembership
+    extra = 1
+    raw_id_fields = ["user"]
+
+
+@admin.register(CouncilKind)
+class CouncilKindAdmin(admin.ModelAdmin):
+    list_display = ["slug", "name_nb", "name_nn", "name_en"]
+
+
+@admin.register(Council)
+class CouncilAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "municipality", "is_formal", "organisation_number"]
+    list_filter = ["kind", "municipality", "is_formal"]
+    search_fields = ["name", "organisation_number"]
+    filter_horizontal = ["areas"]
+    inlines = [CouncilMembershipInline]

@@ -1,7 +1,16 @@
 from django.contrib import admin
 from django.contrib.gis.admin import GISModelAdmin
 
-from priorities.models import Category, Priority, StatusChange
+from priorities.models import (
+    AnswerTemplate,
+    Category,
+    Export,
+    Priority,
+    StatusChange,
+    Submission,
+    SubmissionAttachment,
+    SubmissionTemplate,
+)
 
 
 @admin.register(Category)
@@ -45,6 +54,77 @@ class StatusChangeAdmin(admin.ModelAdmin):
     raw_id_fields = ["priority", "actor"]
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AnswerTemplate)
+class AnswerTemplateAdmin(admin.ModelAdmin):
+    list_display = ["title", "municipality", "status"]
+    list_filter = ["municipality", "status"]
+
+
+@admin.register(SubmissionTemplate)
+class SubmissionTemplateAdmin(admin.ModelAdmin):
+    list_display = ["name", "municipality"]
+    list_filter = ["municipality"]
+
+
+class AttachmentInline(admin.TabularInline):
+    model = SubmissionAttachment
+    extra = 0
+    readonly_fields = ["file", "name", "size", "sha256", "uploaded_at"]
+    can_delete = False
+
+
+@admin.register(Submission)
+class SubmissionAdmin(GISModelAdmin):
+    list_display = [
+        "reference",
+        "title",
+        "council",
+        "kind",
+        "status",
+        "late",
+        "withdrawn_at",
+        "created_at",
+    ]
+    list_filter = ["kind", "status", "late", "council__municipality"]
+    search_fields = ["reference", "title"]
+    readonly_fields = [
+        "reference",
+        "status",
+        "created_at",
+        "late",
+        "withdrawn_at",
+        "withdrawn_reason",
+    ]
+    raw_id_fields = ["author", "areas", "case", "consultation"]
+    inlines = [AttachmentInline]
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Export)
+class ExportAdmin(admin.ModelAdmin):
+    """The log of exports, with whether personal data was included."""
+
+    list_display = [
+        "created_at",
+        "user",
+        "municipality",
+        "format",
+        "include_personal_data",
+        "rows",
+        "state",
+    ]
+    list_filter = ["format", "include_personal_data", "state"]
+    readonly_fields = [f.name for f in Export._meta.fields]
+
+    def has_add_permission(self, request):
         return False
 
     def has_delete_permission(self, request, obj=None):
