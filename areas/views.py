@@ -5,7 +5,7 @@ from django.contrib.gis.geos import Point
 from django.shortcuts import get_object_or_404, render
 
 from areas.forms import PointLookupForm
-from areas.models import Area, AreaType, Municipality
+from areas.models import Area, Municipality
 from priorities.models import Priority
 
 
@@ -43,7 +43,7 @@ def municipality_detail(request, code: str):
             "areas": areas,
             "form": form,
             "found": found,
-            "type_names": {t.slug: t.name for t in AreaType.objects.all()},
+
             "latest": Priority.public_objects.in_municipality(code)
             .select_related("category")
             .order_by("-created_at")[:5],

@@ -31,6 +31,7 @@ class AreaSerializer(GeoFeatureModelSerializer):
     """An area as a GeoJSON Feature (WGS 84, longitude first)."""
 
     type = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    type_name = serializers.CharField(source="type.name", read_only=True)
     municipality = serializers.SlugRelatedField(slug_field="code", read_only=True)
     # geo_field names the model field (so the OpenAPI schema knows it is a MultiPolygon);
     # the value comes from the WGS 84 annotation made by the view's queryset.
@@ -44,7 +45,9 @@ class AreaSerializer(GeoFeatureModelSerializer):
             "name",
             "code",
             "type",
+            "type_name",
             "municipality",
+
             "parent",
             "valid_from",
             "valid_to",

@@ -13,12 +13,7 @@ function styleFor(feature) {
   return TYPE_STYLES[feature.properties.type] || FALLBACK_STYLE;
 }
 
-const typeNamesElement = document.getElementById("area-type-names");
-const TYPE_NAMES = typeNamesElement ? JSON.parse(typeNamesElement.textContent) : {};
-
-function typeName(slug) {
-  return TYPE_NAMES[slug] || slug;
-}
+// Area features carry their type's name in the request's language (type_name).
 
 function featuresOf(data) {
   return data.type === "Feature" ? [data] : data.features;
@@ -45,11 +40,12 @@ async function drawAreas(map, el) {
   const overlays = {};
   let bounds = null;
   for (const [type, list] of byType) {
+    const typeName = list[0].properties.type_name || type;
     const layer = L.geoJSON({ type: "FeatureCollection", features: list }, {
       style: (feature) => ({ ...styleFor(feature), className: `area area-${type}` }),
       interactive: false,
     }).addTo(map);
-    overlays[typeName(type)] = layer;
+    overlays[typeName] = layer;
     bounds = bounds ? bounds.extend(layer.getBounds()) : layer.getBounds();
   }
   if (bounds && bounds.isValid()) map.fitBounds(bounds, { padding: [10, 10] });
@@ -100,7 +96,8 @@ function setupLookup(map, el) {
       const list = document.createElement("ul");
       for (const feature of features) {
         const item = document.createElement("li");
-        item.append(areaLink(el.dataset.areaUrl, feature), ` (${typeName(feature.properties.type)})`);
+        item.append(areaLink(el.dataset.areaUrl, feature), ` (${feature.properties.type_name})`);
+
         list.append(item);
       }
       result.append(heading, list);
@@ -214,10 +211,19 @@ function init() {
   }
   if (el.dataset.point) {
     const [lon, lat] = el.dataset.point.split(",").map(Number);
-    L.circleMarker([lat, lon], { radius: 8, color: "#b00020", weight: 3 }).addTo(map);
-    map.setView([lat, lon], 13);
+    const marker = L.circleMarker([lat, lon], { radius: 8, color: "#b00020", weight: 3 }).addTo(map);
+    map.setView([lat, lon], 12);
+    // The areas around the point, for orientation without a basemap.
+    if (el.dataset.areasUrl) {
+      drawAreas(map, el).then(() => {
+        marker.bringToFront();
+        map.setView([lat, lon], 12);
+      });
+      return;
+    }
     el.dataset.ready = "true";
   }
+
   if (el.dataset.geometry) {
     const shape = L.geoJSON(JSON.parse(el.dataset.geometry), { style: { color: "#b00020", weight: 3 } }).addTo(map);
     map.fitBounds(shape.getBounds(), { maxZoom: 14, padding: [20, 20] });

@@ -169,37 +169,50 @@ SELECT tgname FROM pg_trigger
 
 # --- SQL: the map, by hand --------------------------------------------------------------
 
-BOX = "ST_Transform(ST_MakeEnvelope(%(w)s, %(s)s, %(e)s, %(n)s, 4326), 25833)"
+# The bbox is exact in lon/lat (as PriorityQuerySet.in_bbox): the spatial index narrows by
+# the box's extent in the storage SRID, its south and north edges sampled at %(steps)s steps
+# plus a metre (as areas.geo.storage_extent), and the test is made in WGS 84.
+REACH = """reach AS (
+    SELECT ST_SetSRID(ST_Expand(ST_Extent(ST_Transform(ST_SetSRID(ST_MakePoint(
+               %(w)s + (%(e)s - %(w)s) * i / %(steps)s, y), 4326), 25833)), 1)::geometry,
+               25833) AS g
+      FROM generate_series(0, %(steps)s) AS i, unnest(ARRAY[%(s)s, %(n)s]::float8[]) AS y
+)"""
+IN_BOX = """p.point && reach.g
+   AND ST_CoveredBy(ST_Transform(p.point, 4326),
+                    ST_MakeEnvelope(%(w)s, %(s)s, %(e)s, %(n)s, 4326))"""
 MAP_POINTS_SQL = f"""
+WITH {REACH}
 SELECT p.id, p.title, p.status, p.support_count, c.slug, c.colour,
        ST_X(ST_Transform(p.point, 4326)), ST_Y(ST_Transform(p.point, 4326))
-  FROM priorities_priority p JOIN priorities_category c ON c.id = p.category_id
- WHERE ST_CoveredBy(p.point, {BOX})
+  FROM priorities_priority p JOIN priorities_category c ON c.id = p.category_id, reach
+ WHERE {IN_BOX}
    AND p.visibility = 'public' AND p.municipality_id = %(m)s
  ORDER BY p.support_count DESC, p.id DESC
  LIMIT %(limit)s
 """
 MAP_GRID_SQL = f"""
+WITH {REACH}
 SELECT g.count, ST_X(g.centre), ST_Y(g.centre)
   FROM (SELECT count(*) AS count, ST_Transform(ST_Centroid(ST_Collect(p.point)), 4326) AS centre
-          FROM priorities_priority p
-         WHERE ST_CoveredBy(p.point, {BOX})
+          FROM priorities_priority p, reach
+         WHERE {IN_BOX}
            AND p.visibility = 'public' AND p.municipality_id = %(m)s
          GROUP BY ST_SnapToGrid(p.point, %(cell)s)) g
 """
 MAP_ROLLUP_SQL = f"""
-WITH box AS (SELECT {BOX} AS g)
+WITH {REACH}
 SELECT r.total, ST_X(r.centre), ST_Y(r.centre)
   FROM (SELECT sum(c.count) AS total,
                ST_Transform(ST_SetSRID(ST_MakePoint(sum(c.sum_x) / NULLIF(sum(c.count), 0),
                                                     sum(c.sum_y) / NULLIF(sum(c.count), 0)),
                                        25833), 4326) AS centre
-          FROM priorities_prioritymapcell c, box
+          FROM priorities_prioritymapcell c, reach
          WHERE c.municipality_id = %(m)s AND c.level = %(level)s
-           AND c.cx BETWEEN floor(ST_XMin(box.g) / %(level)s)::int
-                        AND floor(ST_XMax(box.g) / %(level)s)::int
-           AND c.cy BETWEEN floor(ST_YMin(box.g) / %(level)s)::int
-                        AND floor(ST_YMax(box.g) / %(level)s)::int
+           AND c.cx BETWEEN floor(ST_XMin(reach.g) / %(level)s)::int
+                        AND floor(ST_XMax(reach.g) / %(level)s)::int
+           AND c.cy BETWEEN floor(ST_YMin(reach.g) / %(level)s)::int
+                        AND floor(ST_YMax(reach.g) / %(level)s)::int
          GROUP BY c.cx, c.cy
         HAVING sum(c.count) > 0) r
 """
@@ -529,6 +542,7 @@ def bench_zoom(zoom: int, load_info: dict, municipality_id: int, direct: int, co
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
+    from areas.geo import EDGE_STEPS
     from priorities.api import views as map_views
     from priorities.api.filters import parse_bbox
 
@@ -569,7 +583,15 @@ def bench_zoom(zoom: int, load_info: dict, municipality_id: int, direct: int, co
 
     def params(box, **extra) -> dict:
         west, south, east, north = box
-        return {"w": west, "s": south, "e": east, "n": north, "m": municipality_id, **extra}
+        return {
+            "w": west,
+            "s": south,
+            "e": east,
+            "n": north,
+            "m": municipality_id,
+            "steps": EDGE_STEPS,
+            **extra,
+        }
 
     def hand_written(cursor, box, answer) -> dict:
         """The request's work in SQL: the points first when zoomed in, then the clusters."""
