@@ -43,7 +43,6 @@ def municipality_detail(request, code: str):
             "areas": areas,
             "form": form,
             "found": found,
-
             "latest": Priority.public_objects.in_municipality(code)
             .select_related("category")
             .order_by("-created_at")[:5],

@@ -151,6 +151,14 @@ class PriorityQuerySet(models.QuerySet):
         mine = Support.objects.filter(priority=OuterRef("pk"), user=user, withdrawn_at=None)
         return self.annotate(supported_by_me=Exists(mine))
 
+    def with_lon_lat(self) -> PriorityQuerySet:
+        """Annotate ``lon`` and ``lat`` (WGS 84) as plain numbers."""
+        lonlat = Transform("point", 4326)
+        return self.annotate(
+            lon=models.Func(lonlat, function="ST_X", output_field=models.FloatField()),
+            lat=models.Func(lonlat, function="ST_Y", output_field=models.FloatField()),
+        )
+
     def with_api_point(self) -> PriorityQuerySet:
         """Annotate ``api_point``: the point in WGS 84 for the API and the map."""
         return self.annotate(api_point=Transform("point", 4326))

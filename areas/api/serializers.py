@@ -47,7 +47,6 @@ class AreaSerializer(GeoFeatureModelSerializer):
             "type",
             "type_name",
             "municipality",
-
             "parent",
             "valid_from",
             "valid_to",

@@ -10,6 +10,7 @@ from django.contrib.gis.geos import Point, Polygon
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
@@ -294,20 +295,20 @@ class PriorityViewSet(
         """What the map shows in a viewport: clusters when zoomed out, points when zoomed in."""
         bbox = parse_bbox(request.query_params.get("bbox", ""))
         zoom = _zoom(request.query_params.get("zoom"))
+        # The FilterSet applies bbox (and every other filter) exactly as the list does.
         queryset = self.filter_queryset(Priority.public_objects.all())
-        queryset = queryset.in_bbox(bbox)
         if zoom >= MAP_CLUSTER_BELOW_ZOOM:
             points = list(
-                queryset.with_api_point()
-                .select_related("category")
-                .only(
+                queryset.with_lon_lat()
+                .values(
                     "id",
                     "title",
                     "status",
                     "support_count",
+                    "lon",
+                    "lat",
                     "category__slug",
                     "category__colour",
-                    "point",
                 )
                 .order_by("-support_count", "-id")[: MAP_POINT_LIMIT + 1]
             )
@@ -366,24 +367,26 @@ def _cell_metres(zoom: int, bbox: Polygon) -> float:
     return max(metres_per_pixel * CLUSTER_PIXELS, 1.0)
 
 
-def _point_collection(points) -> dict:
+def _point_collection(points: list[dict]) -> dict:
+    """Points as plain rows (no model instances, no geometry objects): a map asks often."""
+    url = reverse("priorities:detail", args=[0])[:-2]  # "/priorities/" + id + "/"
     return {
         "type": "FeatureCollection",
         "features": [
             {
                 "type": "Feature",
-                "id": p.pk,
+                "id": p["id"],
                 "geometry": {
                     "type": "Point",
-                    "coordinates": [round(p.api_point.x, 7), round(p.api_point.y, 7)],
+                    "coordinates": [round(p["lon"], 7), round(p["lat"], 7)],
                 },
                 "properties": {
-                    "title": p.title,
-                    "category": p.category.slug,
-                    "colour": p.category.colour,
-                    "status": p.status,
-                    "support_count": p.support_count,
-                    "url": p.get_absolute_url(),
+                    "title": p["title"],
+                    "category": p["category__slug"],
+                    "colour": p["category__colour"],
+                    "status": p["status"],
+                    "support_count": p["support_count"],
+                    "url": f"{url}{p['id']}/",
                 },
             }
             for p in points
