@@ -256,13 +256,17 @@ def export(request):
     query = QueryDict(job.query).dict()
     name = exports.file_name(municipality.code, query, job.format)
     rows = exports.export_rows(queryset, include_personal_data=job.include_personal_data)
-    path = Path(tempfile.mkdtemp()) / name
-    exports.write_file(
-        job.format, rows, path, query=query, include_personal_data=job.include_personal_data
-    )
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / name
+        exports.write_file(
+            job.format, rows, path, query=query, include_personal_data=job.include_personal_data
+        )
+        # An open file outlives its name: the folder goes now, the data when the response ends.
+        handle = path.open("rb")
     return FileResponse(
-        path.open("rb"), as_attachment=True, filename=name, content_type=CONTENT_TYPES[job.format]
+        handle, as_attachment=True, filename=name, content_type=CONTENT_TYPES[job.format]
     )
+
 
 
 @login_required
