@@ -29,7 +29,7 @@ format: venv ## Format the code with ruff
 
 setup: system venv db messages
 	$(MANAGE) migrate --noinput -v 0
-	$(MANAGE) createcachetable
+	$(MANAGE) createcachetable -v 0
 
 system:
 	@bash scripts/ensure-system.sh

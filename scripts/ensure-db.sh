@@ -70,4 +70,4 @@ fi
 if [ "$(psql_pg -d postgres -c "SELECT 1 FROM pg_database WHERE datname = 'nabolaget'")" != "1" ]; then
   psql_pg -d postgres -c "CREATE DATABASE nabolaget OWNER nabolaget"
 fi
-psql_pg -d nabolaget -c "CREATE EXTENSION IF NOT EXISTS postgis"
+psql_pg -d nabolaget -c "SET client_min_messages = warning" -c "CREATE EXTENSION IF NOT EXISTS postgis"
