@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
+from django.contrib.gis.gdal import CoordTransform, SpatialReference
 from django.contrib.gis.geos import MultiPoint, Point, Polygon
 
 from areas.models import STORAGE_SRID
 
 EDGE_STEPS = 32
+
+
+@lru_cache(maxsize=8)
+def coord_transform(source: int, target: int) -> CoordTransform:
+    """A reusable transformation: building one (PROJ's set-up) costs milliseconds."""
+    return CoordTransform(SpatialReference(source), SpatialReference(target))
 
 
 def storage_extent(bbox: Polygon, *, margin: float = 1.0) -> tuple[float, float, float, float]:
@@ -16,12 +25,23 @@ def storage_extent(bbox: Polygon, *, margin: float = 1.0) -> tuple[float, float,
     so transforming only the corners would cut a sliver off. The edges are sampled.
     """
     west, south, east, north = bbox.extent
-    samples = [
-        Point(west + (east - west) * i / EDGE_STEPS, y, srid=4326)
-        for i in range(EDGE_STEPS + 1)
-        for y in (south, north)
-    ]
-    xmin, ymin, xmax, ymax = (
-        MultiPoint(samples, srid=4326).transform(STORAGE_SRID, clone=True).extent
+    samples = MultiPoint(
+        [
+            Point(west + (east - west) * i / EDGE_STEPS, y)
+            for i in range(EDGE_STEPS + 1)
+            for y in (south, north)
+        ],
+        srid=4326,
     )
+    samples.transform(coord_transform(4326, STORAGE_SRID))
+    xmin, ymin, xmax, ymax = samples.extent
     return xmin - margin, ymin - margin, xmax + margin, ymax + margin
+
+
+def to_lon_lat(points: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """Storage-SRID coordinates to WGS 84 (longitude, latitude), in one transformation."""
+    if not points:
+        return []
+    multi = MultiPoint([Point(x, y) for x, y in points], srid=STORAGE_SRID)
+    multi.transform(coord_transform(STORAGE_SRID, 4326))
+    return [(point.x, point.y) for point in multi]

@@ -1,8 +1,12 @@
 """WSGI entry point, for gunicorn or any WSGI server."""
 
+import gc
 import os
 
 from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "nabolaget.settings")
 application = get_wsgi_application()
+# Everything loaded so far lives as long as the process: keep it out of the garbage
+# collector's full passes, which otherwise cost map requests tens of milliseconds.
+gc.freeze()

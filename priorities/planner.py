@@ -268,7 +268,6 @@ def export(request):
     )
 
 
-
 @login_required
 def export_status(request, pk: int):
     """A background export: its progress, then the download."""

@@ -5,8 +5,7 @@ from __future__ import annotations
 import json
 import math
 
-from django.contrib.gis.gdal import CoordTransform, SpatialReference
-from django.contrib.gis.geos import Point, Polygon
+from django.contrib.gis.geos import Polygon
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
@@ -23,8 +22,8 @@ from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
-from areas.geo import storage_extent
-from areas.models import STORAGE_SRID, Area
+from areas.geo import storage_extent, to_lon_lat
+from areas.models import Area
 from nabolaget.api import StrictOrderingFilter, throttle
 from nabolaget.db import BadCursor, estimate_count, keyset_page
 from priorities import services
@@ -330,21 +329,16 @@ class PriorityViewSet(
             cells = cells.filter(category__slug=params["category"])
         if "status" in params:
             cells = cells.filter(status=params["status"])
-        to_api = CoordTransform(SpatialReference(STORAGE_SRID), SpatialReference(4326))
-        features = []
-        for row in cells.clusters():
-            centre = Point(row["sx"] / row["total"], row["sy"] / row["total"], srid=STORAGE_SRID)
-            centre.transform(to_api)
-            features.append(
-                {
-                    "type": "Feature",
-                    "geometry": {
-                        "type": "Point",
-                        "coordinates": [round(centre.x, 6), round(centre.y, 6)],
-                    },
-                    "properties": {"cluster": True, "count": row["total"]},
-                }
-            )
+        rows = list(cells.clusters())
+        centres = to_lon_lat([(row["sx"] / row["total"], row["sy"] / row["total"]) for row in rows])
+        features = [
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [round(lon, 6), round(lat, 6)]},
+                "properties": {"cluster": True, "count": row["total"]},
+            }
+            for row, (lon, lat) in zip(rows, centres, strict=True)
+        ]
         return {"type": "FeatureCollection", "cell_metres": level, "features": features}
 
 

@@ -1,0 +1,939 @@
+"""Benchmark the planner's queries on an Oslo-size municipality, each beside raw SQL.
+
+Run with ``.venv/bin/python -m tests.bench.planner [--rows 1300000] [--reuse]``. Not part
+of the pytest suite. Everything happens in a database of its own, ``nabolaget_bench_planner``
+(not ``nabolaget_bench``, which ``tests.bench.run`` drops whenever it starts, so the two
+benchmarks can run side by side), on the server of ``settings.DATABASES['default']``:
+dropped and created afresh, migrated, given the demo municipality Bodø (1804), and loaded
+with ``--rows`` priorities (1,300,000: an Oslo-size municipality) by the priorities
+benchmark's own set-based loader (``tests.bench.priorities.load``). Bodø stands in for
+Oslo: the points are uniform over its kommune polygon, so every area gets priorities in
+proportion to its area. ``--reuse`` keeps the database when it already holds at least
+``--rows`` priorities in Bodø (it is only migrated), to iterate fast on indexes and code.
+
+Each query is timed ``--runs`` times (50) after warm-up, in-process through Django's test
+Client, alternating with
+  raw:  hand-written SQL doing the same database work as the request (the page query,
+        the areas of the page's rows and the count estimate for a list; the three
+        aggregates of an area's stats), run with a cursor on the same connection, and
+  core: the one query at the heart of it (the ORDER BY created_at DESC, id DESC LIMIT 51
+        page query; the totals aggregate; the grouped aggregate per area).
+Queries: the list (first page, and page 1,000 reached by following ``next`` 999 times),
+text search for words of the loader's titles and texts, area + category, an area's
+stats (the whole kommune, a skolekrets), the counts per skolekrets, and the planner page
+(logged in as a planner; no raw comparator). Goal: API p95 under 100 ms and API p95
+within 1.5x of the raw SQL's. For a query that misses it, the request's SQL is captured
+(CaptureQueriesContext) and each query's EXPLAIN (ANALYZE, BUFFERS) is printed.
+
+The results are printed as a table and written to ``bench-results/planner.json``. The
+exit status is 1 when a check fails (a response that is not 200, an API answer that
+differs from the raw SQL's), not when a goal is missed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import gc
+import io
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from urllib.parse import parse_qs, urlencode, urlsplit
+
+from tests.bench.priorities import MUNICIPALITY, SENTENCES, TITLES, load
+from tests.bench.run import (
+    BASE_DIR,
+    create_database,
+    libpq_params,
+    progress,
+    summary,
+    verdict,
+)
+
+PLANNER_DB = "nabolaget_bench_planner"
+OUTPUT = BASE_DIR / "bench-results" / "planner.json"
+DEFAULT_ROWS = 1_300_000
+RUNS = 50
+WARMUP = 5
+PAGE_SIZE = 50
+DEEP_PAGE = 1_000
+GOAL_P95_MS = 100.0
+GOAL_RATIO = 1.5
+ESTIMATE_EXACT_BELOW = 10_000  # nabolaget.db.estimate_count's default
+PLANNER_USERNAME = "bench-planner"
+# Words of the loader's titles and texts (tests.bench.priorities.TITLES and SENTENCES):
+# a title word (1 in 10 rows), a text word (1 in 4), two title words, and a word that
+# no generated priority has (nothing to find: the whole municipality is searched).
+SEARCH_WORDS = ("gatelys", "vinteren", "trygg skolevei", "sykkelparkering")
+
+LIST_URL = "/api/v1/priorities/?municipality={code}&page_size={size}"
+
+# --- SQL by hand ------------------------------------------------------------------------
+
+# The columns the list's Features show, with their category and municipality.
+PAGE_SQL = """
+SELECT p.id, p.reference, p.title, p.text, c.slug, p.status, p.support_count, m.code,
+       p.created_at, p.first_answered_at, ST_AsGeoJSON(ST_Transform(p.point, 4326), 7)
+  FROM priorities_priority p
+  JOIN priorities_category c ON c.id = p.category_id
+  JOIN areas_municipality m ON m.id = p.municipality_id
+ WHERE p.visibility = 'public' AND m.code = %(code)s{where}
+ ORDER BY p.created_at DESC, p.id DESC
+ LIMIT %(limit)s
+"""
+# The query PostgreSQL's row estimate is taken from (and counted exactly when small).
+ESTIMATE_FROM = """
+  FROM priorities_priority p
+  JOIN priorities_category c ON c.id = p.category_id
+  JOIN areas_municipality m ON m.id = p.municipality_id
+ WHERE p.visibility = 'public' AND m.code = %(code)s{where}
+"""
+PAGE_AREAS_SQL = """
+SELECT pa.priority_id, a.id, a.name, t.slug
+  FROM priorities_priority_areas pa
+  JOIN areas_area a ON a.id = pa.area_id
+  JOIN areas_areatype t ON t.id = a.type_id
+ WHERE pa.priority_id = ANY(%(ids)s)
+"""
+WHERE_SEARCH = "\n   AND p.search_vector @@ websearch_to_tsquery('norwegian', %(q)s)"
+WHERE_AFTER = "\n   AND (p.created_at, p.id) < (%(at)s, %(id)s)"
+WHERE_CATEGORY = "\n   AND c.slug = %(category)s"
+# An area and its sub-areas (Area.children), as PriorityQuerySet.in_area_tree.
+TREE = "SELECT %(area)s::bigint UNION ALL SELECT id FROM areas_area WHERE parent_id = %(area)s"
+IN_TREE = f"""EXISTS (SELECT 1 FROM priorities_priority_areas pa
+                WHERE pa.priority_id = p.id AND pa.area_id IN ({TREE}))"""
+WHERE_AREA = f"\n   AND {IN_TREE}"
+
+MEDIAN_DAYS = (
+    "percentile_cont(0.5) WITHIN GROUP "
+    "(ORDER BY EXTRACT(EPOCH FROM (p.first_answered_at - p.created_at)) / 86400.0)"
+)
+TOTALS = f"""count(*), coalesce(sum(p.support_count), 0),
+       count(*) FILTER (WHERE p.first_answered_at IS NOT NULL),
+       {MEDIAN_DAYS}"""
+STATS_TOTALS_SQL = f"""
+SELECT {TOTALS}
+  FROM priorities_priority p
+ WHERE p.visibility = 'public' AND {IN_TREE}
+"""
+STATS_BY_CATEGORY_SQL = f"""
+SELECT c.slug, count(*)
+  FROM priorities_priority p JOIN priorities_category c ON c.id = p.category_id
+ WHERE p.visibility = 'public' AND {IN_TREE}
+ GROUP BY c.slug
+"""
+STATS_BY_STATUS_SQL = f"""
+SELECT p.status, count(*)
+  FROM priorities_priority p
+ WHERE p.visibility = 'public' AND {IN_TREE}
+ GROUP BY p.status
+"""
+BY_AREA_SQL = f"""
+SELECT pa.area_id, {TOTALS}
+  FROM priorities_priority_areas pa
+  JOIN areas_area a ON a.id = pa.area_id
+  JOIN areas_areatype t ON t.id = a.type_id
+  JOIN priorities_priority p ON p.id = pa.priority_id
+  JOIN areas_municipality m ON m.id = p.municipality_id
+ WHERE t.slug = %(type)s AND p.visibility = 'public' AND m.code = %(code)s
+ GROUP BY pa.area_id
+"""
+# How the priorities spread over the skolekretser, beside the kretser's areas.
+SPREAD_SQL = """
+SELECT a.id, a.name, ST_Area(a.geom),
+       (SELECT count(*) FROM priorities_priority_areas pa WHERE pa.area_id = a.id)
+  FROM areas_area a
+  JOIN areas_areatype t ON t.id = a.type_id
+  JOIN areas_municipality m ON m.id = a.municipality_id
+ WHERE t.slug = 'skolekrets' AND m.code = %s AND a.valid_to IS NULL
+ ORDER BY a.id
+"""
+
+
+# --- set-up -----------------------------------------------------------------------------
+
+
+def loaded_rows(database: dict) -> int:
+    """Priorities in Bodø in the planner bench database; 0 if it (or its table) is missing."""
+    import psycopg
+
+    try:
+        with psycopg.connect(**libpq_params(database, PLANNER_DB)) as conn:
+            row = conn.execute(
+                "SELECT count(*) FROM priorities_priority p JOIN areas_municipality m "
+                "ON m.id = p.municipality_id WHERE m.code = %s",
+                [MUNICIPALITY],
+            ).fetchone()
+            return row[0]
+    except psycopg.Error:
+        return 0
+
+
+def setup_django(rows: int, reuse: bool) -> tuple[dict, bool]:
+    """Point Django at the planner bench database (fresh unless reused), then set it up."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "nabolaget.settings")
+    import django
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database.get("NAME") == PLANNER_DB:
+        raise SystemExit(
+            f"The settings' own database is {PLANNER_DB}; the benchmark would drop it."
+        )
+    reused = False
+    if reuse:
+        found = loaded_rows(database)
+        reused = found >= rows
+        progress(
+            f"--reuse: {PLANNER_DB} has {found:,} priorities in {MUNICIPALITY}; "
+            + ("reusing it" if reused else f"fewer than {rows:,}, so it is made afresh")
+        )
+    if not reused:
+        create_database(database, PLANNER_DB)
+    database["NAME"] = PLANNER_DB
+    django.setup()
+    # The settings' development default DEBUG=True logs every query; production does not.
+    settings.DEBUG = False
+    # Django's test Client sends Host: testserver.
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+    return database, reused
+
+
+def prepare_database(rows: int, reused: bool, problems: list[str]) -> dict:
+    """Migrate (always: a reused database gets new indexes), load the demo and the rows."""
+    from django.core.management import call_command
+
+    progress(f"Migrating {PLANNER_DB}")
+    call_command("migrate", interactive=False, verbosity=0)
+    call_command("createcachetable", verbosity=0)
+    if reused:
+        return {"reused": True, "rows": rows}
+    progress("Loading the demo municipality")
+    call_command("load_demo", stdout=io.StringIO())
+    info = load(rows, problems)
+    info["reused"] = False
+    return info
+
+
+def environment(database: dict) -> dict:
+    import django
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        (postgres,) = cursor.fetchone()
+        cursor.execute("SELECT postgis_lib_version()")
+        (postgis,) = cursor.fetchone()
+    git = [
+        subprocess.run(
+            ["git", "-C", str(BASE_DIR), *command], capture_output=True, text=True, check=False
+        ).stdout.strip()
+        for command in (["rev-parse", "--short", "HEAD"], ["status", "--porcelain"])
+    ]
+    return {
+        "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+        # "+dirty": the working tree had uncommitted changes, which are what was measured.
+        "git": (git[0] + ("+dirty" if git[1] else "")) or None,
+        "database": f"{database.get('HOST')}:{database.get('PORT')}/{PLANNER_DB}",
+        "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+        "django": django.get_version(),
+        "postgresql": postgres,
+        "postgis": postgis,
+    }
+
+
+def rows_of(sql: str, params=None) -> list[tuple]:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def one(sql: str, params=None):
+    return rows_of(sql, params)[0][0]
+
+
+def data_facts(load_info: dict) -> dict:
+    """What was loaded, and how it spreads over the skolekretser beside their areas."""
+    from areas.models import Area
+
+    boundary = Area.objects.current().get(type__slug="kommune", code=MUNICIPALITY)
+    rows = one(
+        "SELECT count(*) FROM priorities_priority WHERE municipality_id = %s",
+        [boundary.municipality_id],
+    )
+    public = one(
+        "SELECT count(*) FROM priorities_priority WHERE municipality_id = %s "
+        "AND visibility = 'public'",
+        [boundary.municipality_id],
+    )
+    km2 = one("SELECT ST_Area(geom) / 1e6 FROM areas_area WHERE id = %s", [boundary.pk])
+    kretser = [
+        {"id": i, "name": name, "km2": m2 / 1e6, "priorities": n}
+        for i, name, m2, n in rows_of(SPREAD_SQL, [MUNICIPALITY])
+    ]
+    area_total = sum(k["km2"] for k in kretser) or 1.0
+    count_total = sum(k["priorities"] for k in kretser) or 1
+    for k in kretser:
+        k["count_share_over_area_share"] = (k["priorities"] / count_total) / (k["km2"] / area_total)
+    return {
+        **load_info,
+        "priorities_in_municipality": rows,
+        "public_in_municipality": public,
+        "kommune_area_id": boundary.pk,
+        "km2": km2,
+        "per_km2": rows / km2,
+        "skolekretser": kretser,
+    }
+
+
+def planner_client():
+    """A test Client logged in as an account with the planner role in Bodø."""
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    from areas.models import Municipality
+    from nabolaget.models import Role, RoleGrant
+
+    users = get_user_model().objects
+    user = users.filter(username=PLANNER_USERNAME).first() or users.create_user(
+        username=PLANNER_USERNAME, email=f"{PLANNER_USERNAME}@example.invalid"
+    )
+    RoleGrant.objects.get_or_create(
+        user=user, role=Role.PLANNER, municipality=Municipality.objects.get(code=MUNICIPALITY)
+    )
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+# --- what is measured -------------------------------------------------------------------
+
+
+@dataclass
+class Case:
+    """One request, timed beside hand-written SQL doing the same work and its core query."""
+
+    key: str
+    label: str
+    url: str
+    client: object
+    # Hand-written SQL doing the request's database work; returns what the API should say.
+    raw: Callable[[], object] | None = None
+    # The one query at the heart of it: (sql, params).
+    core: tuple[str, dict] | None = None
+    # What the API said, comparable with raw()'s answer.
+    answer: Callable[[object], object] | None = None
+    notes: dict = field(default_factory=dict)
+
+
+def run_sql(cursor, sql: str, params: dict) -> list[tuple]:
+    cursor.execute(sql, params)
+    return cursor.fetchall()
+
+
+def estimate(cursor, where: str, params: dict) -> int:
+    """The count a list reports: PostgreSQL's estimate, or the exact count when small."""
+    sql = ESTIMATE_FROM.format(where=where)
+    cursor.execute("EXPLAIN (FORMAT JSON) SELECT p.id" + sql, params)
+    plan = cursor.fetchone()[0]
+    rows = int(plan[0]["Plan"]["Plan Rows"])
+    if rows < ESTIMATE_EXACT_BELOW:
+        cursor.execute("SELECT count(*)" + sql, params)
+        return cursor.fetchone()[0]
+    return rows
+
+
+def list_raw(where: str, params: dict, filters: str) -> Callable[[], list[int]]:
+    """The list's work by hand: the page (51 rows), the areas of its 50, the count.
+
+    ``filters`` is ``where`` without the page cursor: the count is of the whole list.
+    """
+    from django.db import connection
+
+    sql = PAGE_SQL.format(where=where)
+    page_params = {**params, "limit": PAGE_SIZE + 1}
+
+    def call() -> list[int]:
+        with connection.cursor() as cursor:
+            rows = run_sql(cursor, sql, page_params)[:PAGE_SIZE]
+            ids = [row[0] for row in rows]
+            run_sql(cursor, PAGE_AREAS_SQL, {"ids": ids})
+            estimate(cursor, filters, params)
+        return ids
+
+    return call
+
+
+def list_answer(response) -> list[int]:
+    return [feature["id"] for feature in response.json()["features"]]
+
+
+def list_case(
+    key: str, label: str, url: str, client, where: str, params: dict, cursor: str = ""
+) -> Case:
+    return Case(
+        key=key,
+        label=label,
+        url=url,
+        client=client,
+        raw=list_raw(where + cursor, params, where),
+        core=(PAGE_SQL.format(where=where + cursor), {**params, "limit": PAGE_SIZE + 1}),
+        answer=list_answer,
+    )
+
+
+def rounded(value):
+    return None if value is None else round(float(value), 6)
+
+
+def stats_case(key: str, label: str, client, area_id: int) -> Case:
+    from django.db import connection
+
+    params = {"area": area_id}
+
+    def raw() -> dict:
+        with connection.cursor() as cursor:
+            count, supports, answered, median = run_sql(cursor, STATS_TOTALS_SQL, params)[0]
+            categories = run_sql(cursor, STATS_BY_CATEGORY_SQL, params)
+            statuses = run_sql(cursor, STATS_BY_STATUS_SQL, params)
+        return {
+            "totals": [count, supports, answered, rounded(median)],
+            "by_category": sorted(categories),
+            "by_status": sorted(statuses),
+        }
+
+    def answer(response) -> dict:
+        body = response.json()
+        t = body["totals"]
+        return {
+            "totals": [
+                t["count"],
+                t["supports"],
+                t["answered"],
+                rounded(t["median_days_to_first_answer"]),
+            ],
+            "by_category": sorted((r["category"], r["count"]) for r in body["by_category"]),
+            "by_status": sorted((r["status"], r["count"]) for r in body["by_status"]),
+        }
+
+    return Case(
+        key=key,
+        label=label,
+        url=f"/api/v1/areas/{area_id}/stats/",
+        client=client,
+        raw=raw,
+        core=(STATS_TOTALS_SQL, params),
+        answer=answer,
+    )
+
+
+def by_area_case(client) -> Case:
+    from django.db import connection
+
+    params = {"type": "skolekrets", "code": MUNICIPALITY}
+
+    def raw() -> list:
+        with connection.cursor() as cursor:
+            rows = run_sql(cursor, BY_AREA_SQL, params)
+        return sorted((a, n, s, ans, rounded(m)) for a, n, s, ans, m in rows)
+
+    def answer(response) -> list:
+        return sorted(
+            (
+                r["area"],
+                r["count"],
+                r["supports"],
+                r["answered"],
+                rounded(r["median_days_to_first_answer"]),
+            )
+            for r in response.json()
+        )
+
+    return Case(
+        key="by_area_skolekrets",
+        label="counts per skolekrets (by-area)",
+        url=f"/api/v1/priorities/by-area/?municipality={MUNICIPALITY}&area_type=skolekrets",
+        client=client,
+        raw=raw,
+        core=(BY_AREA_SQL, params),
+        answer=answer,
+    )
+
+
+def deep_page_cursor(client, problems: list[str]) -> tuple[str, dict]:
+    """The page-1,000 URL, reached by following ``next`` 999 times; checked against OFFSET."""
+    progress(f"Page {DEEP_PAGE:,}: following the next link {DEEP_PAGE - 1} times")
+    url = LIST_URL.format(code=MUNICIPALITY, size=PAGE_SIZE)
+    timings = []
+    for _ in range(DEEP_PAGE - 1):
+        start = time.perf_counter()
+        response = client.get(url)
+        timings.append(time.perf_counter() - start)
+        if response.status_code != 200 or not response.json()["next"]:
+            raise SystemExit(f"Following the list's next links stopped at {url}: {response}")
+        parts = urlsplit(response.json()["next"])
+        url = f"{parts.path}?{parts.query}"
+    # The same cursor built from the last row of page 999, found with OFFSET.
+    offset_sql = PAGE_SQL.format(where="").replace("LIMIT %(limit)s", "LIMIT 1 OFFSET %(offset)s")
+    last = rows_of(offset_sql, {"code": MUNICIPALITY, "offset": (DEEP_PAGE - 1) * PAGE_SIZE - 1})
+    pk, at = last[0][0], last[0][8]
+    built = (
+        LIST_URL.format(code=MUNICIPALITY, size=PAGE_SIZE)
+        + "&"
+        + urlencode({"after": f"{at.isoformat()}|{pk}"})
+    )
+    followed = client.get(url).json()["features"]
+    offset_first = one(offset_sql, {"code": MUNICIPALITY, "offset": (DEEP_PAGE - 1) * PAGE_SIZE})
+    agrees = (
+        bool(followed)
+        and followed[0]["id"] == offset_first
+        and list_answer(client.get(built)) == [f["id"] for f in followed]
+    )
+    if not agrees:
+        problems.append(
+            f"page {DEEP_PAGE}: the followed next links and OFFSET "
+            f"{(DEEP_PAGE - 1) * PAGE_SIZE} disagree ({url} vs {built})"
+        )
+    return url, {
+        "follow_requests": len(timings),
+        "follow_seconds": sum(timings),
+        "follow_ms": summary(timings, 1000),
+        "cursor_agrees_with_offset": agrees,
+        "cursor": parse_qs(urlsplit(url).query)["after"][0],
+    }
+
+
+def build_cases(facts: dict, problems: list[str]) -> list[Case]:
+    from django.test import Client
+
+    from priorities.models import Category
+
+    anonymous = Client()
+    code = {"code": MUNICIPALITY}
+    base = LIST_URL.format(code=MUNICIPALITY, size=PAGE_SIZE)
+    cases = [list_case("list_first", "list, first page", base, anonymous, "", code)]
+    cases[0].notes = {"matches": facts["public_in_municipality"]}
+
+    deep_url, deep_notes = deep_page_cursor(anonymous, problems)
+    at_text, pk = deep_notes["cursor"].rsplit("|", 1)
+    at = datetime.datetime.fromisoformat(at_text)
+    deep = list_case(
+        "list_page_1000",
+        f"list, page {DEEP_PAGE:,} (keyset)",
+        deep_url,
+        anonymous,
+        "",
+        {**code, "at": at, "id": int(pk)},
+        cursor=WHERE_AFTER,
+    )
+    deep.notes = {**deep_notes, "matches": facts["public_in_municipality"]}
+    cases.append(deep)
+
+    for word in SEARCH_WORDS:
+        in_loader = all(
+            any(w.lower() in text.lower() for text in [*TITLES, *SENTENCES]) for w in word.split()
+        )
+        case = list_case(
+            f"search_{word.replace(' ', '_')}",
+            f"search q={word}" + ("" if in_loader else " (no match)"),
+            base + "&" + urlencode({"q": word}),
+            anonymous,
+            WHERE_SEARCH,
+            {**code, "q": word},
+        )
+        case.notes = {
+            "in_loader_texts": in_loader,
+            "matches": one(
+                "SELECT count(*)" + ESTIMATE_FROM.format(where=WHERE_SEARCH), {**code, "q": word}
+            ),
+        }
+        cases.append(case)
+
+    kretser = sorted(facts["skolekretser"], key=lambda k: (k["priorities"], k["id"]))
+    smallest, largest = kretser[0], kretser[-1]
+    category = Category.objects.filter(municipality__isnull=True).order_by("position", "slug")[0]
+    filtered = list_case(
+        "list_area_category",
+        f"list, area {smallest['id']} + category",
+        base + "&" + urlencode({"area": smallest["id"], "category": category.slug}),
+        anonymous,
+        WHERE_CATEGORY + WHERE_AREA,
+        {**code, "category": category.slug, "area": smallest["id"]},
+    )
+    filtered.notes = {
+        "area": smallest,
+        "category": category.slug,
+        "matches": one(
+            "SELECT count(*)" + ESTIMATE_FROM.format(where=WHERE_CATEGORY + WHERE_AREA),
+            {**code, "category": category.slug, "area": smallest["id"]},
+        ),
+    }
+    cases.append(filtered)
+
+    kommune = stats_case(
+        "stats_kommune", "stats, kommune (all)", anonymous, facts["kommune_area_id"]
+    )
+    kommune.notes = {
+        "area_id": facts["kommune_area_id"],
+        "matches": facts["public_in_municipality"],
+    }
+    krets = stats_case(
+        "stats_skolekrets", f"stats, skolekrets {largest['id']}", anonymous, largest["id"]
+    )
+    krets.notes = {"area": largest, "matches": largest["priorities"]}
+    cases += [kommune, krets, by_area_case(anonymous)]
+
+    planner = planner_client()
+    cases.append(Case("planner_page", "planner page /planner/", "/planner/", planner))
+    cases.append(
+        Case(
+            "planner_page_filtered",
+            "planner page, area + category",
+            "/planner/?" + urlencode({"area": smallest["id"], "category": category.slug}),
+            planner,
+            notes={"area": smallest["id"], "category": category.slug},
+        )
+    )
+    return cases
+
+
+def backend_pid() -> int | None:
+    from django.db import connection
+
+    return connection.connection.info.backend_pid if connection.connection else None
+
+
+def time_case(case: Case, runs: int, warmup: int, problems: list[str]) -> dict:
+    from django.db import connection
+
+    progress(f"{case.label}: {warmup} warm-up + {runs} timed  {case.url}")
+    gc.collect()
+    statuses, api, raw, core, fresh = [], [], [], [], 0
+    for _ in range(warmup):
+        case.client.get(case.url)
+        if case.raw:
+            case.raw()
+    clock = time.perf_counter
+    response = raw_answer = None
+    for _ in range(runs):  # alternate, so drift on the machine hits every method alike
+        pid = backend_pid()
+        start = clock()
+        response = case.client.get(case.url)
+        api.append(clock() - start)
+        fresh += pid is not None and backend_pid() != pid
+        statuses.append(response.status_code)
+        if case.raw:
+            start = clock()
+            raw_answer = case.raw()
+            raw.append(clock() - start)
+        if case.core:
+            with connection.cursor() as cursor:
+                start = clock()
+                run_sql(cursor, *case.core)
+                core.append(clock() - start)
+    not_200 = sum(1 for s in statuses if s != 200)
+    if not_200:
+        problems.append(f"{case.label}: {not_200} responses not 200 (e.g. {statuses[0]})")
+    same = None
+    if case.answer and response is not None and response.status_code == 200:
+        api_answer = case.answer(response)
+        same = api_answer == raw_answer
+        if not same:
+            problems.append(
+                f"{case.label}: the API and the raw SQL disagree: "
+                f"{str(api_answer)[:200]} vs {str(raw_answer)[:200]}"
+            )
+    result = {
+        "key": case.key,
+        "label": case.label,
+        "url": case.url,
+        "notes": case.notes,
+        "runs": runs,
+        "warmup": warmup,
+        "api_ms": summary(api, 1000),
+        "api_runs_ms": [t * 1000 for t in api],
+        "api_new_connections": fresh,
+        "not_200": not_200,
+        "answer_agrees": same,
+        "raw_ms": summary(raw, 1000) if raw else None,
+        "raw_runs_ms": [t * 1000 for t in raw],
+        "core_ms": summary(core, 1000) if core else None,
+        "core_sql": case.core[0].strip() if case.core else None,
+    }
+    if raw:
+        result["ratio_api_raw_p50"] = result["api_ms"]["p50"] / result["raw_ms"]["p50"]
+        result["ratio_api_raw_p95"] = result["api_ms"]["p95"] / result["raw_ms"]["p95"]
+        result["ratio_api_core_p95"] = result["api_ms"]["p95"] / result["core_ms"]["p95"]
+    result["goal_p95_met"] = result["api_ms"]["p95"] < GOAL_P95_MS
+    result["goal_ratio_met"] = result.get("ratio_api_raw_p95", 0.0) <= GOAL_RATIO
+    result["goal_met"] = result["goal_p95_met"] and result["goal_ratio_met"] and not not_200
+    return result
+
+
+def explain(case: Case) -> dict:
+    """Run the request once capturing its SQL; EXPLAIN (ANALYZE, BUFFERS) each SELECT."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        start = time.perf_counter()
+        case.client.get(case.url)
+        request_ms = (time.perf_counter() - start) * 1000
+    queries = []
+    with connection.cursor() as cursor:
+        for query in captured.captured_queries:
+            sql = query["sql"]
+            item = {"sql": sql, "captured_ms": float(query["time"]) * 1000}
+            if sql.lstrip().upper().startswith(("SELECT", "WITH")):
+                cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql)
+                item["plan"] = [row[0] for row in cursor.fetchall()]
+                item["execution_ms"] = plan_ms(item["plan"], "Execution Time")
+                item["planning_ms"] = plan_ms(item["plan"], "Planning Time")
+            queries.append(item)
+        core = None
+        if case.core:
+            cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + case.core[0], case.core[1])
+            plan = [row[0] for row in cursor.fetchall()]
+            core = {"sql": case.core[0].strip(), "params": case.core[1], "plan": plan}
+            core["execution_ms"] = plan_ms(plan, "Execution Time")
+    return {
+        "request_ms": request_ms,
+        "sql_ms": sum(q["captured_ms"] for q in queries),
+        "queries": queries,
+        "core": core,
+    }
+
+
+def plan_ms(plan: Sequence[str], label: str) -> float | None:
+    for line in plan:
+        if line.strip().startswith(label + ":"):
+            return float(line.split(":")[1].split()[0])
+    return None
+
+
+# --- entry point and report -------------------------------------------------------------
+
+
+def run(args: argparse.Namespace) -> dict:
+    started = time.perf_counter()
+    database, reused = setup_django(args.rows, args.reuse)
+    problems: list[str] = []
+    load_info = prepare_database(args.rows, reused, problems)
+    env = environment(database)
+    facts = data_facts(load_info)
+    cases = build_cases(facts, problems)
+    load_before = os.getloadavg()
+    results = []
+    for case in cases:
+        result = time_case(case, args.runs, args.warmup, problems)
+        if not result["goal_met"]:
+            progress(f"{case.label}: goal not met; EXPLAIN (ANALYZE, BUFFERS) of its SQL")
+            result["explain"] = explain(case)
+        results.append(result)
+    return {
+        "environment": {
+            **env,
+            "load_average_before": load_before,
+            "load_average_after": os.getloadavg(),
+        },
+        "municipality": MUNICIPALITY,
+        "data": facts,
+        "goal_p95_ms": GOAL_P95_MS,
+        "goal_ratio": GOAL_RATIO,
+        "cases": results,
+        "goal_met": all(r["goal_met"] for r in results),
+        "problems": problems,
+        "seconds": time.perf_counter() - started,
+    }
+
+
+def format_report(results: dict) -> str:
+    env, data = results["environment"], results["data"]
+    kretser = data["skolekretser"]
+    shares = [k["count_share_over_area_share"] for k in kretser]
+    load_line = (
+        f"reused {PLANNER_DB} (loaded earlier)"
+        if data.get("reused")
+        else f"loaded in {data['seconds']:.0f} s with tests.bench.priorities.load"
+    )
+    lines = [
+        f"Nabolaget planner benchmark  {env['date']}  git {env['git']}",
+        f"database {env['database']}; PostgreSQL {env['postgresql']}, PostGIS "
+        f"{env['postgis']}, {env['cpus']} CPUs; load average "
+        f"{env['load_average_before'][0]:.1f} before, {env['load_average_after'][0]:.1f} after",
+        "",
+        f"Data: {data['priorities_in_municipality']:,} priorities "
+        f"({data['public_in_municipality']:,} public) in Bodø ({results['municipality']}), "
+        f"standing in for an Oslo-size municipality; {load_line}.",
+        f"  The points are uniform over Bodø's {data['km2']:,.0f} km² kommune polygon "
+        f"({data['per_km2']:,.0f} per km²), so every area gets priorities in proportion to "
+        "its area:",
+        f"  over the {len(kretser)} skolekretser, share of priorities / share of area is "
+        f"{min(shares):.3f}–{max(shares):.3f}; they hold "
+        f"{min(k['priorities'] for k in kretser):,}–{max(k['priorities'] for k in kretser):,}.",
+        "",
+    ]
+    cases = results["cases"]
+    first = cases[0] if cases else {"runs": 0, "warmup": 0}
+    lines += [
+        f"Queries: {first['runs']} timed runs each after {first['warmup']} warm-up, "
+        "alternating API / raw / core; ms",
+        "  API  = the request through Django's test Client, in-process",
+        "  raw  = hand-written SQL doing the request's database work (list: page query, areas "
+        "of its rows, count estimate; stats: its three aggregates)",
+        "  core = the one query at its heart (list: ORDER BY created_at DESC, id DESC LIMIT 51; "
+        "stats: the totals aggregate; by-area: the grouped aggregate)",
+        f"  {'query':<34} {'rows':>9} {'API p50':>8} {'p95':>7} {'p99':>7} "
+        f"{'raw p50':>8} {'p95':>7} {'core p50':>8} {'p95':>7} {'API/raw p50':>11} {'p95':>6} "
+        f"{'/core p95':>9} {'conn':>4} {'same':>4}  goal",
+    ]
+
+    def cell(value, width: int, fmt: str = ".1f") -> str:
+        return f"{'-':>{width}}" if value is None else f"{value:>{width}{fmt}}"
+
+    for r in cases:
+        a, w, c = r["api_ms"], r["raw_ms"] or {}, r["core_ms"] or {}
+        rows = r["notes"].get("matches")
+        same = {True: "yes", False: "NO", None: "-"}[r["answer_agrees"]]
+        lines.append(
+            f"  {r['label']:<34} {cell(rows, 9, ',')} {a['p50']:>8.1f} {a['p95']:>7.1f} "
+            f"{a['p99']:>7.1f} {cell(w.get('p50'), 8)} {cell(w.get('p95'), 7)} "
+            f"{cell(c.get('p50'), 8)} {cell(c.get('p95'), 7)} "
+            f"{cell(r.get('ratio_api_raw_p50'), 10, '.2f')}x "
+            f"{cell(r.get('ratio_api_raw_p95'), 5, '.2f')}x "
+            f"{cell(r.get('ratio_api_core_p95'), 8, '.1f')}x "
+            f"{r['api_new_connections']:>4} {same:>4}  {verdict(r['goal_met'])}"
+        )
+    deep = next((r for r in cases if r["key"] == "list_page_1000"), None)
+    lines += [
+        "  rows = rows matching the filter (searches, area + category); conn = API requests "
+        "that opened a new database connection;",
+        "  same = the API's answer (ids of the page, the stats) equals the raw SQL's",
+    ]
+    if deep:
+        n = deep["notes"]
+        lines.append(
+            f"  page {DEEP_PAGE:,}: reached by following next {n['follow_requests']} times "
+            f"({n['follow_seconds']:.1f} s, {n['follow_ms']['p50']:.1f} ms p50 per page); "
+            f"its cursor {'agrees' if n['cursor_agrees_with_offset'] else 'DISAGREES'} with "
+            f"OFFSET {(DEEP_PAGE - 1) * PAGE_SIZE}"
+        )
+    for r in cases:
+        if r["key"] == "list_area_category":
+            area = r["notes"]["area"]
+            lines.append(
+                f"  area + category: skolekrets {area['name']} (id {area['id']}, the one with "
+                f"fewest priorities, {area['priorities']:,}), category {r['notes']['category']}"
+            )
+        if r["key"] == "stats_skolekrets":
+            area = r["notes"]["area"]
+            lines.append(
+                f"  stats, skolekrets: {area['name']} (id {area['id']}, the one with most "
+                f"priorities, {area['priorities']:,})"
+            )
+    missed = [r for r in cases if not r["goal_met"]]
+    lines += [
+        f"goal: API p95 < {results['goal_p95_ms']:.0f} ms and API p95 <= "
+        f"{results['goal_ratio']:.1f}x raw SQL's: {verdict(results['goal_met'])}"
+        + (f" ({len(missed)} of {len(cases)} missed)" if missed else ""),
+    ]
+    for r in missed:
+        lines += ["", *format_explain(r)]
+    lines += ["", "problems:" if results["problems"] else "problems: none"]
+    lines += [f"  - {problem}" for problem in results["problems"]]
+    return "\n".join(lines)
+
+
+def format_explain(result: dict, slowest: int = 3, plan_lines: int = 30) -> list[str]:
+    ex = result.get("explain")
+    if not ex:
+        return []
+    why = []
+    if not result["goal_p95_met"]:
+        why.append(f"p95 {result['api_ms']['p95']:.1f} ms")
+    if not result["goal_ratio_met"]:
+        why.append(f"{result['ratio_api_raw_p95']:.2f}x raw")
+    lines = [
+        f"NOT MET: {result['label']} ({', '.join(why)})  GET {result['url']}",
+        f"  one request: {ex['request_ms']:.1f} ms, of which {ex['sql_ms']:.1f} ms in "
+        f"{len(ex['queries'])} SQL queries (the rest is Python: Django, DRF, templates)",
+    ]
+    analysed = sorted(
+        (q for q in ex["queries"] if q.get("plan")), key=lambda q: -(q["execution_ms"] or 0)
+    )
+    for q in analysed[:slowest]:
+        sql = " ".join(q["sql"].split())
+        lines += [
+            f"  query ({q['captured_ms']:.1f} ms in the request; EXPLAIN ANALYZE: planning "
+            f"{q['planning_ms']} ms, execution {q['execution_ms']} ms):",
+            f"    {sql[:600]}{' …' if len(sql) > 600 else ''}",
+        ]
+        plan = q["plan"]
+        body = [line for line in plan if not line.startswith(("Planning", "Execution"))]
+        lines += [f"    | {line}" for line in body[:plan_lines]]
+        if len(body) > plan_lines:
+            lines.append(f"    | … {len(body) - plan_lines} more plan lines in the JSON")
+    rest = len(ex["queries"]) - min(len(analysed), slowest)
+    if rest > 0:
+        lines.append(
+            f"  ({rest} other queries: "
+            + ", ".join(
+                f"{q['captured_ms']:.1f}"
+                for q in sorted(ex["queries"], key=lambda q: -q["captured_ms"])[slowest:][:12]
+            )
+            + " ms …)"
+        )
+    if ex["core"]:
+        lines.append(
+            f"  raw core query for comparison: execution {ex['core']['execution_ms']} ms "
+            "(plan in the JSON)"
+        )
+    return lines
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--rows", type=int, default=DEFAULT_ROWS, help=f"priorities to load ({DEFAULT_ROWS})"
+    )
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help=f"keep {PLANNER_DB} if it already has --rows priorities (migrate only)",
+    )
+    parser.add_argument("--runs", type=int, default=RUNS, help=f"timed runs per query ({RUNS})")
+    parser.add_argument(
+        "--warmup", type=int, default=WARMUP, help=f"warm-up runs per query ({WARMUP})"
+    )
+    parser.add_argument("--output", default=str(OUTPUT), help=f"JSON file ({OUTPUT})")
+    return parser.parse_args(argv)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from pathlib import Path
+
+    args = parse_args(argv)
+    if args.runs < 1:
+        raise SystemExit("--runs must be at least 1")
+    results = run(args)
+    output = Path(args.output)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(json.dumps(results, indent=2, default=str) + "\n", encoding="utf-8")
+    print(format_report(results))
+    print(f"\n{results['seconds']:.0f} s; results written to {output}")
+    return 1 if results["problems"] else 0
+
+
+__all__ = ["DEFAULT_ROWS", "format_report", "run"]
+
+if __name__ == "__main__":
+    sys.exit(main())
