@@ -5,8 +5,7 @@ from __future__ import annotations
 import datetime
 import math
 
-from django.contrib.gis.db.models import Collect
-from django.contrib.gis.db.models.functions import Centroid, SnapToGrid, Transform
+from django.contrib.gis.db.models.functions import Transform
 from django.contrib.gis.geos import Point, Polygon
 from django.contrib.gis.measure import D
 from django.contrib.postgres.search import SearchQuery
@@ -164,11 +163,21 @@ class PriorityQuerySet(models.QuerySet):
         return self.annotate(api_point=Transform("point", 4326))
 
     def clusters(self, cell_metres: float) -> PriorityQuerySet:
-        """One row per grid cell of this size (metres): ``count`` and ``centre`` (WGS 84)."""
+        """One row per grid cell of this size (metres): ``count`` and the centre ``x``, ``y``
+        (storage SRID). Grouping on integer cell keys is about twice as fast as on geometries."""
+        x = models.Func("point", function="ST_X", output_field=models.FloatField())
+        y = models.Func("point", function="ST_Y", output_field=models.FloatField())
         return (
-            self.annotate(cell=SnapToGrid("point", cell_metres))
-            .values("cell")
-            .annotate(count=Count("id"), centre=Transform(Centroid(Collect("point")), 4326))
+            self.annotate(
+                cx=models.Func(
+                    x / cell_metres, function="floor", output_field=models.IntegerField()
+                ),
+                cy=models.Func(
+                    y / cell_metres, function="floor", output_field=models.IntegerField()
+                ),
+            )
+            .values("cx", "cy")
+            .annotate(count=Count("id"), x=models.Avg(x), y=models.Avg(y))
             .order_by()
         )
 

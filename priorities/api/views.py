@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import math
 
 from django.contrib.gis.geos import Polygon
@@ -389,15 +388,17 @@ def _point_collection(points: list[dict]) -> dict:
 
 
 def _cluster_collection(rows, cell: float) -> dict:
+    rows = list(rows)
+    centres = to_lon_lat([(row["x"], row["y"]) for row in rows])
     return {
         "type": "FeatureCollection",
         "cell_metres": round(cell, 1),
         "features": [
             {
                 "type": "Feature",
-                "geometry": json.loads(row["centre"].json),
+                "geometry": {"type": "Point", "coordinates": [round(lon, 6), round(lat, 6)]},
                 "properties": {"cluster": True, "count": row["count"]},
             }
-            for row in rows
+            for row, (lon, lat) in zip(rows, centres, strict=True)
         ],
     }

@@ -924,6 +924,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     if args.runs < 1:
         raise SystemExit("--runs must be at least 1")
+    if args.rows <= DEEP_PAGE * PAGE_SIZE:
+        raise SystemExit(
+            f"--rows must be over {DEEP_PAGE * PAGE_SIZE:,} to reach page {DEEP_PAGE:,}"
+        )
     results = run(args)
     output = Path(args.output)
     output.parent.mkdir(parents=True, exist_ok=True)
