@@ -1,6 +1,15 @@
+import tempfile
+from pathlib import Path
+
 from django.contrib import admin
 from django.contrib.gis.admin import GISModelAdmin
+from django.core.exceptions import PermissionDenied
+from django.template.response import TemplateResponse
+from django.urls import path
+from django.utils.translation import gettext as _
 
+from areas.forms import AreaImportForm
+from areas.importers import AreaImportError, ImportOptions, import_areas
 from areas.models import Area, AreaType, Council, CouncilKind, CouncilMembership, Municipality
 from areas.services import area_subdivide
 
@@ -19,6 +28,62 @@ class AreaTypeAdmin(admin.ModelAdmin):
 
 @admin.register(Area)
 class AreaAdmin(GISModelAdmin):
+    change_list_template = "admin/areas/area/change_list.html"
+
+    def get_urls(self):
+        return [
+            path(
+                "import/",
+                self.admin_site.admin_view(self.import_view),
+                name="areas_area_import",
+            ),
+            *super().get_urls(),
+        ]
+
+    def import_view(self, request):
+        """Upload a file and import it with the same core as ``manage.py import_areas``."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = AreaImportForm(request.POST or None, request.FILES or None)
+        report = error = None
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            upload = data["file"]
+            suffix = Path(upload.name).suffix.lower()
+            with tempfile.TemporaryDirectory() as folder:
+                path = Path(folder) / f"upload{suffix}"
+                with path.open("wb") as handle:
+                    for chunk in upload.chunks():
+                        handle.write(chunk)
+                try:
+                    report = import_areas(
+                        ImportOptions(
+                            path=path,
+                            type_slug=data["type_slug"],
+                            code_field=data["code_field"],
+                            name_field=data["name_field"],
+                            layer=data["layer"] or None,
+                            municipality=data["municipality"] or None,
+                            srid=data["srid"],
+                            valid_from=data["valid_from"],
+                            dry_run=data["dry_run"],
+                            source_label=upload.name,
+                        )
+                    )
+                except AreaImportError as exc:
+                    error = str(exc)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Import areas"),
+            "form": form,
+            "report": report,
+            "error": error,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(
+            request, "admin/areas/area/import.html", context, status=400 if error else 200
+        )
+
     list_display = ["name", "code", "type", "municipality", "valid_from", "valid_to"]
     list_filter = ["type", "municipality"]
     search_fields = ["name", "code"]

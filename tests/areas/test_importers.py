@@ -357,3 +357,37 @@ def test_command_runs_as_a_new_user_would(shared_data, tmp_path):
     )
     assert result.returncode == 1
     assert "Could not read broken.geojson" in result.stderr
+
+
+def test_the_admin_upload_uses_the_same_importer(admin_client, shared_data):
+    """An administrator uploads the zipped Basisdata file: a dry run, then the import."""
+    path = shared_data / "Basisdata_0000_Norge_25833_Fylker_GeoJSON.zip"
+    form = {"type_slug": "fylke-admin", "code_field": "fylkesnummer", "name_field": "fylkesnavn"}
+
+    with path.open("rb") as upload:
+        dry = admin_client.post(
+            "/admin/areas/area/import/", {**form, "dry_run": "on", "file": upload}
+        )
+    assert "15 created" in dry.content.decode()
+    assert not Area.objects.of_type("fylke-admin").exists()
+
+    with path.open("rb") as upload:
+        done = admin_client.post("/admin/areas/area/import/", {**form, "file": upload})
+    assert done.status_code == 200
+    assert Area.objects.of_type("fylke-admin").count() == 15
+
+
+def test_the_admin_upload_reports_a_broken_file(admin_client, tmp_path):
+    broken = tmp_path / "broken.geojson"
+    broken.write_text("{ not json")
+    before = table_counts()
+
+    with broken.open("rb") as upload:
+        response = admin_client.post(
+            "/admin/areas/area/import/",
+            {"type_slug": "x", "code_field": "a", "name_field": "b", "file": upload},
+        )
+
+    assert response.status_code == 400
+    assert "Nothing was imported." in response.content.decode()
+    assert table_counts() == before
