@@ -63,6 +63,9 @@ RUNS = 50
 WARMUP = 5
 PAGE_SIZE = 50
 DEEP_PAGE = 1_000
+FOLLOW_BUDGET_S = 300.0
+CASE_BUDGET_S = 120.0
+MIN_RUNS = 3
 GOAL_P95_MS = 100.0
 GOAL_RATIO = 1.5
 ESTIMATE_EXACT_BELOW = 10_000  # nabolaget.db.estimate_count's default
@@ -377,6 +380,12 @@ def list_answer(response) -> list[int]:
     return [feature["id"] for feature in response.json()["features"]]
 
 
+def pg_estimate(where: str, params: dict) -> int:
+    """PostgreSQL's row estimate for a list's filter (what estimate_count goes by)."""
+    sql = "EXPLAIN (FORMAT JSON) SELECT p.id" + ESTIMATE_FROM.format(where=where)
+    return int(rows_of(sql, params)[0][0][0]["Plan"]["Plan Rows"])
+
+
 def list_case(
     key: str, label: str, url: str, client, where: str, params: dict, cursor: str = ""
 ) -> Case:
@@ -388,6 +397,7 @@ def list_case(
         raw=list_raw(where + cursor, params, where),
         core=(PAGE_SQL.format(where=where + cursor), {**params, "limit": PAGE_SIZE + 1}),
         answer=list_answer,
+        notes={"pg_estimate_rows": pg_estimate(where, params)},
     )
 
 
@@ -469,50 +479,67 @@ def by_area_case(client) -> Case:
     )
 
 
-def deep_page_cursor(client, problems: list[str]) -> tuple[str, dict]:
-    """The page-1,000 URL, reached by following ``next`` 999 times; checked against OFFSET."""
-    progress(f"Page {DEEP_PAGE:,}: following the next link {DEEP_PAGE - 1} times")
-    url = LIST_URL.format(code=MUNICIPALITY, size=PAGE_SIZE)
-    timings = []
-    for _ in range(DEEP_PAGE - 1):
-        start = time.perf_counter()
-        response = client.get(url)
-        timings.append(time.perf_counter() - start)
-        if response.status_code != 200 or not response.json()["next"]:
-            raise SystemExit(f"Following the list's next links stopped at {url}: {response}")
-        parts = urlsplit(response.json()["next"])
-        url = f"{parts.path}?{parts.query}"
-    # The same cursor built from the last row of page 999, found with OFFSET.
+def page_url(page: int) -> str:
+    """The list URL of ``page`` (1-based), its cursor built from an OFFSET query by hand."""
     offset_sql = PAGE_SQL.format(where="").replace("LIMIT %(limit)s", "LIMIT 1 OFFSET %(offset)s")
-    last = rows_of(offset_sql, {"code": MUNICIPALITY, "offset": (DEEP_PAGE - 1) * PAGE_SIZE - 1})
+    last = rows_of(offset_sql, {"code": MUNICIPALITY, "offset": (page - 1) * PAGE_SIZE - 1})
     pk, at = last[0][0], last[0][8]
-    built = (
+    return (
         LIST_URL.format(code=MUNICIPALITY, size=PAGE_SIZE)
         + "&"
         + urlencode({"after": f"{at.isoformat()}|{pk}"})
     )
-    followed = client.get(url).json()["features"]
-    offset_first = one(offset_sql, {"code": MUNICIPALITY, "offset": (DEEP_PAGE - 1) * PAGE_SIZE})
-    agrees = (
-        bool(followed)
-        and followed[0]["id"] == offset_first
-        and list_answer(client.get(built)) == [f["id"] for f in followed]
-    )
+
+
+def deep_page_cursor(client, budget: float, problems: list[str]) -> tuple[str, dict]:
+    """The page-1,000 URL, reached by following ``next`` 999 times; checked against OFFSET.
+
+    When following every link would take longer than ``budget`` seconds (projected from
+    the first pages), the links are followed that far, and page 1,000's cursor is built
+    from an OFFSET query instead (checked against the followed links where they end).
+    """
+    progress(f"Page {DEEP_PAGE:,}: following the next link up to {DEEP_PAGE - 1} times")
+    url = LIST_URL.format(code=MUNICIPALITY, size=PAGE_SIZE)
+    timings = []
+    clock = time.perf_counter
+    started = clock()
+    for done in range(1, DEEP_PAGE):
+        start = clock()
+        response = client.get(url)
+        timings.append(clock() - start)
+        if response.status_code != 200 or not response.json()["next"]:
+            raise SystemExit(f"Following the list's next links stopped at {url}: {response}")
+        parts = urlsplit(response.json()["next"])
+        url = f"{parts.path}?{parts.query}"  # page done + 1
+        if done >= 20 and (clock() - started) / done * (DEEP_PAGE - 1) > budget:
+            progress(
+                f"  {done} pages in {clock() - started:.0f} s: all {DEEP_PAGE - 1} would take "
+                f"over --follow-budget {budget:.0f} s; page {DEEP_PAGE:,}'s cursor is built "
+                "from OFFSET"
+            )
+            break
+    reached = len(timings) + 1
+    built = page_url(reached)
+    followed = list_answer(client.get(url))
+    agrees = bool(followed) and followed == list_answer(client.get(built))
     if not agrees:
         problems.append(
-            f"page {DEEP_PAGE}: the followed next links and OFFSET "
-            f"{(DEEP_PAGE - 1) * PAGE_SIZE} disagree ({url} vs {built})"
+            f"page {reached}: the followed next links and OFFSET "
+            f"{(reached - 1) * PAGE_SIZE} disagree ({url} vs {built})"
         )
+    if reached < DEEP_PAGE:
+        url = page_url(DEEP_PAGE)
     return url, {
         "follow_requests": len(timings),
         "follow_seconds": sum(timings),
         "follow_ms": summary(timings, 1000),
+        "followed_to_page": reached,
         "cursor_agrees_with_offset": agrees,
         "cursor": parse_qs(urlsplit(url).query)["after"][0],
     }
 
 
-def build_cases(facts: dict, problems: list[str]) -> list[Case]:
+def build_cases(facts: dict, follow_budget: float, problems: list[str]) -> list[Case]:
     from django.test import Client
 
     from priorities.models import Category
@@ -521,9 +548,9 @@ def build_cases(facts: dict, problems: list[str]) -> list[Case]:
     code = {"code": MUNICIPALITY}
     base = LIST_URL.format(code=MUNICIPALITY, size=PAGE_SIZE)
     cases = [list_case("list_first", "list, first page", base, anonymous, "", code)]
-    cases[0].notes = {"matches": facts["public_in_municipality"]}
+    cases[0].notes["matches"] = facts["public_in_municipality"]
 
-    deep_url, deep_notes = deep_page_cursor(anonymous, problems)
+    deep_url, deep_notes = deep_page_cursor(anonymous, follow_budget, problems)
     at_text, pk = deep_notes["cursor"].rsplit("|", 1)
     at = datetime.datetime.fromisoformat(at_text)
     deep = list_case(
@@ -535,7 +562,7 @@ def build_cases(facts: dict, problems: list[str]) -> list[Case]:
         {**code, "at": at, "id": int(pk)},
         cursor=WHERE_AFTER,
     )
-    deep.notes = {**deep_notes, "matches": facts["public_in_municipality"]}
+    deep.notes.update(deep_notes, matches=facts["public_in_municipality"])
     cases.append(deep)
 
     for word in SEARCH_WORDS:
@@ -544,18 +571,18 @@ def build_cases(facts: dict, problems: list[str]) -> list[Case]:
         )
         case = list_case(
             f"search_{word.replace(' ', '_')}",
-            f"search q={word}" + ("" if in_loader else " (no match)"),
+            f"search q={word}" + ("" if in_loader else " (none)"),
             base + "&" + urlencode({"q": word}),
             anonymous,
             WHERE_SEARCH,
             {**code, "q": word},
         )
-        case.notes = {
-            "in_loader_texts": in_loader,
-            "matches": one(
+        case.notes.update(
+            in_loader_texts=in_loader,
+            matches=one(
                 "SELECT count(*)" + ESTIMATE_FROM.format(where=WHERE_SEARCH), {**code, "q": word}
             ),
-        }
+        )
         cases.append(case)
 
     kretser = sorted(facts["skolekretser"], key=lambda k: (k["priorities"], k["id"]))
@@ -569,14 +596,14 @@ def build_cases(facts: dict, problems: list[str]) -> list[Case]:
         WHERE_CATEGORY + WHERE_AREA,
         {**code, "category": category.slug, "area": smallest["id"]},
     )
-    filtered.notes = {
-        "area": smallest,
-        "category": category.slug,
-        "matches": one(
+    filtered.notes.update(
+        area=smallest,
+        category=category.slug,
+        matches=one(
             "SELECT count(*)" + ESTIMATE_FROM.format(where=WHERE_CATEGORY + WHERE_AREA),
             {**code, "category": category.slug, "area": smallest["id"]},
         ),
-    }
+    )
     cases.append(filtered)
 
     kommune = stats_case(
@@ -612,34 +639,58 @@ def backend_pid() -> int | None:
     return connection.connection.info.backend_pid if connection.connection else None
 
 
-def time_case(case: Case, runs: int, warmup: int, problems: list[str]) -> dict:
+def time_case(case: Case, runs: int, warmup: int, budget: float, problems: list[str]) -> dict:
+    """Time the request, its raw SQL and its core query, alternating.
+
+    A query so slow that ``runs`` rounds would take over ``budget`` seconds gets fewer
+    rounds (at least MIN_RUNS), and fewer warm-ups: its p95 is then the slowest of few.
+    """
     from django.db import connection
 
-    progress(f"{case.label}: {warmup} warm-up + {runs} timed  {case.url}")
+    progress(f"{case.label}: {case.url}")
     gc.collect()
     statuses, api, raw, core, fresh = [], [], [], [], 0
-    for _ in range(warmup):
-        case.client.get(case.url)
-        if case.raw:
-            case.raw()
     clock = time.perf_counter
     response = raw_answer = None
-    for _ in range(runs):  # alternate, so drift on the machine hits every method alike
+
+    def round_trip(timed: bool) -> None:
+        nonlocal response, raw_answer, fresh
         pid = backend_pid()
         start = clock()
         response = case.client.get(case.url)
-        api.append(clock() - start)
-        fresh += pid is not None and backend_pid() != pid
-        statuses.append(response.status_code)
+        elapsed = clock() - start
+        if timed:
+            api.append(elapsed)
+            fresh += pid is not None and backend_pid() != pid
+            statuses.append(response.status_code)
         if case.raw:
             start = clock()
             raw_answer = case.raw()
-            raw.append(clock() - start)
+            if timed:
+                raw.append(clock() - start)
         if case.core:
             with connection.cursor() as cursor:
                 start = clock()
                 run_sql(cursor, *case.core)
-                core.append(clock() - start)
+                if timed:
+                    core.append(clock() - start)
+
+    warmed, started, last = 0, clock(), 0.0
+    while warmed < warmup and (warmed == 0 or clock() - started < budget / 5):
+        start = clock()
+        round_trip(timed=False)
+        last, warmed = clock() - start, warmed + 1
+    planned = min(runs, max(MIN_RUNS, int(budget / max(last, 1e-9))))
+    progress(
+        f"  {warmed} warm-up, {planned} timed"
+        + (
+            f" (not {runs}: {last:.1f} s a round, --case-budget {budget:.0f} s)"
+            if planned < runs
+            else ""
+        )
+    )
+    for _ in range(planned):  # alternate, so drift on the machine hits every method alike
+        round_trip(timed=True)
     not_200 = sum(1 for s in statuses if s != 200)
     if not_200:
         problems.append(f"{case.label}: {not_200} responses not 200 (e.g. {statuses[0]})")
@@ -652,13 +703,20 @@ def time_case(case: Case, runs: int, warmup: int, problems: list[str]) -> dict:
                 f"{case.label}: the API and the raw SQL disagree: "
                 f"{str(api_answer)[:200]} vs {str(raw_answer)[:200]}"
             )
+    count = None
+    if response is not None and response.status_code == 200 and "json" in response["Content-Type"]:
+        body = response.json()
+        if isinstance(body, dict) and "count_is_estimate" in body:
+            count = {"count": body["count"], "is_estimate": body["count_is_estimate"]}
     result = {
         "key": case.key,
+        "api_count": count,
         "label": case.label,
         "url": case.url,
         "notes": case.notes,
-        "runs": runs,
-        "warmup": warmup,
+        "runs": planned,
+        "runs_asked": runs,
+        "warmup": warmed,
         "api_ms": summary(api, 1000),
         "api_runs_ms": [t * 1000 for t in api],
         "api_new_connections": fresh,
@@ -730,11 +788,11 @@ def run(args: argparse.Namespace) -> dict:
     load_info = prepare_database(args.rows, reused, problems)
     env = environment(database)
     facts = data_facts(load_info)
-    cases = build_cases(facts, problems)
+    cases = build_cases(facts, args.follow_budget, problems)
     load_before = os.getloadavg()
     results = []
     for case in cases:
-        result = time_case(case, args.runs, args.warmup, problems)
+        result = time_case(case, args.runs, args.warmup, args.case_budget, problems)
         if not result["goal_met"]:
             progress(f"{case.label}: goal not met; EXPLAIN (ANALYZE, BUFFERS) of its SQL")
             result["explain"] = explain(case)
@@ -749,6 +807,8 @@ def run(args: argparse.Namespace) -> dict:
         "data": facts,
         "goal_p95_ms": GOAL_P95_MS,
         "goal_ratio": GOAL_RATIO,
+        "warmup": args.warmup,
+        "case_budget_s": args.case_budget,
         "cases": results,
         "goal_met": all(r["goal_met"] for r in results),
         "problems": problems,
@@ -783,16 +843,17 @@ def format_report(results: dict) -> str:
         "",
     ]
     cases = results["cases"]
-    first = cases[0] if cases else {"runs": 0, "warmup": 0}
+    asked = cases[0]["runs_asked"] if cases else 0
     lines += [
-        f"Queries: {first['runs']} timed runs each after {first['warmup']} warm-up, "
+        f"Queries: {asked} timed runs each (n: fewer where {asked} would pass --case-budget "
+        f"{results['case_budget_s']:.0f} s) after up to {results['warmup']} warm-up, "
         "alternating API / raw / core; ms",
         "  API  = the request through Django's test Client, in-process",
         "  raw  = hand-written SQL doing the request's database work (list: page query, areas "
         "of its rows, count estimate; stats: its three aggregates)",
         "  core = the one query at its heart (list: ORDER BY created_at DESC, id DESC LIMIT 51; "
         "stats: the totals aggregate; by-area: the grouped aggregate)",
-        f"  {'query':<34} {'rows':>9} {'API p50':>8} {'p95':>7} {'p99':>7} "
+        f"  {'query':<34} {'n':>3} {'rows':>9} {'count':>10} {'API p50':>8} {'p95':>7} {'p99':>7} "
         f"{'raw p50':>8} {'p95':>7} {'core p50':>8} {'p95':>7} {'API/raw p50':>11} {'p95':>6} "
         f"{'/core p95':>9} {'conn':>4} {'same':>4}  goal",
     ]
@@ -804,8 +865,10 @@ def format_report(results: dict) -> str:
         a, w, c = r["api_ms"], r["raw_ms"] or {}, r["core_ms"] or {}
         rows = r["notes"].get("matches")
         same = {True: "yes", False: "NO", None: "-"}[r["answer_agrees"]]
+        count = r["api_count"]
+        count = f"{'~' if count['is_estimate'] else ''}{count['count']:,}" if count else "-"
         lines.append(
-            f"  {r['label']:<34} {cell(rows, 9, ',')} {a['p50']:>8.1f} {a['p95']:>7.1f} "
+            f"  {r['label']:<34} {r['runs']:>3} {cell(rows, 9, ',')} {count:>10} {a['p50']:>8.1f} {a['p95']:>7.1f} "
             f"{a['p99']:>7.1f} {cell(w.get('p50'), 8)} {cell(w.get('p95'), 7)} "
             f"{cell(c.get('p50'), 8)} {cell(c.get('p95'), 7)} "
             f"{cell(r.get('ratio_api_raw_p50'), 10, '.2f')}x "
@@ -815,17 +878,32 @@ def format_report(results: dict) -> str:
         )
     deep = next((r for r in cases if r["key"] == "list_page_1000"), None)
     lines += [
-        "  rows = rows matching the filter (searches, area + category); conn = API requests "
-        "that opened a new database connection;",
-        "  same = the API's answer (ids of the page, the stats) equals the raw SQL's",
+        "  rows = priorities matching the filter; count = the count the list reports (~: "
+        f"PostgreSQL's row estimate; without ~: counted, as the estimate was under "
+        f"{ESTIMATE_EXACT_BELOW:,});",
+        "  conn = API requests that opened a new database connection; same = the API's answer "
+        "(ids of the page, the stats) equals the raw SQL's",
+        "  PostgreSQL's row estimates for the lists' filters: "
+        + ", ".join(
+            f"{r['label'].split(',')[-1].strip()} {r['notes']['pg_estimate_rows']:,}"
+            for r in cases
+            if "pg_estimate_rows" in r["notes"] and r["key"] != "list_page_1000"
+        ),
     ]
     if deep:
         n = deep["notes"]
+        reached = n["followed_to_page"]
+        how = (
+            f"reached by following next {n['follow_requests']} times"
+            if reached == DEEP_PAGE
+            else f"cursor built from OFFSET {(DEEP_PAGE - 1) * PAGE_SIZE - 1} (following next "
+            f"stopped at page {reached}, past --follow-budget)"
+        )
         lines.append(
-            f"  page {DEEP_PAGE:,}: reached by following next {n['follow_requests']} times "
-            f"({n['follow_seconds']:.1f} s, {n['follow_ms']['p50']:.1f} ms p50 per page); "
-            f"its cursor {'agrees' if n['cursor_agrees_with_offset'] else 'DISAGREES'} with "
-            f"OFFSET {(DEEP_PAGE - 1) * PAGE_SIZE}"
+            f"  page {DEEP_PAGE:,}: {how}; following took {n['follow_seconds']:.1f} s, "
+            f"{n['follow_ms']['p50']:.1f} ms p50 per page; the followed page {reached:,} "
+            f"{'equals' if n['cursor_agrees_with_offset'] else 'DIFFERS FROM'} the one from "
+            f"an OFFSET cursor"
         )
     for r in cases:
         if r["key"] == "list_area_category":
@@ -913,6 +991,20 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--runs", type=int, default=RUNS, help=f"timed runs per query ({RUNS})")
     parser.add_argument(
         "--warmup", type=int, default=WARMUP, help=f"warm-up runs per query ({WARMUP})"
+    )
+    parser.add_argument(
+        "--follow-budget",
+        type=float,
+        default=FOLLOW_BUDGET_S,
+        help="seconds to spend following next links to page 1,000; beyond, its cursor is "
+        f"built from OFFSET ({FOLLOW_BUDGET_S:.0f})",
+    )
+    parser.add_argument(
+        "--case-budget",
+        type=float,
+        default=CASE_BUDGET_S,
+        help="seconds a query's timed rounds may take; a slower query gets fewer runs "
+        f"(at least {MIN_RUNS}) ({CASE_BUDGET_S:.0f})",
     )
     parser.add_argument("--output", default=str(OUTPUT), help=f"JSON file ({OUTPUT})")
     return parser.parse_args(argv)
