@@ -25,6 +25,18 @@ class AreaQuerySet(models.QuerySet):
         """The newest generation of each area (the one with no end date)."""
         return self.filter(valid_to__isnull=True)
 
+    def choosable(self, code: str) -> AreaQuerySet:
+        """The municipality's areas in force that a person picks from a list (not the
+        municipality itself), by type and name, without their geometry."""
+        return (
+            self.in_force()
+            .in_municipality(code)
+            .exclude(type__slug="kommune")
+            .select_related("type")
+            .defer("geom")
+            .order_by("type__slug", "name")
+        )
+
     def of_type(self, slug: str) -> AreaQuerySet:
         """Areas of the area type with this slug."""
         return self.filter(type__slug=slug)

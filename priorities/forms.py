@@ -16,6 +16,11 @@ from priorities.models import (
 )
 
 
+def area_label(area) -> str:
+    """An area in a choice list: its name and its type."""
+    return f"{area.name} ({area.type.name})"
+
+
 class PriorityForm(forms.Form):
     """Pin a priority: a place (map, coordinates, address or area), a category, a title, a text."""
 
@@ -68,15 +73,8 @@ class PriorityForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.municipality = municipality
         self.fields["category"].queryset = Category.objects.for_municipality(municipality.code)
-        self.fields["area"].queryset = (
-            Area.objects.in_force()
-            .in_municipality(municipality.code)
-            .exclude(type__slug="kommune")
-            .select_related("type")
-            .defer("geom")
-            .order_by("type__slug", "name")
-        )
-        self.fields["area"].label_from_instance = lambda a: f"{a.name} ({a.type.name})"
+        self.fields["area"].queryset = Area.objects.choosable(municipality.code)
+        self.fields["area"].label_from_instance = area_label
 
     def clean(self):
         data = super().clean()
@@ -336,15 +334,8 @@ class SubmissionForm(forms.Form):
         self.fields["case"].queryset = Case.objects.filter(municipality=municipality).order_by(
             "-created_at"
         )
-        self.fields["areas"].queryset = (
-            Area.objects.in_force()
-            .in_municipality(municipality.code)
-            .exclude(type__slug="kommune")
-            .select_related("type")
-            .defer("geom")
-            .order_by("type__slug", "name")
-        )
-        self.fields["areas"].label_from_instance = lambda a: f"{a.name} ({a.type.name})"
+        self.fields["areas"].queryset = Area.objects.choosable(municipality.code)
+        self.fields["areas"].label_from_instance = area_label
 
     def clean(self):
         from areas.geojson import geometry_from_geojson
