@@ -22,7 +22,7 @@ from rest_framework.serializers import as_serializer_error
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
 from areas.geo import storage_extent, to_lon_lat
-from areas.models import Area
+from areas.models import Area, AreaType
 from nabolaget.api import StrictOrderingFilter, throttle
 from nabolaget.db import BadCursor, estimate_count, keyset_page
 from priorities import services
@@ -242,8 +242,18 @@ class PriorityViewSet(
         area_type = request.query_params.get("area_type")
         if not area_type:
             raise ValidationError({"area_type": [_("Choose an area type.")]})
-        queryset = self.filter_queryset(Priority.public_objects.all())
-        rows = queryset.stats_by_area(area_type)
+        if not AreaType.objects.filter(slug=area_type).exists():
+            raise ValidationError(
+                {"area_type": [_("Unknown area type '%(slug)s'.") % {"slug": area_type}]}
+            )
+        # stats_by_area already joins the areas of the type: filtering by it again as well
+        # made PostgreSQL rebuild the whole link table per group (89 s on 1.3M priorities).
+        params = request.query_params.copy()
+        params.pop("area_type")
+        filterset = PriorityFilter(params, queryset=Priority.public_objects.all(), request=request)
+        if not filterset.is_valid():
+            raise ValidationError(filterset.errors)
+        rows = filterset.qs.stats_by_area(area_type)
         return Response(PriorityAreaStatsSerializer(rows, many=True).data)
 
     @extend_schema(request=None, responses={200: SupportSerializer})
