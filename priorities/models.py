@@ -27,6 +27,8 @@ from areas.models import STORAGE_SRID
 from nabolaget.models import Role, TranslatedName
 from priorities.querysets import (
     CategoryQuerySet,
+    PriorityAnswerDaysQuerySet,
+    PriorityAreaStatQuerySet,
     PriorityMapCellQuerySet,
     PriorityQuerySet,
     PublicPriorityManager,
@@ -400,6 +402,66 @@ class PriorityMapCell(models.Model):
 
     def __str__(self) -> str:
         return f"{self.level} m cell ({self.cx}, {self.cy}): {self.count}"
+
+
+class PriorityAreaStat(models.Model):
+    """Public priorities per (municipality, area, category, status, month, answered):
+    how many, and their supports. ``area`` NULL is the whole municipality.
+
+    Kept exact by statement-level triggers on priorities and their area links
+    (``priorities.rollups``); never written by application code.
+    """
+
+    municipality = models.ForeignKey("areas.Municipality", models.CASCADE, related_name="+")
+    area = models.ForeignKey("areas.Area", models.CASCADE, null=True, related_name="+")
+    category = models.ForeignKey(Category, models.CASCADE, related_name="+")
+    status = models.CharField(max_length=20, choices=Status.choices)
+    month = models.DateField()
+    answered = models.BooleanField()
+    count = models.IntegerField(default=0)
+    supports = models.BigIntegerField(default=0)
+
+    objects = PriorityAreaStatQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "area", "category", "status", "month", "answered"],
+                name="priorityareastat_unique",
+                nulls_distinct=False,
+            )
+        ]
+        indexes = [models.Index(fields=["area", "month"], name="areastat_area_month")]
+
+    def __str__(self) -> str:
+        return f"{self.area_id or self.municipality_id} {self.month:%Y-%m}: {self.count}"
+
+
+class PriorityAnswerDays(models.Model):
+    """Answered public priorities per (municipality, area, category, status, whole days from
+    creation to the first public answer): the histogram medians are read from.
+    ``area`` NULL is the whole municipality. Kept exact by the same triggers."""
+
+    municipality = models.ForeignKey("areas.Municipality", models.CASCADE, related_name="+")
+    area = models.ForeignKey("areas.Area", models.CASCADE, null=True, related_name="+")
+    category = models.ForeignKey(Category, models.CASCADE, related_name="+")
+    status = models.CharField(max_length=20, choices=Status.choices)
+    days = models.IntegerField()
+    count = models.IntegerField(default=0)
+
+    objects = PriorityAnswerDaysQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "area", "category", "status", "days"],
+                name="priorityanswerdays_unique",
+                nulls_distinct=False,
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.area_id or self.municipality_id} {self.days} days: {self.count}"
 
 
 class AnswerTemplate(models.Model):

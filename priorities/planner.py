@@ -126,8 +126,8 @@ def workspace(request):
         .defer("geom")
     }
     by_area = []
-    for row in queryset.stats_by_area(area_type):
-        area = areas.get(row["areas__id"])
+    for row in filterset.per_area(area_type):
+        area = areas.get(row["area_id"])
         if area:
             by_area.append(
                 {
@@ -160,7 +160,7 @@ def workspace(request):
         next_url=f"?{next_params.urlencode()}" if next_cursor else None,
         by_area=by_area,
         area_sort=sort,
-        totals=queryset.stats(),
+        totals=filterset.totals(),
     )
     return render(request, "priorities/planner.html", context)
 

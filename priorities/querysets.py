@@ -15,12 +15,13 @@ from django.db.models.functions import Coalesce
 
 
 class MedianDays(models.Aggregate):
-    """Median of (end - start) in days, over rows where end is set (percentile_cont)."""
+    """Median of (end - start) in whole days (as the rollup counts them), over rows where
+    end is set (percentile_cont)."""
 
     function = "percentile_cont"
     template = (
         "percentile_cont(0.5) WITHIN GROUP (ORDER BY "
-        "EXTRACT(EPOCH FROM (%(expressions)s)) / 86400.0)"
+        "floor(EXTRACT(EPOCH FROM (%(expressions)s)) / 86400.0))"
     )
     output_field = models.FloatField()
 
@@ -124,10 +125,11 @@ class PriorityQuerySet(models.QuerySet):
         )
 
     def stats_by_area(self, area_type_slug: str) -> PriorityQuerySet:
-        """The same totals per area of one type: rows of area id, count, supports, answered, median."""
+        """The same totals per area of one type: rows of area_id, count, supports, answered,
+        median_days."""
         return (
             self.filter(areas__type__slug=area_type_slug)
-            .values("areas__id")
+            .values(area_id=F("areas__id"))
             .annotate(
                 count=Count("id"),
                 supports=Coalesce(Sum("support_count"), 0),
@@ -230,3 +232,110 @@ class SubmissionQuerySet(models.QuerySet):
     def with_api_geometry(self) -> SubmissionQuerySet:
         """Annotate ``api_geom``: the geometry in WGS 84."""
         return self.annotate(api_geom=Transform("geom", 4326))
+
+
+def median_of_histogram(pairs) -> float | None:
+    """The median (as percentile_cont(0.5)) of values given as (value, how many) pairs."""
+    pairs = sorted((value, n) for value, n in pairs if n > 0)
+    total = sum(n for _value, n in pairs)
+    if not total:
+        return None
+    wanted = ((total + 1) // 2, total // 2 + 1)  # 1-based ranks of the middle element(s)
+    found, seen = [], 0
+    for value, n in pairs:
+        seen += n
+        while len(found) < 2 and seen >= wanted[len(found)]:
+            found.append(value)
+    return (found[0] + found[1]) / 2
+
+
+class _RollupQuerySet(models.QuerySet):
+    def matching(
+        self,
+        municipality_id: int,
+        area_ids=None,
+        category_id: int | None = None,
+        status: str | None = None,
+        area_type: str | None = None,
+    ):
+        """Rows of one municipality: of the areas ``area_ids``, of every area of the type
+        ``area_type``, or else of the whole municipality; of one category and status
+        when given."""
+        queryset = self.filter(municipality_id=municipality_id)
+        if area_ids is not None:
+            queryset = queryset.filter(area_id__in=list(area_ids))
+        elif area_type is not None:
+            queryset = queryset.filter(area__type__slug=area_type)
+        else:
+            queryset = queryset.filter(area__isnull=True)
+        if category_id is not None:
+            queryset = queryset.filter(category_id=category_id)
+        if status:
+            queryset = queryset.filter(status=status)
+        return queryset
+
+
+class PriorityAreaStatQuerySet(_RollupQuerySet):
+    def answered(self, answered: bool | None):
+        return self if answered is None else self.filter(answered=answered)
+
+    # The aggregates are named apart from the columns they sum (Django refuses an
+    # aggregate named like a column it aggregates) and renamed after.
+    def totals(self) -> dict:
+        """count, supports and answered over these rows."""
+        row = self.aggregate(
+            n=Coalesce(Sum("count"), 0),
+            s=Coalesce(Sum("supports"), 0),
+            a=Coalesce(Sum("count", filter=Q(answered=True)), 0),
+        )
+        return {"count": row["n"], "supports": row["s"], "answered": row["a"]}
+
+    def per_area(self) -> list[dict]:
+        """The totals per area: rows of area_id, count, supports, answered."""
+        rows = (
+            self.values("area_id")
+            .annotate(
+                n=Sum("count"),
+                s=Sum("supports"),
+                a=Coalesce(Sum("count", filter=Q(answered=True)), 0),
+            )
+            .filter(n__gt=0)
+            .order_by()
+        )
+        return [
+            {"area_id": r["area_id"], "count": r["n"], "supports": r["s"], "answered": r["a"]}
+            for r in rows
+        ]
+
+    def by_category_and_status(self) -> list[dict]:
+        """Counts per (category slug, status): rows of category__slug, status, count."""
+        rows = (
+            self.values("category__slug", "status")
+            .annotate(n=Sum("count"))
+            .filter(n__gt=0)
+            .order_by()
+        )
+        return [
+            {"category__slug": r["category__slug"], "status": r["status"], "count": r["n"]}
+            for r in rows
+        ]
+
+    def by_month(self) -> list[dict]:
+        """Counts and supports per month, oldest first: rows of month, count, supports."""
+        rows = self.values("month").annotate(n=Sum("count"), s=Sum("supports")).order_by("month")
+        return [{"month": r["month"], "count": r["n"], "supports": r["s"]} for r in rows]
+
+
+class PriorityAnswerDaysQuerySet(_RollupQuerySet):
+    def median(self) -> float | None:
+        """Median whole days from creation to the first answer over these rows."""
+        rows = self.values("days").annotate(n=Sum("count")).order_by().values_list("days", "n")
+        return median_of_histogram(rows)
+
+    def median_per_area(self) -> dict:
+        """{area id: median days}."""
+        histograms: dict = {}
+        rows = self.values("area_id", "days").annotate(n=Sum("count")).order_by()
+        for area_id, days, n in rows.values_list("area_id", "days", "n"):
+            histograms.setdefault(area_id, []).append((days, n))
+        return {area: median_of_histogram(pairs) for area, pairs in histograms.items()}

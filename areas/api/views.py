@@ -1,5 +1,7 @@
+from collections import Counter
+
 from django.contrib.gis.db.models import GeometryField
-from django.db.models import Count, Value
+from django.db.models import Value
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -87,16 +89,21 @@ class AreaViewSet(viewsets.ReadOnlyModelViewSet):
         )
         if not priorities.is_valid():
             raise ValidationError(priorities.errors)
-        queryset = priorities.qs.in_area_tree(area)
+        by_category, by_status = Counter(), Counter()
+        for row in priorities.by_category_and_status(area):
+            by_category[row["category__slug"]] += row["count"]
+            by_status[row["status"]] += row["count"]
         return Response(
             AreaStatsSerializer(
                 {
                     "area": area.pk,
-                    "totals": queryset.stats(),
-                    "by_category": queryset.values("category__slug")
-                    .annotate(count=Count("id"))
-                    .order_by(),
-                    "by_status": queryset.values("status").annotate(count=Count("id")).order_by(),
+                    "totals": priorities.totals(area),
+                    "by_category": [
+                        {"category__slug": slug, "count": n} for slug, n in by_category.items()
+                    ],
+                    "by_status": [
+                        {"status": status, "count": n} for status, n in by_status.items()
+                    ],
                 }
             ).data
         )

@@ -9,9 +9,20 @@ from django.utils.translation import gettext_lazy
 from rest_framework.exceptions import ValidationError
 
 from areas.models import Area, AreaType, Municipality, kommunenummer_validator
-from priorities.models import Category, Priority, Status, case_number_validator
+from priorities.models import (
+    Category,
+    Priority,
+    PriorityAnswerDays,
+    PriorityAreaStat,
+    Status,
+    case_number_validator,
+)
 
 MAX_QUERY = 200
+
+# Filters the per-area rollup (PriorityAreaStat, PriorityAnswerDays) answers; any other
+# filter in use means aggregating the priorities themselves.
+ROLLUP_FILTERS = {"municipality", "area", "category", "status", "answered"}
 
 
 def parse_bbox(value: str, name: str = "bbox") -> Polygon:
@@ -139,3 +150,69 @@ class PriorityFilter(django_filters.FilterSet):
 
     def filter_bbox(self, queryset, name, value):
         return queryset.in_bbox(parse_bbox(value))
+
+    # --- Aggregates: from the rollup when it can answer, else from the rows -------------
+
+    def rollup_scope(self, area: Area | None = None) -> dict | None:
+        """The rollup rows that hold exactly the counts for this filter (and ``area``'s
+        tree), as arguments to ``matching``; None when only the rows can tell."""
+        data = self.form.cleaned_data
+        if any(
+            data.get(name) not in (None, "") for name in self.filters if name not in ROLLUP_FILTERS
+        ):
+            return None
+        if area is None and data.get("area") is not None:
+            area = Area.objects.filter(pk=data["area"]).defer("geom").first()
+        municipality_id = area.municipality_id if area is not None else None
+        if data.get("municipality"):
+            chosen = Municipality.objects.filter(code=data["municipality"]).first()
+            if chosen is None or municipality_id not in (None, chosen.pk):
+                return None
+            municipality_id = chosen.pk
+        if municipality_id is None or (area is not None and not area.tree_within()):
+            return None
+        category = None
+        if data.get("category"):
+            category = Category.objects.filter(slug=data["category"]).values("pk").first()
+        return {
+            "municipality_id": municipality_id,
+            "area_ids": None if area is None else [area.pk],
+            "category_id": category["pk"] if category else None,
+            "status": data.get("status") or None,
+        }
+
+    def _answered(self):
+        return self.form.cleaned_data.get("answered")
+
+    def totals(self, area: Area | None = None) -> dict:
+        """count, supports, answered and median_days (whole days to the first answer)."""
+        scope = self.rollup_scope(area)
+        if scope is None:
+            rows = self.qs if area is None else self.qs.in_area_tree(area)
+            return rows.stats()
+        totals = PriorityAreaStat.objects.matching(**scope).answered(self._answered()).totals()
+        days = PriorityAnswerDays.objects.matching(**scope)
+        totals["median_days"] = None if self._answered() is False else days.median()
+        return totals
+
+    def by_category_and_status(self, area: Area | None = None) -> list[dict]:
+        """Rows of category__slug, status, count."""
+        scope = self.rollup_scope(area)
+        if scope is None:
+            rows = self.qs if area is None else self.qs.in_area_tree(area)
+            return list(rows.by_category_and_status())
+        stats = PriorityAreaStat.objects.matching(**scope).answered(self._answered())
+        return list(stats.by_category_and_status())
+
+    def per_area(self, area_type: str) -> list[dict]:
+        """The totals per area of one type: rows of area_id, count, supports, answered,
+        median_days."""
+        scope = self.rollup_scope()
+        if scope is None or scope["area_ids"] is not None:
+            return list(self.qs.stats_by_area(area_type))
+        scope = {**scope, "area_type": area_type}
+        stats = PriorityAreaStat.objects.matching(**scope).answered(self._answered())
+        medians = {}
+        if self._answered() is not False:
+            medians = PriorityAnswerDays.objects.matching(**scope).median_per_area()
+        return [{**row, "median_days": medians.get(row["area_id"])} for row in stats.per_area()]

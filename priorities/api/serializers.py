@@ -158,4 +158,4 @@ class PriorityStatsSerializer(serializers.Serializer):
 
 
 class PriorityAreaStatsSerializer(PriorityStatsSerializer):
-    area = serializers.IntegerField(source="areas__id")
+    area = serializers.IntegerField(source="area_id")

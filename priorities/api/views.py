@@ -253,7 +253,7 @@ class PriorityViewSet(
         filterset = PriorityFilter(params, queryset=Priority.public_objects.all(), request=request)
         if not filterset.is_valid():
             raise ValidationError(filterset.errors)
-        rows = filterset.qs.stats_by_area(area_type)
+        rows = filterset.per_area(area_type)
         return Response(PriorityAreaStatsSerializer(rows, many=True).data)
 
     @extend_schema(request=None, responses={200: SupportSerializer})

@@ -71,6 +71,7 @@ CASE_BUDGET_S = 120.0
 MIN_RUNS = 3
 GOAL_P95_MS = 100.0
 GOAL_RATIO = 1.5
+REFERENCE_RUNS = 3
 ESTIMATE_EXACT_BELOW = 10_000  # nabolaget.db.estimate_count's default
 PLANNER_USERNAME = "bench-planner"
 # Words of the loader's titles and texts (tests.bench.priorities.TITLES and SENTENCES):
@@ -119,9 +120,10 @@ IN_TREE = """EXISTS (SELECT 1 FROM priorities_priority_areas pa
                 WHERE pa.priority_id = p.id AND pa.area_id IN ({tree}))"""
 WHERE_AREA = f"\n   AND {IN_TREE}"
 
+# Whole days, as the API counts them (and the rollup stores them).
 MEDIAN_DAYS = (
     "percentile_cont(0.5) WITHIN GROUP "
-    "(ORDER BY EXTRACT(EPOCH FROM (p.first_answered_at - p.created_at)) / 86400.0)"
+    "(ORDER BY floor(EXTRACT(EPOCH FROM (p.first_answered_at - p.created_at)) / 86400.0))"
 )
 TOTALS = f"""count(*), coalesce(sum(p.support_count), 0),
        count(*) FILTER (WHERE p.first_answered_at IS NOT NULL),
@@ -152,6 +154,37 @@ SELECT pa.area_id, {TOTALS}
   JOIN areas_municipality m ON m.id = p.municipality_id
  WHERE t.slug = %(type)s AND p.visibility = 'public' AND m.code = %(code)s
  GROUP BY pa.area_id
+"""
+# The same counts from the rollup tables (priorities.rollups), as the API reads them: an
+# area whose sub-areas lie inside it is counted by its own rows.
+ROLLUP_TOTALS_SQL = """
+SELECT coalesce(sum(count), 0), coalesce(sum(supports), 0),
+       coalesce(sum(count) FILTER (WHERE answered), 0)
+  FROM priorities_priorityareastat WHERE municipality_id = %(m)s AND area_id = %(area)s
+"""
+ROLLUP_DAYS_SQL = """
+SELECT days, sum(count) FROM priorities_priorityanswerdays
+ WHERE municipality_id = %(m)s AND area_id = %(area)s GROUP BY days
+"""
+ROLLUP_BY_CATEGORY_STATUS_SQL = """
+SELECT c.slug, r.status, sum(r.count)
+  FROM priorities_priorityareastat r JOIN priorities_category c ON c.id = r.category_id
+ WHERE r.municipality_id = %(m)s AND r.area_id = %(area)s
+ GROUP BY c.slug, r.status HAVING sum(r.count) > 0
+"""
+ROLLUP_BY_AREA_SQL = """
+SELECT r.area_id, sum(r.count), sum(r.supports), coalesce(sum(r.count) FILTER (WHERE r.answered), 0)
+  FROM priorities_priorityareastat r
+  JOIN areas_area a ON a.id = r.area_id JOIN areas_areatype t ON t.id = a.type_id
+ WHERE r.municipality_id = %(m)s AND t.slug = %(type)s
+ GROUP BY r.area_id HAVING sum(r.count) > 0
+"""
+ROLLUP_DAYS_BY_AREA_SQL = """
+SELECT r.area_id, r.days, sum(r.count)
+  FROM priorities_priorityanswerdays r
+  JOIN areas_area a ON a.id = r.area_id JOIN areas_areatype t ON t.id = a.type_id
+ WHERE r.municipality_id = %(m)s AND t.slug = %(type)s
+ GROUP BY r.area_id, r.days
 """
 # How the priorities spread over the skolekretser, beside the kretser's areas.
 SPREAD_SQL = """
@@ -348,6 +381,9 @@ class Case:
     core: tuple[str, dict] | None = None
     # What the API said, comparable with raw()'s answer.
     answer: Callable[[object], object] | None = None
+    # The same answer aggregated from the priorities themselves (no rollup), run a few
+    # times after the others: what the rollup saves, and a check that it is exact.
+    reference: Callable[[], object] | None = None
     notes: dict = field(default_factory=dict)
 
 
@@ -435,12 +471,22 @@ def rounded(value):
     return None if value is None else round(float(value), 6)
 
 
+def median_of(pairs) -> float | None:
+    from priorities.querysets import median_of_histogram
+
+    return median_of_histogram(pairs)
+
+
 def stats_case(key: str, label: str, client, area_id: int) -> Case:
     from django.db import connection
 
-    params = {"area": area_id}
+    from areas.models import Area
 
-    def raw() -> dict:
+    area = Area.objects.defer("geom").get(pk=area_id)
+    params = {"area": area_id}
+    rollup_params = {"area": area_id, "m": area.municipality_id}
+
+    def rows_answer() -> dict:
         with connection.cursor() as cursor:
             found = with_tree(cursor, params)
             count, supports, answered, median = run_sql(cursor, STATS_TOTALS_SQL, found)[0]
@@ -450,6 +496,21 @@ def stats_case(key: str, label: str, client, area_id: int) -> Case:
             "totals": [count, supports, answered, rounded(median)],
             "by_category": sorted(categories),
             "by_status": sorted(statuses),
+        }
+
+    def raw() -> dict:
+        with connection.cursor() as cursor:
+            count, supports, answered = run_sql(cursor, ROLLUP_TOTALS_SQL, rollup_params)[0]
+            days = run_sql(cursor, ROLLUP_DAYS_SQL, rollup_params)
+            cells = run_sql(cursor, ROLLUP_BY_CATEGORY_STATUS_SQL, rollup_params)
+        categories, statuses = {}, {}
+        for slug, status, n in cells:
+            categories[slug] = categories.get(slug, 0) + n
+            statuses[status] = statuses.get(status, 0) + n
+        return {
+            "totals": [count, supports, answered, rounded(median_of(days))],
+            "by_category": sorted(categories.items()),
+            "by_status": sorted(statuses.items()),
         }
 
     def answer(response) -> dict:
@@ -472,20 +533,32 @@ def stats_case(key: str, label: str, client, area_id: int) -> Case:
         url=f"/api/v1/areas/{area_id}/stats/",
         client=client,
         raw=raw,
-        core=(STATS_TOTALS_SQL, resolved(params)),
+        core=(ROLLUP_TOTALS_SQL, rollup_params),
         answer=answer,
+        reference=rows_answer,
     )
 
 
 def by_area_case(client) -> Case:
     from django.db import connection
 
-    params = {"type": "skolekrets", "code": MUNICIPALITY}
+    from areas.models import Municipality
 
-    def raw() -> list:
+    params = {"type": "skolekrets", "code": MUNICIPALITY}
+    rollup_params = {"type": "skolekrets", "m": Municipality.objects.get(code=MUNICIPALITY).pk}
+
+    def rows_answer() -> list:
         with connection.cursor() as cursor:
             rows = run_sql(cursor, BY_AREA_SQL, params)
         return sorted((a, n, s, ans, rounded(m)) for a, n, s, ans, m in rows)
+
+    def raw() -> list:
+        with connection.cursor() as cursor:
+            rows = run_sql(cursor, ROLLUP_BY_AREA_SQL, rollup_params)
+            days: dict = {}
+            for area, d, n in run_sql(cursor, ROLLUP_DAYS_BY_AREA_SQL, rollup_params):
+                days.setdefault(area, []).append((d, n))
+        return sorted((a, n, s, ans, rounded(median_of(days.get(a, [])))) for a, n, s, ans in rows)
 
     def answer(response) -> list:
         return sorted(
@@ -505,8 +578,9 @@ def by_area_case(client) -> Case:
         url=f"/api/v1/priorities/by-area/?municipality={MUNICIPALITY}&area_type=skolekrets",
         client=client,
         raw=raw,
-        core=(BY_AREA_SQL, params),
+        core=(ROLLUP_BY_AREA_SQL, rollup_params),
         answer=answer,
+        reference=rows_answer,
     )
 
 
@@ -749,6 +823,18 @@ def time_case(case: Case, runs: int, warmup: int, budget: float, problems: list[
         body = response.json()
         if isinstance(body, dict) and "count_is_estimate" in body:
             count = {"count": body["count"], "is_estimate": body["count_is_estimate"]}
+    reference = []
+    if case.reference:
+        for _ in range(REFERENCE_RUNS):
+            start = clock()
+            reference_answer = case.reference()
+            reference.append(clock() - start)
+        answered = case.answer and response is not None and response.status_code == 200
+        if answered and case.answer(response) != reference_answer:
+            problems.append(
+                f"{case.label}: the API (rollup) and the rows' aggregate disagree: "
+                f"{str(case.answer(response))[:200]} vs {str(reference_answer)[:200]}"
+            )
     result = {
         "key": case.key,
         "api_count": count,
@@ -767,6 +853,7 @@ def time_case(case: Case, runs: int, warmup: int, budget: float, problems: list[
         "raw_runs_ms": [t * 1000 for t in raw],
         "core_ms": summary(core, 1000) if core else None,
         "core_sql": bind_tree(*case.core).strip() if case.core else None,
+        "reference_ms": summary(reference, 1000) if reference else None,
     }
     if raw:
         result["ratio_api_raw_p50"] = result["api_ms"]["p50"] / result["raw_ms"]["p50"]
@@ -890,9 +977,9 @@ def format_report(results: dict) -> str:
         "alternating API / raw / core; ms",
         "  API  = the request through Django's test Client, in-process",
         "  raw  = hand-written SQL doing the request's database work (list: page query, areas "
-        "of its rows, count estimate; stats: its three aggregates)",
+        "of its rows, count estimate; stats and by-area: its reads of the rollup tables)",
         "  core = the one query at its heart (list: ORDER BY created_at DESC, id DESC LIMIT 51; "
-        "stats: the totals aggregate; by-area: the grouped aggregate)",
+        "stats: the rollup's totals; by-area: the rollup grouped by area)",
         f"  {'query':<34} {'n':>3} {'rows':>9} {'count':>10} {'API p50':>8} {'p95':>7} {'p99':>7} "
         f"{'raw p50':>8} {'p95':>7} {'core p50':>8} {'p95':>7} {'API/raw p50':>11} {'p95':>6} "
         f"{'/core p95':>9} {'conn':>4} {'same':>4}  goal",
@@ -916,6 +1003,16 @@ def format_report(results: dict) -> str:
             f"{cell(r.get('ratio_api_core_p95'), 8, '.1f')}x "
             f"{r['api_new_connections']:>4} {same:>4}  {verdict(r['goal_met'])}"
         )
+    for r in cases:
+        if r.get("reference_ms"):
+            lines.append(
+                f"  {r['label']}: the same answer aggregated from the priorities themselves "
+                f"(no rollup): p50 {r['reference_ms']['p50']:.0f} ms, "
+                f"{r['reference_ms']['p50'] / r['api_ms']['p50']:.0f}x the API; "
+                "the answers agree"
+                if not any(r["label"] in p for p in results.get("problems", []))
+                else f"  {r['label']}: the rollup and the rows DISAGREE (see problems)"
+            )
     deep = next((r for r in cases if r["key"] == "list_page_1000"), None)
     lines += [
         "  rows = priorities matching the filter; count = the count the list reports (~: "
