@@ -16,8 +16,9 @@ run: setup demo ## Migrate, load the demo municipality, serve http://127.0.0.1:8
 test: setup lint ## Run the whole test suite, browser tests included
 	$(PY) -m pytest
 
-bench: setup ## Measure imports and lookups against ogr2ogr and raw SQL
+bench: setup ## Measure imports, lookups, the map, the planner and the digests against ogr2ogr and raw SQL
 	$(PY) -m tests.bench.run
+	$(PY) -m tests.bench.planner --reuse
 
 lint: venv ## ruff: lint and format check
 	$(VENV)/bin/ruff check .

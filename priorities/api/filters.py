@@ -208,9 +208,15 @@ class PriorityFilter(django_filters.FilterSet):
         """The totals per area of one type: rows of area_id, count, supports, answered,
         median_days."""
         scope = self.rollup_scope()
-        if scope is None or scope["area_ids"] is not None:
+        if scope is not None and scope["area_ids"] is not None:
+            # Filtered to one area: the rollup has its row when it is of the type asked for
+            # (one area per type holds a priority, so no other area of the type has any).
+            if not Area.objects.filter(pk__in=scope["area_ids"], type__slug=area_type).exists():
+                scope = None
+        else:
+            scope = scope and {**scope, "area_type": area_type}
+        if scope is None:
             return list(self.qs.stats_by_area(area_type))
-        scope = {**scope, "area_type": area_type}
         stats = PriorityAreaStat.objects.matching(**scope).answered(self._answered())
         medians = {}
         if self._answered() is not False:

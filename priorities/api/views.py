@@ -24,7 +24,7 @@ from rest_framework.utils.urls import remove_query_param, replace_query_param
 from areas.geo import storage_extent, to_lon_lat
 from areas.models import Area, AreaType
 from nabolaget.api import StrictOrderingFilter, throttle
-from nabolaget.db import BadCursor, estimate_count, keyset_page
+from nabolaget.db import FEW_ROWS, BadCursor, estimate_count, keyset_page
 from priorities import services
 from priorities.api.filters import PriorityFilter, parse_bbox
 from priorities.api.serializers import (
@@ -71,7 +71,7 @@ class PriorityPagination(BasePagination):
             )
         order = (params.get("ordering") or "-created_at").split(",")[0].strip()
         field, descending = order.lstrip("-"), order.startswith("-")
-        self.estimate = estimate_count(queryset)
+        self.estimate = count, exact = estimate_count(queryset)
         try:
             rows, self.next_cursor, self.previous_cursor = keyset_page(
                 queryset,
@@ -80,6 +80,7 @@ class PriorityPagination(BasePagination):
                 size=int(size),
                 after=params.get("after"),
                 before=params.get("before"),
+                few=exact and count < FEW_ROWS,
             )
         except BadCursor as exc:
             raise ValidationError({"after": [_("This page link is not valid.")]}) from exc
@@ -185,6 +186,7 @@ class PriorityViewSet(
         areas = Area.objects.select_related("type").defer("geom")
         queryset = (
             Priority.public_objects.select_related("category", "municipality")
+            .defer("search_vector")
             .prefetch_related(Prefetch("areas", queryset=areas))
             .with_api_point()
             .with_support_by(self.request.user)

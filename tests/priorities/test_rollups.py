@@ -156,7 +156,10 @@ def test_counts_from_the_rollup_are_the_counts_of_the_rows(input_everywhere, par
         for priority in made[i::3]:
             services.support_add(priority=priority, user=supporter)
     services.input_set_status(
-        records=made[::2], status=Status.UNDER_CONSIDERATION, public_text="Vi ser på det.", actor=planner
+        records=made[::2],
+        status=Status.UNDER_CONSIDERATION,
+        public_text="Vi ser på det.",
+        actor=planner,
     )
     # Answers days apart, so the medians have something to find.
     for days, priority in enumerate(made[::2]):
@@ -187,3 +190,18 @@ def test_filters_the_rollup_cannot_answer_are_counted_from_the_rows(input_everyw
     assert PriorityAreaStat.objects.filter(
         municipality=Municipality.objects.get(code="1804"), area=None
     ).exists()
+
+
+def test_one_area_counted_per_area_of_its_own_type(input_everywhere):
+    krets = (
+        Area.objects.current()
+        .filter(type__slug="skolekrets", priorities__isnull=False)
+        .distinct()
+        .first()
+    )
+    filterset = _filterset({"municipality": "1804", "area": str(krets.pk)})
+    assert filterset.rollup_scope()["area_ids"] == [krets.pk]
+    got = filterset.per_area("skolekrets")
+    assert got == list(filterset.qs.stats_by_area("skolekrets"))
+    assert [row["area_id"] for row in got] == [krets.pk]
+    assert filterset.totals() == filterset.qs.stats()
