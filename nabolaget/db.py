@@ -102,5 +102,6 @@ def _decode(queryset: QuerySet, field: str, cursor: str):
 
 
 def _encode(row, field: str) -> str:
-    value = getattr(row, field)
-    return f"{value.isoformat() if hasattr(value, 'isoformat') else value}|{row.pk}"
+    """The cursor of a row: a model instance or a dict from ``values()``."""
+    value, pk = (row[field], row["id"]) if isinstance(row, dict) else (getattr(row, field), row.pk)
+    return f"{value.isoformat() if hasattr(value, 'isoformat') else value}|{pk}"

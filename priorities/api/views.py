@@ -36,6 +36,7 @@ from priorities.api.serializers import (
     StatusChangeCreateSerializer,
     StatusChangeSerializer,
     SupportSerializer,
+    priority_feature,
 )
 from priorities.models import MAP_CELL_LEVELS, Category, Priority, PriorityMapCell
 
@@ -197,6 +198,12 @@ class PriorityViewSet(
 
     def get_serializer_class(self):
         return PriorityDetailSerializer if self.action == "retrieve" else PrioritySerializer
+
+    def list(self, request, *args, **kwargs):
+        """Public priorities as a GeoJSON FeatureCollection, a keyset page at a time."""
+        queryset = self.filter_queryset(Priority.public_objects.all())
+        rows = self.paginate_queryset(queryset.as_feature_rows(request.user))
+        return self.get_paginated_response({"features": [priority_feature(r) for r in rows]})
 
     def get_throttles(self):
         scopes = {"create": "priority_create", "support": "support"}

@@ -319,3 +319,41 @@ def test_bad_list_filters_are_a_400(client, params, field):
 
     assert response.status_code == 400
     assert field in response.json()
+
+
+@pytest.mark.parametrize("language", ["nb", "en"])
+def test_list_rows_are_the_serializers_features(client, language):
+    """The list's plain-row Features equal PrioritySerializer's for the same priorities."""
+    from django.test import RequestFactory
+    from django.utils import translation
+
+    from priorities import services
+    from priorities.api.serializers import PrioritySerializer
+    from priorities.api.views import PriorityViewSet
+
+    resident, planner = UserFactory(), staff(Role.PLANNER)
+    made = [make_priority(at=(14.385 + i / 1000, 67.283)) for i in range(4)]
+    services.support_add(priority=made[1], user=resident)
+    services.input_set_status(
+        records=made[2:3], status="decided", public_text="Vi gjør det i 2027.", actor=planner
+    )
+    client.force_login(resident)
+    body = client.get("/api/v1/priorities/?municipality=1804", HTTP_ACCEPT_LANGUAGE=language).json()
+
+    request = RequestFactory().get("/")
+    request.user = resident
+    view = PriorityViewSet(request=request, format_kwarg=None, action="list")
+    with translation.override(language):
+        expected = PrioritySerializer(
+            view.get_queryset().order_by("-created_at", "-id"),
+            many=True,
+            context={"request": request},
+        ).data["features"]
+    assert json.loads(json.dumps(body["features"])) == json.loads(json.dumps(expected))
+    assert [f["properties"]["supported_by_me"] for f in body["features"]] == [
+        False,
+        False,
+        True,
+        False,
+    ]
+    assert {a["type"] for a in body["features"][0]["properties"]["areas"]} >= {"skolekrets"}
