@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from rest_framework.exceptions import ValidationError as APIValidationError
 
 from areas.models import Area, Municipality
-from nabolaget.db import FEW_ROWS, BadCursor, estimate_count, keyset_page
+from nabolaget.db import FEW_ROWS, BadCursor, keyset_page
 from nabolaget.models import Role
 from priorities import exports, services
 from priorities.api.filters import PriorityFilter
@@ -107,7 +107,7 @@ def workspace(request):
         context["filter_errors"] = {**dict(filterset.errors), **dict(form.errors), **errors}
         return render(request, "priorities/planner.html", context, status=400)
     field, descending = ORDERS.get(request.GET.get("order") or "newest", ORDERS["newest"])
-    count, exact = estimate_count(queryset)
+    count, exact = filterset.count()
     try:
         rows, next_cursor, _previous = keyset_page(
             queryset.select_related("category").defer("search_vector"),

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy
 from rest_framework.exceptions import ValidationError
 
 from areas.models import Area, AreaType, Municipality, kommunenummer_validator
+from nabolaget.db import estimate_count
 from priorities.models import (
     Category,
     Priority,
@@ -180,6 +181,15 @@ class PriorityFilter(django_filters.FilterSet):
             "category_id": category["pk"] if category else None,
             "status": data.get("status") or None,
         }
+
+    def count(self) -> tuple[int, bool]:
+        """How many priorities match, and whether exactly: from the rollup when it can
+        tell, else counted when few or PostgreSQL's estimate (``estimate_count``)."""
+        scope = self.rollup_scope()
+        if scope is None:
+            return estimate_count(self.qs)
+        stats = PriorityAreaStat.objects.matching(**scope).answered(self._answered())
+        return stats.totals()["count"], True
 
     def _answered(self):
         return self.form.cleaned_data.get("answered")

@@ -48,6 +48,14 @@ CLUSTER_PIXELS = 64
 ROLLUP_PARAMETERS = {"bbox", "zoom", "municipality", "category", "status"}
 
 
+class KeepFilterSet(DjangoFilterBackend):
+    """The FilterSet backend, leaving the FilterSet on the view (for its counts)."""
+
+    def get_filterset(self, request, queryset, view):
+        view.filterset = super().get_filterset(request, queryset, view)
+        return view.filterset
+
+
 class PriorityPagination(BasePagination):
     """Keyset pagination as a GeoJSON FeatureCollection: as fast on page 1,000 as on page 1,
     ties broken by id (no skipped or repeated rows), and an estimated total instead of an
@@ -72,7 +80,11 @@ class PriorityPagination(BasePagination):
             )
         order = (params.get("ordering") or "-created_at").split(",")[0].strip()
         field, descending = order.lstrip("-"), order.startswith("-")
-        self.estimate = count, exact = estimate_count(queryset)
+        # The view's FilterSet counts from the rollup when it can (KeepFilterSet).
+        filterset = getattr(view, "filterset", None)
+        self.estimate = count, exact = (
+            filterset.count() if filterset is not None else estimate_count(queryset)
+        )
         try:
             rows, self.next_cursor, self.previous_cursor = keyset_page(
                 queryset,
@@ -177,7 +189,7 @@ class PriorityViewSet(
     """Residents' priorities (public ones), as GeoJSON. POST a Feature with a Point to pin one."""
 
     filterset_class = PriorityFilter
-    filter_backends = [DjangoFilterBackend, StrictOrderingFilter]
+    filter_backends = [KeepFilterSet, StrictOrderingFilter]
     ordering_fields = ["created_at", "support_count"]
     ordering = ["-created_at", "-id"]
     pagination_class = PriorityPagination
