@@ -152,7 +152,13 @@ _MAP_CELL_TRIGGER = f"""
 """
 
 
-@pghistory.track(exclude=["search_vector"])
+@pghistory.track(
+    pghistory.InsertEvent(),
+    # The whole row compared at once: a list of per-column comparisons would compare the
+    # point with PostGIS's "=", which a restore from pg_dump (empty search path) cannot find.
+    pghistory.UpdateEvent(condition=pgtrigger.Condition("OLD.* IS DISTINCT FROM NEW.*")),
+    exclude=["search_vector"],
+)
 class Priority(InputRecord):
     """A resident's priority (prioritet): "this matters here", pinned at a point."""
 
@@ -545,7 +551,16 @@ class Submission(InputRecord):
             pgtrigger.Protect(name="submission_never_deleted", operation=pgtrigger.Delete),
             pgtrigger.ReadOnly(
                 name="submission_filed_text_read_only",
-                exclude=[*SUBMISSION_CHANGING_FIELDS, "author"],
+                exclude=[*SUBMISSION_CHANGING_FIELDS, "author", "geom"],
+            ),
+            # The place, compared as bytes: "geometry IS DISTINCT FROM geometry" needs
+            # PostGIS's "=" from the search path, which pg_dump's restore leaves empty.
+            pgtrigger.Protect(
+                name="submission_place_read_only",
+                operation=pgtrigger.Update,
+                condition=pgtrigger.Condition(
+                    'OLD."geom"::bytea IS DISTINCT FROM NEW."geom"::bytea'
+                ),
             ),
             only_cleared("submission_author_only_cleared", "author"),
             pgtrigger.Protect(
