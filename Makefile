@@ -8,7 +8,7 @@ MANAGE := $(PY) manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format bench setup system venv db messages demo worker stop-db clean
+.PHONY: run test lint format bench setup system venv db messages demo worker stop-db clean backup restore
 
 run: setup demo ## Migrate, load the demo municipality, serve http://127.0.0.1:8000 with the worker
 	@HOST=$(HOST) PORT=$(PORT) bash scripts/serve.sh
@@ -19,6 +19,13 @@ test: setup lint ## Run the whole test suite, browser tests included
 bench: setup ## Measure imports, lookups, the map, the planner and the digests against ogr2ogr and raw SQL
 	$(PY) -m tests.bench.run
 	$(PY) -m tests.bench.planner --reuse
+
+backup: venv db ## Dump the database and the uploaded files into backups/<timestamp>/
+	$(MANAGE) backup
+
+restore: venv db ## Restore BACKUP=backups/<timestamp> [DATABASE=name] [REPLACE=1] into a fresh database
+	@test -n "$(BACKUP)" || { echo "Usage: make restore BACKUP=backups/<timestamp> [DATABASE=name] [REPLACE=1]"; exit 2; }
+	$(MANAGE) restore "$(BACKUP)" $(if $(DATABASE),--database "$(DATABASE)") $(if $(REPLACE),--replace)
 
 lint: venv ## ruff: lint and format check
 	$(VENV)/bin/ruff check .

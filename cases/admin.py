@@ -17,5 +17,11 @@ class ConsultationAdmin(admin.ModelAdmin):
     filter_horizontal = ["councils"]
     raw_id_fields = ["case", "created_by"]
 
+    def get_readonly_fields(self, request, obj=None):
+        """What was asked is on the record; only the deadline can be moved (later)."""
+        if obj is None:
+            return []
+        return ["case", "councils", "summary", "questions", "created_by", "created_at"]
+
     def has_delete_permission(self, request, obj=None):
         return False

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from areas.models import STORAGE_SRID
 from cases.querysets import CaseQuerySet
+from nabolaget.history import append_only_history
 from priorities.models import case_number_validator
 
 
@@ -69,10 +70,15 @@ class Case(models.Model):
         return reverse("cases:detail", args=[self.pk])
 
 
-@pghistory.track()
+@pghistory.track(meta=append_only_history("consultationevent"))
 class Consultation(models.Model):
     """A request to one or more councils for a statement on a case (høring), with a deadline
-    set before the elected body's meeting."""
+    set before the elected body's meeting.
+
+    On the record (database triggers): never deleted, and what was asked never changes.
+    The one change allowed is moving the deadline later (an extension); every change
+    leaves a history row (pghistory) with the actor and the request.
+    """
 
     case = models.ForeignKey(
         Case, models.PROTECT, related_name="consultations", verbose_name=_("case")
@@ -92,6 +98,12 @@ class Consultation(models.Model):
         verbose_name_plural = _("consultations")
         triggers = [
             pgtrigger.Protect(name="consultation_never_deleted", operation=pgtrigger.Delete),
+            pgtrigger.ReadOnly(name="consultation_read_only", exclude=["deadline"]),
+            pgtrigger.Protect(
+                name="consultation_deadline_only_extended",
+                operation=pgtrigger.Update,
+                condition=pgtrigger.Q(old__deadline__gt=pgtrigger.F("new__deadline")),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -62,7 +62,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "pghistory.middleware.HistoryMiddleware",
+    "nabolaget.history.HistoryMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -157,6 +157,14 @@ SOCIALACCOUNT_ONLY = False
 
 # Background jobs (e-mail, later PDFs and exports) run in procrastinate on PostgreSQL;
 # a job is a row written in the transaction that causes it (see priorities/tasks.py).
+# A worker writes a heartbeat; the jobs of a worker silent for longer than
+# NABOLAGET_STALLED_WORKER_SECONDS (killed, or its machine gone) are retried by the
+# periodic job priorities.tasks.retry_stalled_jobs.
+NABOLAGET_STALLED_WORKER_SECONDS = env_int("NABOLAGET_STALLED_WORKER_SECONDS", 30)
+PROCRASTINATE_WORKER_DEFAULTS = {
+    "update_heartbeat_interval": env_int("NABOLAGET_WORKER_HEARTBEAT_SECONDS", 10),
+    "stalled_worker_timeout": NABOLAGET_STALLED_WORKER_SECONDS,
+}
 
 # Rate limits (requests per period) per account and per client address.
 NABOLAGET_RATES = {

@@ -93,16 +93,18 @@ class SubmissionAdmin(GISModelAdmin):
     ]
     list_filter = ["kind", "status", "late", "council__municipality"]
     search_fields = ["reference", "title"]
+    # On the record: the database refuses changes to what was filed (see Submission), so
+    # the admin shows it read-only; answers go through the status loop, withdrawals through
+    # the council's page; councils file submissions there too.
     readonly_fields = [
-        "reference",
-        "status",
-        "created_at",
-        "late",
-        "withdrawn_at",
-        "withdrawn_reason",
-    ]
-    raw_id_fields = ["author", "areas", "case", "consultation"]
+        field.name
+        for field in (*Submission._meta.fields, *Submission._meta.many_to_many)
+        if field.editable
+    ] + ["created_at"]
     inlines = [AttachmentInline]
+
+    def has_add_permission(self, request):
+        return False
 
     def has_delete_permission(self, request, obj=None):
         return False

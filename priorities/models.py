@@ -24,6 +24,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from areas.models import STORAGE_SRID
+from nabolaget.history import append_only_history, only_cleared
 from nabolaget.models import Role, TranslatedName
 from priorities.querysets import (
     CategoryQuerySet,
@@ -153,7 +154,13 @@ _MAP_CELL_TRIGGER = f"""
 """
 
 
-@pghistory.track(exclude=["search_vector"])
+@pghistory.track(
+    pghistory.InsertEvent(),
+    # The whole row compared at once: a list of per-column comparisons would compare the
+    # point with PostGIS's "=", which a restore from pg_dump (empty search path) cannot find.
+    pghistory.UpdateEvent(condition=pgtrigger.Condition("OLD.* IS DISTINCT FROM NEW.*")),
+    exclude=["search_vector"],
+)
 class Priority(InputRecord):
     """A resident's priority (prioritet): "this matters here", pinned at a point."""
 
@@ -263,9 +270,14 @@ class Support(models.Model):
         return f"support {self.pk} for {self.priority_id}"
 
 
-@pghistory.track()
+@pghistory.track(meta=append_only_history("statuschangeevent"))
 class StatusChange(models.Model):
-    """One step of the feedback loop: a new status with its public text. Append-only."""
+    """One step of the feedback loop: a new status with its public text. Append-only.
+
+    On the record (database triggers): never deleted and never rewritten. The one change
+    allowed is ``actor`` becoming NULL when that staff account is deleted (the role that
+    answered, ``actor_role``, stays).
+    """
 
     priority = models.ForeignKey(
         Priority, models.PROTECT, null=True, blank=True, related_name="status_changes"
@@ -303,9 +315,9 @@ class StatusChange(models.Model):
             )
         ]
         triggers = [
-            pgtrigger.Protect(
-                name="statuschange_append_only", operation=pgtrigger.Update | pgtrigger.Delete
-            ),
+            pgtrigger.Protect(name="statuschange_never_deleted", operation=pgtrigger.Delete),
+            pgtrigger.ReadOnly(name="statuschange_read_only", exclude=["actor"]),
+            only_cleared("statuschange_actor_only_cleared", "actor"),
         ]
 
     def __str__(self) -> str:
@@ -518,16 +530,39 @@ class Export(models.Model):
         return f"{self.get_format_display()} export {self.pk}"
 
 
+# The fields of a submission that the status loop and a withdrawal change (see Submission).
+SUBMISSION_CHANGING_FIELDS = [
+    "status",
+    "status_changed_at",
+    "first_answered_at",
+    "withdrawn_at",
+    "withdrawn_reason",
+]
+
+
 class SubmissionKind(models.TextChoices):
     STATEMENT = "statement", _("statement (uttalelse)")
     INPUT = "input", _("input (innspill)")
     ANNUAL_REPORT = "annual_report", _("annual report (årsmelding)")
 
 
-@pghistory.track()
+@pghistory.track(meta=append_only_history("submissionevent"))
 class Submission(InputRecord):
     """A formal submission from a local council: a statement adopted in a meeting, an input,
-    or an association's annual report. A public record: never deleted, only withdrawn."""
+    or an association's annual report. A public record: never deleted, only withdrawn.
+
+    On the record (database triggers, so ORM, bulk updates and raw SQL alike): what the
+    council filed never changes. Only these fields may change:
+
+    - ``status``, ``status_changed_at``, ``first_answered_at``: the status loop
+      (``priorities.services.input_set_status``), which also appends a ``StatusChange``;
+    - ``withdrawn_at``, ``withdrawn_reason``: set once by ``submission_withdraw``; a
+      withdrawal is never undone or reworded;
+    - ``author``: only to NULL, when the secretary's account is deleted.
+
+    The areas (many-to-many) are set when the submission is filed. Every change leaves
+    a history row (pghistory) with the actor and the request.
+    """
 
     council = models.ForeignKey(
         "areas.Council", models.PROTECT, related_name="submissions", verbose_name=_("council")
@@ -576,6 +611,29 @@ class Submission(InputRecord):
         verbose_name_plural = _("submissions")
         triggers = [
             pgtrigger.Protect(name="submission_never_deleted", operation=pgtrigger.Delete),
+            pgtrigger.ReadOnly(
+                name="submission_filed_text_read_only",
+                exclude=[*SUBMISSION_CHANGING_FIELDS, "author", "geom"],
+            ),
+            # The place, compared as bytes: "geometry IS DISTINCT FROM geometry" needs
+            # PostGIS's "=" from the search path, which pg_dump's restore leaves empty.
+            pgtrigger.Protect(
+                name="submission_place_read_only",
+                operation=pgtrigger.Update,
+                condition=pgtrigger.Condition(
+                    'OLD."geom"::bytea IS DISTINCT FROM NEW."geom"::bytea'
+                ),
+            ),
+            only_cleared("submission_author_only_cleared", "author"),
+            pgtrigger.Protect(
+                name="submission_withdrawal_final",
+                operation=pgtrigger.Update,
+                condition=pgtrigger.Q(old__withdrawn_at__isnull=False)
+                & (
+                    pgtrigger.Q(old__withdrawn_at__df=pgtrigger.F("new__withdrawn_at"))
+                    | pgtrigger.Q(old__withdrawn_reason__df=pgtrigger.F("new__withdrawn_reason"))
+                ),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -593,8 +651,10 @@ class Submission(InputRecord):
         )
 
 
+@pghistory.track(meta=append_only_history("submissionattachmentevent"))
 class SubmissionAttachment(models.Model):
-    """A PDF attached to a submission. Part of the record: never deleted."""
+    """A PDF attached to a submission. Part of the record: never deleted, never changed
+    (database triggers); its ``sha256`` is the checksum of the file as uploaded."""
 
     submission = models.ForeignKey(Submission, models.PROTECT, related_name="attachments")
     file = models.FileField(upload_to="submissions/%Y/")
@@ -606,6 +666,7 @@ class SubmissionAttachment(models.Model):
     class Meta:
         triggers = [
             pgtrigger.Protect(name="attachment_never_deleted", operation=pgtrigger.Delete),
+            pgtrigger.ReadOnly(name="attachment_read_only"),
         ]
 
     def __str__(self) -> str:

@@ -4,22 +4,44 @@ Jobs are deferred inside the transaction that causes them (procrastinate's Djang
 connector writes the job row on Django's connection), so a rolled-back change
 queues nothing. Each e-mail is recorded in Notification under a unique key in the
 same transaction that sends it, so a retried job does not send it twice.
+
+What survives what (tests/test_jobs_crash.py kills a worker and cuts its database
+connections in the middle of a batch):
+
+- A job that raises (the database went away, a template failed) is retried with
+  ``RETRY``; what it sent before is recorded and not sent again.
+- A worker that dies (SIGKILL, the machine lost) leaves its job in ``doing``; its
+  heartbeat stops, and ``retry_stalled_jobs`` (every minute) puts the job back in the
+  queue. ``manage.py procrastinate healthchecks`` checks the queue's database.
+- The connection lost after an e-mail went out but before its record committed: the
+  record is written again on a new connection, so the retry does not send it twice.
+  What remains is the instant between the mail server's acceptance and that write if
+  the worker process itself dies then (at-least-once delivery in that window).
 """
 
 from __future__ import annotations
 
 import functools
+import logging
+import time
 from collections import defaultdict
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import IntegrityError, close_old_connections, connections, transaction
+from django.db import (
+    DatabaseError,
+    IntegrityError,
+    close_old_connections,
+    connections,
+    transaction,
+)
 from django.template.loader import render_to_string
 from django.utils import translation
 from procrastinate import RetryStrategy
 from procrastinate.contrib.django import app
 
 RETRY = RetryStrategy(max_attempts=8, exponential_wait=5)
+logger = logging.getLogger(__name__)
 
 
 def closing_connections(function):
@@ -50,6 +72,7 @@ def _send_once(user, key: str, template: str, context: dict) -> bool:
 
     if not user.email or not user.is_active:
         return False
+    sent = False
     try:
         with transaction.atomic():
             Notification.objects.create(user=user, key=key)
@@ -58,9 +81,32 @@ def _send_once(user, key: str, template: str, context: dict) -> bool:
                 subject = render_to_string(f"{template}_subject.txt", context).strip()
                 body = render_to_string(f"{template}.txt", context)
             send_mail(subject, body, None, [user.email])
+            sent = True
     except IntegrityError:
         return False
+    except DatabaseError:
+        if not sent:
+            raise
+        # The mail went out but the connection was lost before its record committed.
+        logger.warning("Connection lost after sending %s to %s; recording it again", key, user.pk)
+        _record_sent(user, key)
     return True
+
+
+def _record_sent(user, key: str, attempts: int = 10) -> None:
+    """Write the record of a sent e-mail on a fresh connection, waiting for the database."""
+    from priorities.models import Notification
+
+    for attempt in range(attempts):
+        connections["default"].close()
+        try:
+            Notification.objects.get_or_create(user=user, key=key)
+            return
+        except DatabaseError:
+            if attempt == attempts - 1:
+                raise
+            logger.warning("Cannot record the e-mail %s to %s yet; retrying", key, user.pk)
+            time.sleep(min(2**attempt, 30))
 
 
 @app.task(queue="email", retry=RETRY)
@@ -156,6 +202,18 @@ def notify_hidden(priority_id: int) -> None:
         "priorities/email/hidden",
         {"priority": priority, "url": site_url(priority.get_absolute_url())},
     )
+
+
+@app.periodic(cron="* * * * *")
+@app.task(queue="email", queueing_lock="retry_stalled_jobs", pass_context=True)
+async def retry_stalled_jobs(context, timestamp: int) -> None:
+    """Put back in the queue the jobs of workers whose heartbeat stopped (killed workers)."""
+    manager = context.app.job_manager
+    for job in await manager.get_stalled_jobs(
+        seconds_since_heartbeat=settings.NABOLAGET_STALLED_WORKER_SECONDS
+    ):
+        logger.warning("Retrying job %s (%s): its worker stopped", job.id, job.task_name)
+        await manager.retry_job(job)
 
 
 @app.task(queue="exports", retry=RetryStrategy(max_attempts=3, wait=30))

@@ -150,7 +150,7 @@ def test_bad_geometries_are_refused_not_repaired(secretary, youth_council, geojs
 
 
 def test_consultation_statement_links_to_the_case_and_late_ones_are_marked(
-    secretary, youth_council, case
+    secretary, youth_council, case, monkeypatch
 ):
     planner = staff(Role.PLANNER)
     consultation = services.consultation_create(
@@ -165,10 +165,9 @@ def test_consultation_statement_links_to_the_case_and_late_ones_are_marked(
     on_time = file(secretary, youth_council, consultation=consultation)
     assert on_time.case == case and not on_time.late
 
-    consultation.__class__.objects.filter(pk=consultation.pk).update(
-        deadline=timezone.localdate() - datetime.timedelta(days=1)
-    )
-    consultation.refresh_from_db()
+    # The day after the deadline (a deadline itself is on the record: it can only be extended).
+    day_after = consultation.deadline + datetime.timedelta(days=1)
+    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: day_after)
     late = file(secretary, youth_council, consultation=consultation, title="Tillegg til uttalelsen")
     assert late.late is True
 

@@ -1,0 +1,314 @@
+"""Records on the record: append-only in the database itself, and every change in the history.
+
+Each record kind is one line in RECORDS (a frozen digest is one more line); every attack
+is tried on every kind: ``save()``, ``QuerySet.update``, ``bulk_update``, ``bulk_create``
+with ``update_conflicts``, raw SQL, and deletion through the ORM and raw SQL.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+from django.apps import apps
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import DatabaseError, connection, transaction
+from django.utils import timezone
+from rest_framework.authtoken.models import Token
+
+from areas.models import Area, Council, CouncilKind, CouncilMembership, Municipality
+from cases.models import Case, Consultation
+from nabolaget.models import Role
+from priorities import services
+from priorities.models import StatusChange, Submission, SubmissionAttachment
+from tests.priorities.factories import UserFactory, make_priority, staff
+
+pytestmark = pytest.mark.django_db
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+@pytest.fixture
+def council():
+    council = Council.objects.create(
+        municipality=Municipality.objects.get(code="1804"),
+        kind=CouncilKind.objects.get(slug="ungdomsrad"),
+        name="Ungdomsrådet i Bodø",
+        is_formal=True,
+    )
+    council.areas.add(Area.objects.get(type__slug="kommune", code="1804"))
+    return council
+
+
+@pytest.fixture
+def secretary(council):
+    user = UserFactory()
+    CouncilMembership.objects.create(council=council, user=user, role="secretary")
+    return user
+
+
+@pytest.fixture
+def planner():
+    return staff(Role.PLANNER)
+
+
+def file_submission(secretary, council, **fields) -> Submission:
+    return services.submission_file(
+        secretary=secretary,
+        council=council,
+        kind="statement",
+        title="Uttalelse om skoleveien",
+        text="Ungdomsrådet mener skoleveiene må prioriteres.",
+        meeting_date=timezone.localdate(),
+        minutes_reference="12/26",
+        **fields,
+    )
+
+
+def make_submission(secretary, council, planner):
+    return file_submission(secretary, council)
+
+
+def make_status_change(secretary, council, planner):
+    (change,) = services.input_set_status(
+        records=[make_priority()],
+        status="decided",
+        public_text="Vedtatt i bystyret.",
+        actor=planner,
+    )
+    return change
+
+
+def make_consultation(secretary, council, planner):
+    case = Case.objects.create(
+        municipality=council.municipality,
+        number="2026/4321",
+        title="Trafikksikkerhetsplan",
+        body="kommunestyre",
+        meeting_date=timezone.localdate() + datetime.timedelta(days=30),
+    )
+    return services.consultation_create(
+        actor=planner,
+        case=case,
+        councils=[council],
+        deadline=timezone.localdate() + datetime.timedelta(days=10),
+        summary="Kommunen lager en ny plan for trafikksikkerhet.",
+    )
+
+
+def make_attachment(secretary, council, planner):
+    upload = SimpleUploadedFile("protokoll.pdf", PDF, content_type="application/pdf")
+    return file_submission(secretary, council, attachments=[upload]).attachments.get()
+
+
+@dataclass
+class Record:
+    """A kind of record that must stay as filed, and a field an attacker would rewrite."""
+
+    model: type
+    make: Callable
+    field: str
+    forged: object
+
+    def __str__(self) -> str:
+        return self.model.__name__
+
+
+RECORDS = [
+    Record(Submission, make_submission, "text", "Ungdomsrådet har aldri ment dette."),
+    Record(StatusChange, make_status_change, "public_text", "Et annet svar i ettertid."),
+    Record(Consultation, make_consultation, "summary", "En helt annen sak enn den som ble sendt."),
+    Record(SubmissionAttachment, make_attachment, "sha256", "0" * 64),
+]
+
+
+def refused(attempt) -> None:
+    """The database refuses the attempt (and the test's transaction goes on)."""
+    with pytest.raises(DatabaseError, match="pgtrigger: Cannot"), transaction.atomic():
+        attempt()
+
+
+def rewrite_attempts(record: Record, row):
+    model, field, forged = record.model, record.field, record.forged
+    column = model._meta.get_field(field).column
+    table = model._meta.db_table
+
+    def by_save():
+        copy = model._base_manager.get(pk=row.pk)
+        setattr(copy, field, forged)
+        copy.save()
+
+    def by_update():
+        model._base_manager.filter(pk=row.pk).update(**{field: forged})
+
+    def by_bulk_update():
+        copy = model._base_manager.get(pk=row.pk)
+        setattr(copy, field, forged)
+        model._base_manager.bulk_update([copy], [field])
+
+    def by_bulk_create_upsert():
+        copy = model._base_manager.get(pk=row.pk)
+        setattr(copy, field, forged)
+        model._base_manager.bulk_create(
+            [copy], update_conflicts=True, unique_fields=["id"], update_fields=[field]
+        )
+
+    def by_raw_sql():
+        with connection.cursor() as cursor:
+            cursor.execute(f'UPDATE "{table}" SET "{column}" = %s WHERE id = %s', [forged, row.pk])
+
+    return [by_save, by_update, by_bulk_update, by_bulk_create_upsert, by_raw_sql]
+
+
+def delete_attempts(record: Record, row):
+    model, table = record.model, record.model._meta.db_table
+
+    def by_instance():
+        model._base_manager.get(pk=row.pk).delete()
+
+    def by_queryset():
+        model._base_manager.filter(pk=row.pk).delete()
+
+    def by_raw_sql():
+        with connection.cursor() as cursor:
+            cursor.execute(f'DELETE FROM "{table}" WHERE id = %s', [row.pk])
+
+    return [by_instance, by_queryset, by_raw_sql]
+
+
+@pytest.mark.parametrize("record", RECORDS, ids=str)
+def test_a_record_cannot_be_rewritten_by_any_route(record, secretary, council, planner):
+    """save(), update(), bulk_update(), an upserting bulk_create() and raw SQL are refused."""
+    row = record.make(secretary, council, planner)
+    before = getattr(row, record.field)
+
+    for attempt in rewrite_attempts(record, row):
+        refused(attempt)
+
+    row.refresh_from_db()
+    assert getattr(row, record.field) == before
+
+
+@pytest.mark.parametrize("record", RECORDS, ids=str)
+def test_a_record_cannot_be_deleted_by_any_route(record, secretary, council, planner):
+    row = record.make(secretary, council, planner)
+
+    for attempt in delete_attempts(record, row):
+        refused(attempt)
+
+    assert record.model._base_manager.filter(pk=row.pk).exists()
+
+
+@pytest.mark.parametrize("record", RECORDS, ids=str)
+def test_a_records_history_is_append_only(record, secretary, council, planner):
+    """The history row written when the record was made cannot be changed or deleted either."""
+    row = record.make(secretary, council, planner)
+    event_model = apps.get_model(record.model._meta.app_label, f"{record.model.__name__}Event")
+    event = event_model.objects.get(pgh_obj_id=row.pk, pgh_label="insert")
+    table = event_model._meta.db_table
+
+    refused(lambda: event_model.objects.filter(pk=event.pk).update(pgh_label="forged"))
+    refused(lambda: event_model.objects.filter(pk=event.pk).delete())
+    with connection.cursor() as cursor:
+        refused(lambda: cursor.execute(f'DELETE FROM "{table}" WHERE pgh_id = %s', [event.pk]))
+
+    assert event_model.objects.get(pk=event.pk).pgh_label == "insert"
+
+
+def test_a_submission_changes_only_through_the_status_loop_and_a_withdrawal(
+    secretary, council, planner
+):
+    """Status and withdrawal change (and are recorded); a withdrawal is final."""
+    submission = file_submission(secretary, council)
+    events = Submission.pgh_event_model.objects.filter(pgh_obj_id=submission.pk)
+    assert events.count() == 1
+
+    services.input_set_status(
+        records=[submission],
+        status="under_consideration",
+        public_text="Vi ser på det.",
+        actor=planner,
+    )
+    services.submission_withdraw(secretary=secretary, submission=submission, reason="Feil møte.")
+
+    submission.refresh_from_db()
+    assert submission.status == "under_consideration" and submission.withdrawn_at
+    assert list(events.order_by("pgh_id").values_list("pgh_label", "status")) == [
+        ("insert", "received"),
+        ("update", "under_consideration"),
+        ("update", "under_consideration"),
+    ]
+    same = Submission.objects.filter(pk=submission.pk)
+    refused(lambda: same.update(withdrawn_reason="Noe annet."))
+    refused(lambda: same.update(withdrawn_at=None, withdrawn_reason=""))
+    refused(lambda: same.update(author=UserFactory()))
+    assert events.count() == 3
+
+
+def test_a_consultation_deadline_can_be_extended_never_shortened(secretary, council, planner):
+    consultation = make_consultation(secretary, council, planner)
+    deadline = consultation.deadline
+
+    Consultation.objects.filter(pk=consultation.pk).update(
+        deadline=deadline + datetime.timedelta(days=3)
+    )
+    refused(
+        lambda: Consultation.objects.filter(pk=consultation.pk).update(
+            deadline=deadline - datetime.timedelta(days=1)
+        )
+    )
+
+    consultation.refresh_from_db()
+    assert consultation.deadline == deadline + datetime.timedelta(days=3)
+    assert Consultation.pgh_event_model.objects.filter(pgh_obj_id=consultation.pk).count() == 2
+
+
+def test_deleting_a_staff_account_keeps_its_answers_on_the_record(secretary, council, planner):
+    """The actor becomes NULL (on_delete=SET_NULL); the answer and the role stay; the actor
+    cannot be replaced by someone else."""
+    change = make_status_change(secretary, council, planner)
+    refused(lambda: StatusChange.objects.filter(pk=change.pk).update(actor=UserFactory()))
+
+    planner.delete()
+
+    change.refresh_from_db()
+    assert change.actor_id is None
+    assert change.actor_role == Role.PLANNER and change.public_text == "Vedtatt i bystyret."
+
+
+def context_of(event):
+    return event.pgh_context.metadata if event.pgh_context else {}
+
+
+def test_a_change_through_the_web_records_the_user_url_and_method(client, secretary, council):
+    submission = file_submission(secretary, council)
+    client.force_login(secretary)
+    url = f"/submissions/{submission.pk}/withdraw/"
+
+    response = client.post(url, {"reason": "Vedtaket ble opphevet."})
+
+    assert response.status_code == 302
+    event = Submission.pgh_event_model.objects.filter(pgh_obj_id=submission.pk).latest("pgh_id")
+    assert event.withdrawn_reason == "Vedtaket ble opphevet."
+    assert context_of(event) == {"user": secretary.pk, "url": url, "method": "POST"}
+
+
+def test_a_change_through_the_api_with_a_token_records_the_user_url_and_method(client, planner):
+    """DRF authenticates the token inside the view; the history still names the planner."""
+    priority = make_priority()
+    token = Token.objects.create(user=planner)
+    url = f"/api/v1/priorities/{priority.pk}/status/"
+
+    response = client.post(
+        url,
+        {"status": "decided", "public_text": "Vedtatt i bystyret."},
+        content_type="application/json",
+        headers={"Authorization": f"Token {token.key}"},
+    )
+
+    assert response.status_code == 201, response.content
+    change = StatusChange.objects.get(priority=priority)
+    event = StatusChange.pgh_event_model.objects.get(pgh_obj_id=change.pk)
+    assert context_of(event) == {"user": planner.pk, "url": url, "method": "POST"}
+    assert change.actor == planner
