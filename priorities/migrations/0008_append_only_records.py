@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('pghistory', '0007_auto_20250421_0444'),
-        ('priorities', '0005_council_submissions'),
+        ('priorities', '0007_links_by_area'),
     ]
 
     operations = [
