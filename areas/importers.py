@@ -186,6 +186,12 @@ def read_features(path: Path, *, max_vertices: int) -> tuple[int, list[FileFeatu
         )
     layer = datasource[0]
     srid = _layer_srid(layer)
+    if Path(path).suffix.lower() in (".geojson", ".json"):
+        named = _geojson_crs(Path(path))
+        # GDAL reads a GeoJSON whose 'crs' it does not know as WGS 84 (with only a log
+        # line): a file that names another coordinate system must not pass as lon/lat.
+        if named is not None and named != srid:
+            raise UnknownSRIDError(f"The file names the coordinate system {named}, unknown here.")
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1 FROM spatial_ref_sys WHERE srid = %s", [srid])
         if cursor.fetchone() is None:
@@ -212,6 +218,28 @@ def read_features(path: Path, *, max_vertices: int) -> tuple[int, list[FileFeatu
             )
         )
     return srid, features
+
+
+def _geojson_crs(path: Path) -> int | str | None:
+    """The EPSG code a GeoJSON file's legacy 'crs' member names (or its text), if any."""
+    import json
+    import re
+
+    try:
+        data = json.loads(path.read_bytes())
+    except ValueError:
+        return None
+    name = (
+        ((data.get("crs") or {}).get("properties") or {}).get("name")
+        if isinstance(data, dict)
+        else None
+    )
+    if not name:
+        return None
+    if name.upper().endswith("CRS84"):
+        return 4326
+    match = re.search(r"EPSG:+(\d+)$", name.upper())
+    return int(match.group(1)) if match else name
 
 
 def _json_value(value):

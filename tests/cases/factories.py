@@ -20,7 +20,9 @@ CENTRE_POLYGON = {
 }
 
 
-def make_case(planner=None, *, number="2026/4321", geometry=CENTRE_POLYGON, types=("skolekrets",), **fields):
+def make_case(
+    planner=None, *, number="2026/4321", geometry=CENTRE_POLYGON, types=("skolekrets",), **fields
+):
     planner = planner or staff(Role.PLANNER)
     return services.case_create(
         actor=planner,

@@ -20,7 +20,13 @@ from tests.priorities.factories import BODO_CENTRE, MISVAER, UserFactory, make_p
 pytestmark = pytest.mark.django_db
 
 PLACES = [BODO_CENTRE, (14.39, 67.28), (14.38, 67.285), MISVAER, (14.42, 67.29)]
-CATEGORIES = ["trafikksikkerhet", "trafikksikkerhet", "natur-og-miljo", "lek-og-friluft", "natur-og-miljo"]
+CATEGORIES = [
+    "trafikksikkerhet",
+    "trafikksikkerhet",
+    "natur-og-miljo",
+    "lek-og-friluft",
+    "natur-og-miljo",
+]
 
 
 def _data_set():
@@ -51,7 +57,9 @@ def _data_set():
                 actor=planner,
             )
         made.append(priority)
-    services.priority_moderate(priority=made[1], moderator=moderator, hide=True, reason="Personopplysninger.")
+    services.priority_moderate(
+        priority=made[1], moderator=moderator, hide=True, reason="Personopplysninger."
+    )
     return made
 
 
@@ -88,9 +96,9 @@ def _expected(area_ids, since=None):
 @pytest.mark.parametrize("since_days", [None, 40])
 def test_digest_numbers_agree_with_a_plain_python_count(since_days):
     _data_set()
-    centre = Area.objects.covering(
-        services.lon_lat_point(*BODO_CENTRE)
-    ).exclude(type__slug="kommune")
+    centre = Area.objects.covering(services.lon_lat_point(*BODO_CENTRE)).exclude(
+        type__slug="kommune"
+    )
     area_ids = list(centre.values_list("id", flat=True)) + list(
         Area.objects.covering(services.lon_lat_point(*MISVAER))
         .filter(type__slug="skolekrets")
