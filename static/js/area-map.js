@@ -211,7 +211,7 @@ async function setupCaseLayers(map, el) {
   let bounds = null;
   await Promise.all(
     toggles.map(async (toggle) => {
-      const response = await fetch(toggle.dataset.url, { headers: { Accept: "application/geo+json" } });
+      const response = await fetch(toggle.dataset.url, { headers: { Accept: "application/json" } });
       if (!response.ok) return;
       const style = LAYER_STYLES[toggle.dataset.kind] || LAYER_STYLES.derived;
       const colour = toggle.dataset.colour || style.color;
