@@ -2,6 +2,7 @@
 
 import io
 import json
+from pathlib import Path
 
 from django.conf import settings
 from pypdf import PdfReader
@@ -113,7 +114,7 @@ def test_planner_freezes_a_digest_and_a_councillor_reads_it(page, browser, axe, 
     # Downloads the PDF and checks its text.
     with tablet.expect_download() as info:
         tablet.get_by_role("link", name="Last ned PDF (versjon 1)").click()
-    pdf = PdfReader(io.BytesIO(open(info.value.path(), "rb").read()))
+    pdf = PdfReader(io.BytesIO(Path(info.value.path()).read_bytes()))
     text = "".join(p.extract_text() for p in pdf.pages)
     assert "2026/4242" in text and "Trygg skolevei 2" in text and "Ungdomsrådet" in text
 
