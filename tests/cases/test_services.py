@@ -211,7 +211,12 @@ def shapefile_without_prj(tmp_path) -> bytes:
 
 
 def test_a_shapefile_with_no_coordinate_system_is_refused(tmp_path):
-    with pytest.raises(ValidationError, match="coordinate system is unknown"):
+    from django.utils import translation
+
+    with (
+        translation.override("en"),
+        pytest.raises(ValidationError, match="coordinate system is unknown"),
+    ):
         services.case_geometry_from_upload(upload(shapefile_without_prj(tmp_path), "plan.zip"))
 
 
