@@ -351,7 +351,7 @@ def _with_viewbox(data: dict, bounds: list[tuple]) -> dict:
         "bounds": [xmin, ymin, xmax, ymax],
         "viewbox": f"{xmin - margin:.0f} {-ymax - margin:.0f} "
         f"{width + 2 * margin:.0f} {height + 2 * margin:.0f}",
-        "r": round(max(width, height) / 150, 1),
+        "r": round(max(width, height) / 100, 1),
         "stroke": round(max(width, height) / 600, 1),
     }
 
