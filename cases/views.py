@@ -104,9 +104,7 @@ def case_detail(request, pk: int, *, forms: dict | None = None, status: int = 20
     if frozen is not None:
         with translation.override(frozen.language):
             live_now = digests.case_digest(case, frozen.since, None)
-        moved_on = digests.fingerprint(live_now) != digests.fingerprint(
-            {**frozen.data, "period": live_now["period"]}
-        )
+        moved_on = digests.fingerprint(live_now) != frozen.fingerprint
     else:
         live = digests.case_digest(case)
     editor = _is_editor(request, case)

@@ -153,3 +153,20 @@ def test_the_case_digest_has_the_linked_input_and_the_statements():
     assert data["case"]["number"] == case.number
     assert data["map"]["case"]  # the case's geometry is drawn on the map
     assert data["totals"]["priorities"] >= 1
+
+
+def test_the_fingerprint_ignores_the_period_and_empty_months():
+    from cases.digests import fingerprint
+
+    data = {
+        "period": {"since": None, "until": "2026-11-30"},
+        "trend": [{"month": "2026-11", "count": 2}],
+        "totals": {"priorities": 2},
+    }
+    later = {
+        **data,
+        "period": {"since": None, "until": "2026-12-02"},
+        "trend": [*data["trend"], {"month": "2026-12", "count": 0}],
+    }
+    assert fingerprint(data) == fingerprint(later)
+    assert fingerprint(data) != fingerprint({**later, "totals": {"priorities": 3}})
