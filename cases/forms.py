@@ -37,6 +37,7 @@ class CaseForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), choices=CaseStatus.choices)
     archive_url = forms.URLField(
         label=_("Public archive entry"),
+        assume_scheme="https",
         required=False,
         help_text=_("eInnsyn or the municipality's own archive."),
     )
