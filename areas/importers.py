@@ -34,6 +34,10 @@ class AreaImportError(Exception):
     """A file that cannot be imported. The message names the problem and the feature."""
 
 
+class UnknownSRIDError(AreaImportError):
+    """The file's coordinate system matches no EPSG code PostGIS knows."""
+
+
 @dataclass(frozen=True)
 class Repair:
     """An invalid geometry that the import repaired with ST_MakeValid."""
@@ -159,6 +163,91 @@ def import_areas(
     return report
 
 
+@dataclass
+class FileFeature:
+    """A feature read from a file: its geometry (in the file's SRID) and its attributes."""
+
+    geometry: object
+    properties: dict
+
+
+def read_features(path: Path, *, max_vertices: int) -> tuple[int, list[FileFeature]]:
+    """The features of a file's one layer (any geometry type), with the file's SRID.
+
+    The same reading as the area import (GDAL, zipped or not, the layer's SRID, the
+    longitude/latitude extent check); nothing is repaired or reprojected here. Raises
+    AreaImportError (UnknownSRIDError for an unknown coordinate system).
+    """
+    datasource = _open(Path(path))
+    if datasource.layer_count != 1:
+        names = ", ".join(datasource[i].name for i in range(datasource.layer_count))
+        raise AreaImportError(
+            f"The file has {datasource.layer_count} layers ({names}); upload one."
+        )
+    layer = datasource[0]
+    srid = _layer_srid(layer)
+    if Path(path).suffix.lower() in (".geojson", ".json"):
+        named = _geojson_crs(Path(path))
+        # GDAL reads a GeoJSON whose 'crs' it does not know as WGS 84 (with only a log
+        # line): a file that names another coordinate system must not pass as lon/lat.
+        if named is not None and named != srid:
+            raise UnknownSRIDError(f"The file names the coordinate system {named}, unknown here.")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM spatial_ref_sys WHERE srid = %s", [srid])
+        if cursor.fetchone() is None:
+            raise UnknownSRIDError(f"EPSG:{srid} is not an SRID PostGIS knows.")
+    _check_extent(layer, srid)
+    features, vertices = [], 0
+    for number, feature in enumerate(layer, start=1):
+        try:
+            geometry = feature.geom
+        except GDALException:
+            geometry = None
+        if geometry is None or geometry.empty:
+            raise AreaImportError(f"Feature {number} has no geometry.")
+        _check_finite(geometry, f"Feature {number}")
+        geos = geometry.geos
+        geos.srid = srid
+        vertices += geos.num_coords
+        if vertices > max_vertices:
+            raise AreaImportError(f"The file has more than {max_vertices} vertices.")
+        features.append(
+            FileFeature(
+                geometry=geos,
+                properties={name: _json_value(feature.get(name)) for name in layer.fields},
+            )
+        )
+    return srid, features
+
+
+def _geojson_crs(path: Path) -> int | str | None:
+    """The EPSG code a GeoJSON file's legacy 'crs' member names (or its text), if any."""
+    import json
+    import re
+
+    try:
+        data = json.loads(path.read_bytes())
+    except ValueError:
+        return None
+    name = (
+        ((data.get("crs") or {}).get("properties") or {}).get("name")
+        if isinstance(data, dict)
+        else None
+    )
+    if not name:
+        return None
+    if name.upper().endswith("CRS84"):
+        return 4326
+    match = re.search(r"EPSG:+(\d+)$", name.upper())
+    return int(match.group(1)) if match else name
+
+
+def _json_value(value):
+    if value is None or isinstance(value, int | float | str | bool):
+        return value
+    return str(value)
+
+
 def _open(path: Path) -> DataSource:
     if not path.exists():
         raise AreaImportError(f"There is no file at {path}.")
@@ -220,7 +309,7 @@ def _pick_layer(datasource: DataSource, wanted: str | None):
 def _layer_srid(layer) -> int:
     srs = layer.srs
     if srs is None:
-        raise AreaImportError(
+        raise UnknownSRIDError(
             f"Layer '{layer.name}' names no coordinate system (unknown SRID); give it with --srid."
         )
     srid = srs.srid
@@ -231,7 +320,7 @@ def _layer_srid(layer) -> int:
         except GDALException:
             srid = None
     if srid is None:
-        raise AreaImportError(
+        raise UnknownSRIDError(
             f"The coordinate system of layer '{layer.name}' ({srs.name}) matches no EPSG code "
             "(unknown SRID); give it with --srid."
         )

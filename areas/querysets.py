@@ -49,6 +49,17 @@ class AreaQuerySet(models.QuerySet):
         """Areas that belong to the municipality with this kommunenummer."""
         return self.filter(municipality__code=code)
 
+    def intersecting(self, geometry, *, buffer_metres: float = 0) -> AreaQuerySet:
+        """Areas that meet the geometry or lie within ``buffer_metres`` of it (metres, in the
+        storage SRID), tested on the indexed subdivided copies."""
+        from django.contrib.gis.measure import D
+
+        if buffer_metres:
+            pieces = models.Q(subdivisions__geom__dwithin=(geometry, D(m=buffer_metres)))
+        else:
+            pieces = models.Q(subdivisions__geom__intersects=geometry)
+        return self.filter(id__in=self.model.objects.filter(pieces).values("id"))
+
     def covering(self, point: Point, *, on: datetime.date | None = None) -> AreaQuerySet:
         """Areas in force covering the point: at most one per area type.
 

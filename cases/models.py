@@ -51,6 +51,25 @@ class Case(models.Model):
         help_text=_("eInnsyn or the municipality's own archive."),
     )
     geom = models.GeometryField(_("geometry"), srid=STORAGE_SRID, null=True, blank=True)
+    area_types = models.ManyToManyField(
+        "areas.AreaType",
+        blank=True,
+        related_name="+",
+        verbose_name=_("area types affected"),
+        help_text=_("The kinds of area whose input the case should hear."),
+    )
+    buffer_metres = models.PositiveIntegerField(
+        _("buffer (metres)"),
+        default=0,
+        help_text=_("Areas this close to the case's geometry count as affected too."),
+    )
+    areas = models.ManyToManyField(
+        "areas.Area",
+        through="CaseArea",
+        blank=True,
+        related_name="cases",
+        verbose_name=_("affected areas"),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = CaseQuerySet.as_manager()
@@ -117,3 +136,177 @@ class Consultation(models.Model):
         from django.utils import timezone
 
         return timezone.localdate() > self.deadline
+
+
+class AreaOrigin(models.TextChoices):
+    COMPUTED = "computed", _("computed from the geometry")
+    ADDED = "added", _("added by hand")
+
+
+@pghistory.track()
+class CaseArea(models.Model):
+    """An area the case affects: computed from its geometry, or added by hand."""
+
+    case = models.ForeignKey(Case, models.CASCADE, related_name="case_areas")
+    area = models.ForeignKey("areas.Area", models.PROTECT, related_name="+")
+    origin = models.CharField(_("origin"), max_length=10, choices=AreaOrigin.choices)
+
+    class Meta:
+        ordering = ["area__type__slug", "area__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "area"], name="casearea_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}: {self.area_id} ({self.origin})"
+
+
+class AdjustmentAction(models.TextChoices):
+    ADD = "add", _("added")
+    REMOVE = "remove", _("removed")
+
+
+class CaseAreaAdjustment(models.Model):
+    """A planner's adjustment of the affected areas, with the reason. Append-only: the record."""
+
+    case = models.ForeignKey(Case, models.PROTECT, related_name="area_adjustments")
+    area = models.ForeignKey("areas.Area", models.PROTECT, related_name="+")
+    action = models.CharField(_("action"), max_length=10, choices=AdjustmentAction.choices)
+    reason = models.CharField(_("reason"), max_length=500)
+    actor = models.ForeignKey("nabolaget.User", models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("time"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("adjustment of the affected areas")
+        verbose_name_plural = _("adjustments of the affected areas")
+        triggers = [
+            pgtrigger.Protect(
+                name="caseareaadjustment_append_only",
+                operation=pgtrigger.Update | pgtrigger.Delete,
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} {self.area_id}: {self.reason}"
+
+
+@pghistory.track()
+class CaseLayer(models.Model):
+    """A named map layer uploaded to a case: plan boundary, proposed route, an alternative."""
+
+    case = models.ForeignKey(Case, models.PROTECT, related_name="layers")
+    name = models.CharField(_("name"), max_length=100)
+    source = models.CharField(_("file"), max_length=300, blank=True)
+    created_by = models.ForeignKey("nabolaget.User", models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("map layer")
+        verbose_name_plural = _("map layers")
+        constraints = [
+            models.UniqueConstraint(fields=["case", "name"], name="caselayer_unique_name"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CaseLayerFeature(models.Model):
+    """One feature of an uploaded layer, in the storage SRID, with its attributes."""
+
+    layer = models.ForeignKey(CaseLayer, models.CASCADE, related_name="features")
+    geom = models.GeometryField(srid=STORAGE_SRID)
+    properties = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"feature {self.pk} of layer {self.layer_id}"
+
+
+class CaseLink(models.Model):
+    """A priority linked to a case (made by the feedback loop's status 'included in a case').
+
+    Part of the record: never changed or deleted.
+    """
+
+    case = models.ForeignKey(Case, models.PROTECT, related_name="priority_links")
+    priority = models.ForeignKey("priorities.Priority", models.PROTECT, related_name="case_links")
+    linked_by = models.ForeignKey(
+        "nabolaget.User", models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    linked_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["linked_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "priority"], name="caselink_unique"),
+        ]
+        triggers = [
+            pgtrigger.Protect(name="caselink_never_deleted", operation=pgtrigger.Delete),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.priority_id} in {self.case_id}"
+
+
+@pghistory.track()
+class FrozenDigest(models.Model):
+    """A digest attached to a case for a meeting, as it was: data, HTML, and (in
+    FrozenDigestPDF) the PDF. Dated, versioned per case, and never changed: database
+    triggers refuse every update and delete."""
+
+    case = models.ForeignKey(Case, models.PROTECT, related_name="frozen_digests")
+    version = models.PositiveIntegerField(_("version"))
+    meeting_date = models.DateField(_("for the meeting of"), null=True, blank=True)
+    since = models.DateField(_("from"), null=True, blank=True)
+    until = models.DateField(_("to"))
+    language = models.CharField(_("language"), max_length=5)
+    data = models.JSONField(_("data"))
+    html = models.TextField(_("rendered HTML"))
+    fingerprint = models.CharField(max_length=64)
+    frozen_by = models.ForeignKey("nabolaget.User", models.PROTECT, related_name="+")
+    frozen_at = models.DateTimeField(_("frozen"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-version"]
+        verbose_name = _("frozen digest")
+        verbose_name_plural = _("frozen digests")
+        constraints = [
+            models.UniqueConstraint(fields=["case", "version"], name="frozendigest_unique_version"),
+        ]
+        triggers = [
+            pgtrigger.Protect(
+                name="frozendigest_read_only", operation=pgtrigger.Update | pgtrigger.Delete
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case.number} v{self.version}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("cases:frozen", args=[self.case_id, self.version])
+
+
+class FrozenDigestPDF(models.Model):
+    """The PDF of a frozen digest, made from its frozen HTML (at once, or by the background
+    worker when large). Written once, never changed."""
+
+    digest = models.OneToOneField(FrozenDigest, models.PROTECT, related_name="pdf")
+    file = models.FileField(upload_to="digests/%Y/")
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        triggers = [
+            pgtrigger.Protect(
+                name="frozendigestpdf_read_only", operation=pgtrigger.Update | pgtrigger.Delete
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"PDF of {self.digest_id}"

@@ -1,10 +1,275 @@
-from django.shortcuts import get_object_or_404, render
+"""Case pages: the councillor's list, the case with its map, layers and digest, the live and
+frozen digests, the PDF, and the planners' forms. Thin: forms, services, templates."""
 
-from cases.models import Case
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from areas.models import Area
+from cases import digests, services
+from cases.forms import AreaAdjustForm, CaseForm, LayerForm, LinkForm, PeriodForm
+from cases.layers import case_layers
+from cases.models import Case, FrozenDigest
+from nabolaget.models import Role
+from priorities.planner import planner_municipality
+
+READER_ROLES = (Role.COUNCILLOR, Role.PLANNER, Role.ADMINISTRATOR)
+EDITOR_ROLES = (Role.PLANNER, Role.ADMINISTRATOR)
 
 
-def case_detail(request, pk: int):
-    """A case with the input linked to it and its consultations."""
-    case = get_object_or_404(Case.objects.select_related("municipality"), pk=pk)
-    consultations = case.consultations.prefetch_related("councils", "statements")
-    return render(request, "cases/detail.html", {"case": case, "consultations": consultations})
+def _is_editor(request, case: Case) -> bool:
+    return request.user.is_authenticated and bool(
+        request.user.staff_municipality_ids(*EDITOR_ROLES) & {case.municipality_id}
+    )
+
+
+def _map_context() -> dict:
+    return {
+        "basemap_url": settings.NABOLAGET_BASEMAP_URL,
+        "basemap_attribution": settings.NABOLAGET_BASEMAP_ATTRIBUTION,
+    }
+
+
+@login_required
+def case_list(request):
+    """The councillor's (and planner's) upcoming cases, by meeting date."""
+    allowed = request.user.staff_municipality_ids(*READER_ROLES)
+    if not allowed:
+        raise PermissionDenied(_("The case list is for councillors and planners."))
+    cases = (
+        Case.objects.filter(municipality_id__in=allowed)
+        .upcoming()
+        .select_related("municipality")
+        .prefetch_related("frozen_digests")
+    )
+    undated = Case.objects.filter(municipality_id__in=allowed, meeting_date__isnull=True)
+    return render(request, "cases/list.html", {"cases": cases, "undated": undated})
+
+
+@login_required
+def case_new(request):
+    """A planner creates a case: details, a geometry drawn or uploaded, the area types."""
+    municipality = planner_municipality(request)
+    form = CaseForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            case = services.case_create(
+                actor=request.user,
+                municipality=municipality,
+                number=data["number"],
+                geometry=data["geom"],
+                area_types=data["area_types"],
+                buffer_metres=data["buffer_metres"] or 0,
+                **{name: data[name] or "" for name in ("title", "summary", "body")},
+                committee_name=data["committee_name"],
+                meeting_date=data["meeting_date"],
+                status=data["status"],
+                archive_url=data["archive_url"],
+            )
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, _("The case was created."))
+            return redirect(case)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "cases/new.html",
+        {"form": form, "municipality": municipality, **_map_context()},
+        status=status,
+    )
+
+
+def _case(pk: int) -> Case:
+    return get_object_or_404(Case.objects.select_related("municipality"), pk=pk)
+
+
+def case_detail(request, pk: int, *, forms: dict | None = None, status: int = 200):
+    """A case: its map with layers, the areas it affects, the input linked to it, and its
+    digest (the latest frozen one by default, with a note when the live one has moved on)."""
+    case = _case(pk)
+    frozen = case.frozen_digests.order_by("-version").first()
+    moved_on = False
+    live = None
+    if frozen is not None:
+        with translation.override(frozen.language):
+            live_now = digests.case_digest(case, frozen.since, None)
+        moved_on = digests.fingerprint(live_now) != frozen.fingerprint
+    else:
+        live = digests.case_digest(case)
+    editor = _is_editor(request, case)
+    forms = forms or {}
+    context = {
+        "case": case,
+        "case_areas": case.case_areas.select_related("area__type"),
+        "adjustments": case.area_adjustments.select_related("area"),
+        "layers": case_layers(case),
+        "frozen": frozen,
+        "frozen_versions": case.frozen_digests.all(),
+        "moved_on": moved_on,
+        "live": live,
+        "editor": editor,
+        "consultations": case.consultations.prefetch_related("councils"),
+        **_map_context(),
+    }
+    if editor:
+        context.update(
+            adjust_form=forms.get("adjust") or AreaAdjustForm(case=case),
+            link_form=forms.get("link") or LinkForm(case=case),
+            layer_form=forms.get("layer") or LayerForm(),
+            freeze_form=forms.get("freeze") or PeriodForm(),
+        )
+    return render(request, "cases/detail.html", context, status=status)
+
+
+def _editor_case(request, pk: int) -> Case:
+    case = _case(pk)
+    if not _is_editor(request, case):
+        raise PermissionDenied(_("Only the municipality's planners may change a case."))
+    return case
+
+
+def _apply(request, case, form_key, form, action):
+    """Run a service with a valid form; on errors show the case page again with them."""
+    if form.is_valid():
+        try:
+            action(form.cleaned_data)
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            return redirect(case)
+    return case_detail(request, case.pk, forms={form_key: form}, status=400)
+
+
+@login_required
+@require_POST
+def case_adjust_areas(request, pk: int):
+    case = _editor_case(request, pk)
+    form = AreaAdjustForm(request.POST, case=case)
+
+    def action(data):
+        services.case_area_adjust(
+            actor=request.user,
+            case=case,
+            area=data["area"],
+            action=data["action"],
+            reason=data["reason"],
+        )
+        messages.success(request, _("The affected areas were adjusted."))
+
+    return _apply(request, case, "adjust", form, action)
+
+
+@login_required
+@require_POST
+def case_link(request, pk: int):
+    case = _editor_case(request, pk)
+    form = LinkForm(request.POST, case=case)
+
+    def action(data):
+        count = services.case_link_input(
+            actor=request.user,
+            case=case,
+            priorities=data["priorities"],
+            submissions=list(data["submissions"]),
+            public_text=data["public_text"],
+        )
+        messages.success(
+            request, _("%(n)s pieces of input were linked to the case.") % {"n": count}
+        )
+
+    return _apply(request, case, "link", form, action)
+
+
+@login_required
+@require_POST
+def case_layer_add(request, pk: int):
+    case = _editor_case(request, pk)
+    form = LayerForm(request.POST, request.FILES)
+
+    def action(data):
+        services.case_layer_upload(
+            actor=request.user, case=case, name=data["name"], upload=data["file"]
+        )
+        messages.success(request, _("The layer was added."))
+
+    return _apply(request, case, "layer", form, action)
+
+
+@login_required
+@require_POST
+def case_freeze(request, pk: int):
+    case = _editor_case(request, pk)
+    form = PeriodForm(request.POST)
+
+    def action(data):
+        frozen = services.digest_freeze(
+            actor=request.user, case=case, since=data.get("since"), until=data.get("until")
+        )
+        messages.success(
+            request,
+            _("The digest was attached to the case as version %(v)s.") % {"v": frozen.version},
+        )
+
+    return _apply(request, case, "freeze", form, action)
+
+
+def _period(request) -> tuple[PeriodForm, dict]:
+    form = PeriodForm(request.GET or None)
+    if request.GET and not form.is_valid():
+        return form, {}
+    data = form.cleaned_data if request.GET else {}
+    return form, {"since": data.get("since"), "until": data.get("until")}
+
+
+def case_digest(request, pk: int):
+    """The live digest over a case's affected areas, for a chosen period."""
+    case = _case(pk)
+    form, period = _period(request)
+    if form.errors:
+        return render(request, "cases/digest.html", {"case": case, "form": form}, status=400)
+    data = digests.case_digest(case, period.get("since"), period.get("until"))
+    return render(request, "cases/digest.html", {"case": case, "form": form, "digest": data})
+
+
+def area_digest(request, pk: int):
+    """The live digest of one area, for a chosen period."""
+    area = get_object_or_404(Area.objects.select_related("type").defer("geom"), pk=pk)
+    form, period = _period(request)
+    if form.errors:
+        return render(request, "cases/digest.html", {"area": area, "form": form}, status=400)
+    data = digests.area_digest([area.pk], period.get("since"), period.get("until"))
+    return render(request, "cases/digest.html", {"area": area, "form": form, "digest": data})
+
+
+def frozen_digest(request, pk: int, version: int):
+    """A frozen digest exactly as it was attached to the case."""
+    frozen = get_object_or_404(
+        FrozenDigest.objects.select_related("case__municipality"), case_id=pk, version=version
+    )
+    return render(request, "cases/frozen.html", {"case": frozen.case, "frozen": frozen})
+
+
+def frozen_digest_pdf(request, pk: int, version: int):
+    """The frozen digest's PDF (404 while the background worker is still making it)."""
+    frozen = get_object_or_404(FrozenDigest, case_id=pk, version=version)
+    pdf = getattr(frozen, "pdf", None)
+    if pdf is None:
+        raise Http404(_("The PDF is being made. Try again in a minute."))
+    return FileResponse(
+        pdf.file.open("rb"),
+        content_type="application/pdf",
+        as_attachment=True,
+        filename=pdf.file.name.rsplit("/", 1)[-1],
+    )

@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from areas.api.views import AreaTypeViewSet, AreaViewSet
+from cases.api.views import CaseViewSet
 from priorities.api.submissions import CouncilViewSet, SubmissionViewSet
 from priorities.api.views import CategoryViewSet, PriorityViewSet
 
@@ -16,6 +17,7 @@ router.register("categories", CategoryViewSet, basename="category")
 router.register("priorities", PriorityViewSet, basename="priority")
 router.register("councils", CouncilViewSet, basename="council")
 router.register("submissions", SubmissionViewSet, basename="submission")
+router.register("cases", CaseViewSet, basename="case")
 
 
 api_v1 = [

@@ -209,8 +209,35 @@ def input_set_status(
         record.status_changed_at = now
         record.first_answered_at = record.first_answered_at or now
         record.save(update_fields=["status", "status_changed_at", "first_answered_at"])
+    if status == Status.IN_CASE and case_number.strip():
+        _link_to_case(records, case_number.strip(), actor)
     tasks.notify_status_changes.defer(change_ids=[change.pk for change in changes])
     return changes
+
+
+def _link_to_case(records: Sequence[Priority | Submission], case_number: str, actor) -> None:
+    """Input 'included in' a case that Nabolaget holds is linked to it (CaseLink for a
+    priority, the case field for a submission), so the case page and the planner's
+    case filter agree."""
+    from cases.models import Case, CaseLink
+
+    cases = {
+        case.municipality_id: case
+        for case in Case.objects.filter(
+            number=case_number, municipality_id__in={r.municipality_id for r in records}
+        )
+    }
+    links = []
+    for record in records:
+        case = cases.get(record.municipality_id)
+        if case is None:
+            continue
+        if isinstance(record, Priority):
+            links.append(CaseLink(case=case, priority=record, linked_by=actor))
+        elif record.case_id is None:
+            record.case = case
+            record.save(update_fields=["case"])
+    CaseLink.objects.bulk_create(links, ignore_conflicts=True)
 
 
 @transaction.atomic
@@ -419,7 +446,9 @@ def council_secretary_check(user, council) -> None:
         raise PermissionDenied(_("Only the council's secretaries may file for it."))
 
 
-def input_geometry_check(geometry, municipality, *, field: str = "geometry"):
+def input_geometry_check(
+    geometry, municipality, *, field: str = "geometry", max_vertices: int = MAX_GEOMETRY_VERTICES
+):
     """A drawn or uploaded place: valid as given (never silently repaired), in the municipality."""
     from areas.models import Area
 
@@ -439,12 +468,9 @@ def input_geometry_check(geometry, municipality, *, field: str = "geometry"):
                 % {"type": geometry.geom_type}
             }
         )
-    if geometry.num_coords > MAX_GEOMETRY_VERTICES:
+    if geometry.num_coords > max_vertices:
         raise ValidationError(
-            {
-                field: _("The geometry has too many points (at most %(n)s).")
-                % {"n": MAX_GEOMETRY_VERTICES}
-            }
+            {field: _("The geometry has too many points (at most %(n)s).") % {"n": max_vertices}}
         )
     if not geometry.valid:
         raise ValidationError(

@@ -15,6 +15,9 @@ from rest_framework_gis.pagination import GeoJsonPagination
 from areas.api.filters import AreaFilter
 from areas.api.serializers import AreaSerializer, AreaStatsSerializer, AreaTypeSerializer
 from areas.models import Area, AreaType
+from cases.api.serializers import DigestSerializer
+from cases.api.views import period
+from cases.digests import area_digest
 from nabolaget.api import StrictPageNumberPagination
 from priorities.api.filters import PriorityFilter
 from priorities.models import Priority
@@ -107,6 +110,19 @@ class AreaViewSet(viewsets.ReadOnlyModelViewSet):
                 }
             ).data
         )
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("since", OpenApiTypes.DATE),
+            OpenApiParameter("until", OpenApiTypes.DATE),
+        ],
+        responses={200: DigestSerializer},
+    )
+    @action(detail=True, methods=["get"], filterset_class=None, pagination_class=None)
+    def digest(self, request, pk=None):
+        """The area's digest: what residents and councils in it said, and how it was answered."""
+        area = get_object_or_404(Area.objects.defer("geom"), pk=pk)
+        return Response(DigestSerializer(area_digest([area.pk], **period(request))).data)
 
     def paginate_queryset(self, queryset):
         # A point lookup gives at most one area per type: no pages, and no COUNT query.

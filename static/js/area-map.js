@@ -196,6 +196,54 @@ function setupDraw(map, el) {
   map.on(L.Draw.Event.DELETED, save);
 }
 
+// The case map: each layer (the case's geometry, uploaded and derived layers) is drawn from
+// its GeoJSON and shown or hidden with its checkbox beside the map (keyboard-usable).
+const LAYER_STYLES = {
+  areas: { color: "#1f5fa8", weight: 1.5, fillColor: "#4a90d9", fillOpacity: 0.1 },
+  case: { color: "#b00020", weight: 3, fillOpacity: 0.12 },
+  uploaded: { color: "#6a1b9a", weight: 3, dashArray: "6 4", fillOpacity: 0.08 },
+  derived: { color: "#0b5394", weight: 2 },
+};
+
+async function setupCaseLayers(map, el) {
+  if (el.dataset.caseLayers !== "true") return;
+  const toggles = [...document.querySelectorAll(".layer-toggle")];
+  let bounds = null;
+  await Promise.all(
+    toggles.map(async (toggle) => {
+      const response = await fetch(toggle.dataset.url, { headers: { Accept: "application/json" } });
+      if (!response.ok) return;
+      const style = LAYER_STYLES[toggle.dataset.kind] || LAYER_STYLES.derived;
+      const colour = toggle.dataset.colour || style.color;
+      const layer = L.geoJSON(await response.json(), {
+        style: () => style,
+        pointToLayer: (feature, latlng) =>
+          L.circleMarker(latlng, { radius: 7, color: "#fff", weight: 2, fillColor: colour, fillOpacity: 0.95 }),
+        onEachFeature: (feature, featureLayer) => {
+          const p = feature.properties || {};
+          const label = p.title || p.name || p.layer;
+          if (!label) return;
+          const content = document.createElement(p.url ? "a" : "span");
+          if (p.url) content.href = p.url;
+          content.textContent = label;
+          featureLayer.bindPopup(content);
+        },
+      });
+      if (toggle.checked) layer.addTo(map);
+      const layerBounds = layer.getBounds();
+      if (layerBounds.isValid()) bounds = bounds ? bounds.extend(layerBounds) : L.latLngBounds(layerBounds.getSouthWest(), layerBounds.getNorthEast());
+      toggle.addEventListener("change", () => {
+        if (toggle.checked) layer.addTo(map);
+        else layer.remove();
+        toggle.dataset.shown = String(toggle.checked);
+      });
+      toggle.dataset.shown = String(toggle.checked);
+    }),
+  );
+  if (bounds && bounds.isValid()) map.fitBounds(bounds, { maxZoom: 15, padding: [15, 15] });
+  el.dataset.ready = "true";
+}
+
 function init() {
   const el = document.getElementById("map");
   if (!el || typeof L === "undefined") return;
@@ -232,6 +280,7 @@ function init() {
   setupLookup(map, el);
   setupPicker(map, el);
   setupDraw(map, el);
+  setupCaseLayers(map, el);
 
   if (el.dataset.areasUrl) {
     drawAreas(map, el).then((layers) => {

@@ -1,0 +1,367 @@
+"""Per-area digests: what residents and local councils in some areas have said.
+
+Every aggregate read of a digest is in this module, behind :func:`area_digest`
+(and :func:`case_digest`, which calls it), so that the way the numbers are made
+(on-the-fly SQL now; pre-aggregated rollups later) can change in one place.
+The number of SQL queries does not depend on the number of areas, and a
+priority lying in several of the areas (areas of different types overlap) is
+counted once in the combined numbers.
+
+The result is a plain JSON-serialisable dict: it is what a frozen digest stores.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+from collections.abc import Sequence
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Count, F, Q, Sum
+from django.db.models.functions import Coalesce, TruncMonth
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import get_language
+
+from areas.models import Area
+from priorities.models import Category, Priority, Status, Submission
+from priorities.querysets import MedianDays
+
+TOP_PRIORITIES = 10
+MAP_POINTS = 2000
+MAX_TREND_MONTHS = 60
+# Tolerance (metres) for the area outlines drawn in the digest's map.
+MAP_SIMPLIFY_METRES = 50
+
+
+class AsSVG(models.Func):
+    """ST_AsSVG of a simplified geometry: an SVG path in the storage SRID (y negated)."""
+
+    template = "ST_AsSVG(ST_SimplifyPreserveTopology(%(expressions)s, %(tolerance)s), 0, 0)"
+    output_field = models.TextField()
+
+
+def _geometry_bounds(prefix: str = "") -> dict:
+    field = f"{prefix}geom"
+    return {
+        name: models.Func(F(field), function=function, output_field=models.FloatField())
+        for name, function in (
+            ("xmin", "ST_XMin"),
+            ("ymin", "ST_YMin"),
+            ("xmax", "ST_XMax"),
+            ("ymax", "ST_YMax"),
+        )
+    }
+
+
+def _health(queryset, answer_days: int) -> dict:
+    """The feedback loop's health for some input: how much is answered, and how fast."""
+    late = timezone.now() - datetime.timedelta(days=answer_days)
+    row = queryset.aggregate(
+        count=Count("id"),
+        answered=Count("id", filter=Q(first_answered_at__isnull=False)),
+        median_days=MedianDays("created_at", "first_answered_at"),
+        overdue=Count("id", filter=Q(first_answered_at__isnull=True, created_at__lt=late)),
+    )
+    count = row["count"]
+    return {
+        "count": count,
+        "answered": row["answered"],
+        "answered_share": round(row["answered"] / count, 3) if count else None,
+        "median_days": round(row["median_days"], 1) if row["median_days"] is not None else None,
+        "overdue": row["overdue"],
+        "answer_days": answer_days,
+    }
+
+
+def _months(first: datetime.date, last: datetime.date) -> list[str]:
+    months = []
+    year, month = first.year, first.month
+    while (year, month) <= (last.year, last.month) and len(months) < MAX_TREND_MONTHS:
+        months.append(f"{year:04d}-{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return months[-MAX_TREND_MONTHS:]
+
+
+def _submission_row(submission: dict) -> dict:
+    return {
+        "id": submission["id"],
+        "reference": submission["reference"],
+        "title": submission["title"],
+        "council": submission["council__name"],
+        "kind": submission["kind"],
+        "status": submission["status"],
+        "status_label": str(Status(submission["status"]).label),
+        "created": submission["created_at"].date().isoformat(),
+        "consultation": submission["consultation_id"],
+        "url": reverse("councils:submission", args=[submission["id"]]),
+    }
+
+
+SUBMISSION_FIELDS = (
+    "id",
+    "reference",
+    "title",
+    "council__name",
+    "kind",
+    "status",
+    "created_at",
+    "consultation_id",
+)
+
+
+def area_digest(
+    area_ids: Sequence[int],
+    since: datetime.date | None = None,
+    until: datetime.date | None = None,
+) -> dict:
+    """The digest of the input in these areas (combined), created from ``since`` up to and
+    including ``until`` (today by default)."""
+    until = until or timezone.localdate()
+    area_ids = sorted(set(area_ids))
+    areas = list(
+        Area.objects.filter(pk__in=area_ids)
+        .select_related("type", "municipality")
+        .defer("geom")
+        .annotate(
+            svg=AsSVG("geom", tolerance=MAP_SIMPLIFY_METRES),
+            **_geometry_bounds(),
+        )
+        .order_by("type__slug", "name")
+    )
+    answer_days = next(
+        (a.municipality.answer_days for a in areas if a.municipality_id),
+        30,
+    )
+    links = Priority.areas.through.objects.filter(area_id__in=area_ids).values("priority_id")
+    priorities = Priority.public_objects.filter(id__in=links).created_between(since, until)
+    submission_links = Submission.areas.through.objects.filter(area_id__in=area_ids).values(
+        "submission_id"
+    )
+    submissions = Submission.objects.active().filter(id__in=submission_links)
+    if since:
+        submissions = submissions.filter(created_at__date__gte=since)
+    submissions = submissions.filter(created_at__date__lte=until)
+
+    language = (get_language() or settings.LANGUAGE_CODE)[:2]
+    by_category = []
+    for row in (
+        priorities.values("category_id")
+        .annotate(count=Count("id"), supports=Coalesce(Sum("support_count"), 0))
+        .order_by("-count", "category_id")
+    ):
+        by_category.append(
+            {
+                "category": row["category_id"],
+                "priorities": row["count"],
+                "supports": row["supports"],
+            }
+        )
+    categories = {
+        c.pk: c for c in Category.objects.filter(pk__in=[r["category"] for r in by_category])
+    }
+    for row in by_category:
+        category = categories[row["category"]]
+        row.update(slug=category.slug, name=category.name, colour=category.colour)
+
+    by_status_counts = {
+        row["status"]: row["count"]
+        for row in priorities.values("status").annotate(count=Count("id")).order_by()
+    }
+    by_status = [
+        {"status": value, "label": str(label), "count": by_status_counts.get(value, 0)}
+        for value, label in Status.choices
+    ]
+
+    top = [
+        {
+            "id": p["id"],
+            "reference": p["reference"],
+            "title": p["title"],
+            "category": categories[p["category_id"]].name,
+            "status": p["status"],
+            "status_label": str(Status(p["status"]).label),
+            "supports": p["support_count"],
+            "created": p["created_at"].date().isoformat(),
+            "url": reverse("priorities:detail", args=[p["id"]]),
+        }
+        for p in priorities.order_by("-support_count", "-created_at", "-id").values(
+            "id", "reference", "title", "category_id", "status", "support_count", "created_at"
+        )[:TOP_PRIORITIES]
+    ]
+
+    zone = ZoneInfo(settings.TIME_ZONE)
+    per_month = {
+        row["month"].strftime("%Y-%m"): row["count"]
+        for row in priorities.annotate(month=TruncMonth("created_at", tzinfo=zone))
+        .values("month")
+        .annotate(count=Count("id"))
+        .order_by()
+    }
+    first = since or (
+        datetime.date.fromisoformat(min(per_month) + "-01")
+        if per_month
+        else until.replace(day=1) - datetime.timedelta(days=335)
+    )
+    trend = [{"month": month, "count": per_month.get(month, 0)} for month in _months(first, until)]
+
+    per_area_counts = {
+        row["areas"]: row
+        for row in Priority.public_objects.created_between(since, until)
+        .filter(areas__in=area_ids)
+        .values("areas")
+        .annotate(
+            count=Count("id"),
+            supports=Coalesce(Sum("support_count"), 0),
+            answered=Count("id", filter=Q(first_answered_at__isnull=False)),
+        )
+        .order_by()
+    }
+    per_area = [
+        {
+            "id": area.pk,
+            "name": area.name,
+            "type": area.type.name,
+            "priorities": per_area_counts.get(area.pk, {}).get("count", 0),
+            "supports": per_area_counts.get(area.pk, {}).get("supports", 0),
+            "answered": per_area_counts.get(area.pk, {}).get("answered", 0),
+        }
+        for area in areas
+    ]
+
+    submission_rows = [
+        _submission_row(s)
+        for s in submissions.order_by("-created_at", "-id").values(*SUBMISSION_FIELDS)
+    ]
+
+    x, y = (
+        models.Func(F("point"), function=name, output_field=models.FloatField())
+        for name in ("ST_X", "ST_Y")
+    )
+    points = [
+        {
+            "x": round(p["x"], 1),
+            "y": round(p["y"], 1),
+            "colour": categories[p["category_id"]].colour,
+        }
+        for p in priorities.annotate(x=x, y=y)
+        .order_by("-support_count", "-id")
+        .values("x", "y", "category_id")[:MAP_POINTS]
+    ]
+    health = _health(priorities, answer_days)
+    totals = {
+        "priorities": health["count"],
+        "supports": sum(row["supports"] for row in by_category),
+        "submissions": len(submission_rows),
+        "statements": sum(1 for s in submission_rows if s["consultation"]),
+    }
+    return {
+        "language": language,
+        "period": {"since": since.isoformat() if since else None, "until": until.isoformat()},
+        "areas": [{"id": a.pk, "name": a.name, "code": a.code, "type": a.type.name} for a in areas],
+        "totals": totals,
+        "by_category": by_category,
+        "by_status": by_status,
+        "top": top,
+        "submissions": [s for s in submission_rows if not s["consultation"]],
+        "statements": [s for s in submission_rows if s["consultation"]],
+        "trend": trend,
+        "health": health,
+        "submission_health": _health(submissions, answer_days),
+        "per_area": per_area,
+        "map": _map(areas, points),
+    }
+
+
+def case_digest(case, since: datetime.date | None = None, until: datetime.date | None = None):
+    """The digest over a case's affected areas, with the input linked to the case and the
+    councils' statements on it."""
+    from cases.models import Case
+
+    data = area_digest(list(case.areas.values_list("id", flat=True)), since, until)
+    linked = Priority.public_objects.filter(case_links__case=case).order_by("-support_count", "-id")
+    data["linked"] = [
+        {
+            "id": p.pk,
+            "reference": p.reference,
+            "title": p.title,
+            "status": p.status,
+            "status_label": str(p.get_status_display()),
+            "supports": p.support_count,
+            "url": p.get_absolute_url(),
+        }
+        for p in linked
+    ]
+    data["case_statements"] = [
+        _submission_row(s)
+        for s in Submission.objects.active()
+        .filter(case=case)
+        .order_by("-created_at", "-id")
+        .values(*SUBMISSION_FIELDS)
+    ]
+    on_case = {s["id"] for s in data["case_statements"]}
+    data["statements"] = [s for s in data["statements"] if s["id"] not in on_case]
+    data["submissions"] = [s for s in data["submissions"] if s["id"] not in on_case]
+    data["case"] = {"id": case.pk, "number": case.number, "title": case.title}
+    if case.geom is not None:
+        shape = (
+            Case.objects.filter(pk=case.pk)
+            .annotate(svg=AsSVG("geom", tolerance=5), **_geometry_bounds())
+            .values("svg", "xmin", "ymin", "xmax", "ymax")
+            .get()
+        )
+        data["map"] = _map_with(data["map"], shape)
+    return data
+
+
+def _map(areas, points) -> dict:
+    bounds = [(a.xmin, a.ymin, a.xmax, a.ymax) for a in areas if a.xmin is not None]
+    bounds += [(p["x"], p["y"], p["x"], p["y"]) for p in points]
+    return _with_viewbox(
+        {
+            "areas": [{"name": a.name, "path": a.svg} for a in areas if a.svg],
+            "points": points,
+            "case": None,
+        },
+        bounds,
+    )
+
+
+def _map_with(data: dict, shape: dict) -> dict:
+    bounds = [tuple(data["bounds"])] if data.get("bounds") else []
+    bounds.append((shape["xmin"], shape["ymin"], shape["xmax"], shape["ymax"]))
+    return _with_viewbox({**data, "case": shape["svg"]}, bounds)
+
+
+def _with_viewbox(data: dict, bounds: list[tuple]) -> dict:
+    """The SVG view box around everything (y is negated, as ST_AsSVG writes it)."""
+    if not bounds:
+        return {**data, "bounds": None, "viewbox": "0 0 1 1", "r": 1, "stroke": 1}
+    xmin = min(b[0] for b in bounds)
+    ymin = min(b[1] for b in bounds)
+    xmax = max(b[2] for b in bounds)
+    ymax = max(b[3] for b in bounds)
+    width, height = max(xmax - xmin, 100.0), max(ymax - ymin, 100.0)
+    margin = max(width, height) * 0.03
+    return {
+        **data,
+        "bounds": [xmin, ymin, xmax, ymax],
+        "viewbox": f"{xmin - margin:.0f} {-ymax - margin:.0f} "
+        f"{width + 2 * margin:.0f} {height + 2 * margin:.0f}",
+        "r": round(max(width, height) / 100, 1),
+        "stroke": round(max(width, height) / 600, 1),
+    }
+
+
+def fingerprint(data: dict) -> str:
+    """A hash of what a digest says, to tell whether the live digest has moved on.
+
+    The period and the empty months of the trend are left out: a digest read a month
+    later over the same input says the same."""
+    said = {key: value for key, value in data.items() if key != "period"}
+    said["trend"] = [row for row in data.get("trend", []) if row["count"]]
+    text = json.dumps(said, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()

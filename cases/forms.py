@@ -1,0 +1,183 @@
+"""Forms planners fill in on cases. Messages are in the person's language."""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from areas.geojson import geometry_from_geojson
+from areas.models import Area, AreaType
+from cases.models import AdjustmentAction, Body, CaseStatus
+from priorities.forms import area_label
+from priorities.models import Priority, Submission, case_number_validator
+
+
+class CaseForm(forms.Form):
+    """A new case: the archive's number, what it is about, where, and which areas it hears."""
+
+    number = forms.CharField(
+        label=_("Case number"),
+        max_length=20,
+        validators=[case_number_validator],
+        help_text=_("As the archive writes it, e.g. 2026/1234."),
+    )
+    title = forms.CharField(label=_("Title"), max_length=300)
+    summary = forms.CharField(
+        label=_("Plain-language summary"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    body = forms.ChoiceField(label=_("Elected body"), choices=Body.choices)
+    committee_name = forms.CharField(label=_("Committee"), required=False, max_length=200)
+    meeting_date = forms.DateField(
+        label=_("Meeting date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    status = forms.ChoiceField(label=_("Status"), choices=CaseStatus.choices)
+    archive_url = forms.URLField(
+        label=_("Public archive entry"),
+        assume_scheme="https",
+        required=False,
+        help_text=_("eInnsyn or the municipality's own archive."),
+    )
+    geometry = forms.CharField(
+        label=_("Geometry drawn on the map (GeoJSON)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Filled in when you draw on the map; you may also paste GeoJSON here."),
+    )
+    geometry_file = forms.FileField(
+        label=_("Or upload the plan boundary"),
+        required=False,
+        help_text=_(
+            "GeoJSON, GeoPackage or a zipped Shapefile, in WGS 84 or UTM; at most 20 MB "
+            "and 100,000 points."
+        ),
+    )
+    area_types = forms.ModelMultipleChoiceField(
+        label=_("Affected areas of these types"),
+        queryset=AreaType.objects.exclude(slug="kommune"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    buffer_metres = forms.IntegerField(
+        label=_("Buffer (metres)"),
+        min_value=0,
+        max_value=10_000,
+        initial=0,
+        help_text=_("Areas this close to the geometry count as affected too."),
+    )
+
+    def clean(self):
+        from cases.services import case_geometry_from_upload
+
+        data = super().clean()
+        data["geom"] = None
+        upload = data.get("geometry_file")
+        try:
+            if upload:
+                data["geom"] = case_geometry_from_upload(upload, field="geometry_file")
+            elif data.get("geometry"):
+                data["geom"] = geometry_from_geojson(data["geometry"], field="geometry")
+        except ValidationError as exc:
+            for field, messages in exc.message_dict.items():
+                self.add_error(field if field in self.fields else None, messages)
+        return data
+
+
+class AreaAdjustForm(forms.Form):
+    area = forms.ModelChoiceField(label=_("Area"), queryset=Area.objects.none())
+    action = forms.ChoiceField(label=_("Change"), choices=AdjustmentAction.choices)
+    reason = forms.CharField(label=_("Reason"), min_length=5, max_length=500)
+
+    def __init__(self, *args, case, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["area"].queryset = Area.objects.choosable(case.municipality.code)
+        self.fields["area"].label_from_instance = area_label
+        self.fields["action"].choices = [
+            (AdjustmentAction.ADD, _("add to the affected areas")),
+            (AdjustmentAction.REMOVE, _("remove from the affected areas")),
+        ]
+
+
+class LinkForm(forms.Form):
+    """Link input to the case: priorities by reference number, councils' submissions."""
+
+    references = forms.CharField(
+        label=_("Priorities (reference numbers)"),
+        required=False,
+        max_length=2000,
+        help_text=_("Separated by commas or spaces, e.g. NB-2026-000012, NB-2026-000031."),
+    )
+    submissions = forms.ModelMultipleChoiceField(
+        label=_("Submissions from councils"),
+        queryset=Submission.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    public_text = forms.CharField(
+        label=_("Public answer"),
+        min_length=5,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Shown on the input's page and e-mailed to the people behind it."),
+    )
+
+    def __init__(self, *args, case, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.case = case
+        self.fields["submissions"].queryset = (
+            Submission.objects.active()
+            .filter(municipality=case.municipality)
+            .exclude(case=case)
+            .select_related("council")
+        )
+        self.fields["submissions"].label_from_instance = lambda s: f"{s.title} ({s.council.name})"
+
+    def clean(self):
+        data = super().clean()
+        words = (data.get("references") or "").replace(",", " ").split()
+        found = list(
+            Priority.public_objects.filter(
+                municipality=self.case.municipality, reference__in=[w.upper() for w in words]
+            )
+        )
+        missing = sorted({w.upper() for w in words} - {p.reference for p in found})
+        if missing:
+            self.add_error(
+                "references",
+                _("No public priority with the reference number %(refs)s in this municipality.")
+                % {"refs": ", ".join(missing)},
+            )
+        data["priorities"] = found
+        if not found and not data.get("submissions") and not missing:
+            raise ValidationError(_("Choose at least one piece of input."))
+        return data
+
+
+class LayerForm(forms.Form):
+    name = forms.CharField(
+        label=_("Layer name"),
+        max_length=100,
+        help_text=_("E.g. proposed route, alternative 2."),
+    )
+    file = forms.FileField(
+        label=_("File"),
+        help_text=_("GeoJSON, GeoPackage or a zipped Shapefile; at most 20 MB."),
+    )
+
+
+class PeriodForm(forms.Form):
+    since = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    until = forms.DateField(
+        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("since") and data.get("until") and data["since"] > data["until"]:
+            raise ValidationError(_("The period starts after it ends."))
+        return data

@@ -1,0 +1,181 @@
+"""Case pages and the cases API: digests, layers, the councillor's list, the planner's forms."""
+
+import json
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from areas.models import Area, AreaType
+from cases import services
+from cases.models import Case, CaseLayer, CaseLink
+from nabolaget.models import Role
+from priorities.models import Priority
+from priorities.services import lon_lat_point
+from tests.cases.factories import CENTRE_POLYGON, make_case
+from tests.priorities.factories import BODO_CENTRE, UserFactory, make_priority, staff
+
+pytestmark = pytest.mark.django_db
+
+ROUTE = {"type": "LineString", "coordinates": [[14.372, 67.279], [14.395, 67.286]]}
+
+
+def test_the_planner_workspace_links_input_to_a_case_through_the_bulk_answer(client):
+    case = make_case()
+    priority = make_priority(at=BODO_CENTRE)
+    client.force_login(staff(Role.PLANNER))
+
+    client.post(
+        "/planner/answer/",
+        {
+            "ids": [priority.pk],
+            "status": "in_case",
+            "public_text": "Følger saken.",
+            "case_number": case.number,
+        },
+    )
+
+    assert CaseLink.objects.filter(case=case, priority=priority).exists()
+    assert list(Priority.all_objects.in_case(case.number)) == [priority]
+    data = client.get(f"/api/v1/cases/{case.pk}/digest/").json()
+    assert [p["reference"] for p in data["linked"]] == [priority.reference]
+
+
+def test_the_area_digest_api_and_page():
+    from django.test import Client
+
+    client = Client()
+    make_priority(at=BODO_CENTRE, title="Farlig kryss")
+    area = Area.objects.covering(lon_lat_point(*BODO_CENTRE)).get(type__slug="skolekrets")
+
+    data = client.get(f"/api/v1/areas/{area.pk}/digest/").json()
+    assert data["totals"]["priorities"] == 1
+    assert data["areas"][0]["id"] == area.pk
+    assert data["top"][0]["title"] == "Farlig kryss"
+    assert set(data) >= {"by_category", "by_status", "trend", "health", "per_area"}
+
+    bad = client.get(f"/api/v1/areas/{area.pk}/digest/", {"since": "igår"})
+    assert bad.status_code == 400 and "since" in bad.json()
+    backwards = client.get(
+        f"/api/v1/areas/{area.pk}/digest/", {"since": "2026-05-01", "until": "2026-04-01"}
+    )
+    assert backwards.status_code == 400
+
+    page = client.get(f"/areas/{area.pk}/digest/")
+    text = page.content.decode()
+    assert page.status_code == 200
+    assert "Farlig kryss" in text and "Prioriteringer per måned" in text
+    assert 'style="' not in text and "<script>" not in text
+    assert client.get(f"/areas/{area.pk}/digest/", {"since": "x"}).status_code == 400
+
+
+def test_layers_are_listed_and_downloaded_as_rfc7946_geojson(client, settings, tmp_path):
+    planner = staff(Role.PLANNER)
+    case = make_case(planner)
+    make_priority(at=BODO_CENTRE)
+    client.force_login(planner)
+    route = json.dumps({"type": "Feature", "properties": {"navn": "Trasé A"}, "geometry": ROUTE})
+    response = client.post(
+        f"/cases/{case.pk}/layers/",
+        {"name": "Foreslått trasé", "file": SimpleUploadedFile("trase.geojson", route.encode())},
+    )
+    assert response.status_code == 302
+    layer = CaseLayer.objects.get(case=case)
+
+    keys = [row["key"] for row in client.get(f"/api/v1/cases/{case.pk}/layers/").json()]
+    assert keys == ["areas", "case", f"upload-{layer.pk}", "priorities-trafikksikkerhet"]
+
+    download = client.get(f"/api/v1/cases/{case.pk}/layers/upload-{layer.pk}/", {"download": "1"})
+    assert download["Content-Type"] == "application/geo+json"
+    assert "attachment" in download["Content-Disposition"]
+    collection = json.loads(download.content)
+    assert collection["type"] == "FeatureCollection"
+    (feature,) = collection["features"]
+    assert feature["properties"]["navn"] == "Trasé A"
+    lon, lat = feature["geometry"]["coordinates"][0]
+    assert lon == pytest.approx(14.372, abs=1e-6) and lat == pytest.approx(67.279, abs=1e-6)
+    points = client.get(f"/api/v1/cases/{case.pk}/layers/priorities-trafikksikkerhet/").json()
+    assert len(points["features"]) == 1
+    assert client.get(f"/api/v1/cases/{case.pk}/layers/nope/").status_code == 404
+
+    page = client.get(case.get_absolute_url()).content.decode()
+    assert 'id="layer-upload-' in page and "Foreslått trasé" in page
+
+
+def test_a_bad_layer_upload_shows_the_message_and_writes_nothing(client):
+    planner = staff(Role.PLANNER)
+    case = make_case(planner)
+    client.force_login(planner)
+    outside = {"type": "Point", "coordinates": [10.75, 59.91]}
+    response = client.post(
+        f"/cases/{case.pk}/layers/",
+        {
+            "name": "Alternativ",
+            "file": SimpleUploadedFile("alt.geojson", json.dumps(outside).encode()),
+        },
+    )
+    assert response.status_code == 400
+    assert "utenfor" in response.content.decode()
+    assert not CaseLayer.objects.exists()
+
+
+def test_a_planner_creates_a_case_by_drawing(client):
+    client.force_login(staff(Role.PLANNER))
+    response = client.post(
+        "/cases/new/",
+        {
+            "number": "2026/88",
+            "title": "Ny lekeplass",
+            "body": "formannskap",
+            "status": "on_agenda",
+            "buffer_metres": "200",
+            "area_types": [AreaType.objects.get(slug="grend").pk],
+            "geometry": json.dumps(CENTRE_POLYGON),
+        },
+    )
+    case = Case.objects.get(number="2026/88")
+    assert response.status_code == 302 and response.url == case.get_absolute_url()
+    assert case.areas.filter(type__slug="grend").exists()
+    assert case.buffer_metres == 200
+    duplicate = client.post(
+        "/cases/new/",
+        {
+            "number": "2026/88",
+            "title": "Igjen",
+            "body": "formannskap",
+            "status": "on_agenda",
+            "buffer_metres": "0",
+        },
+    )
+    assert duplicate.status_code == 400
+    assert "finnes allerede" in duplicate.content.decode()
+    assert Case.objects.filter(number="2026/88").count() == 1
+
+
+def test_the_councillors_list_of_upcoming_cases(client):
+    make_case(number="2026/10", title="Sak om skolevei")
+    client.force_login(UserFactory())
+    assert client.get("/cases/").status_code == 403
+    client.force_login(staff(Role.COUNCILLOR))
+    page = client.get("/cases/").content.decode()
+    assert "2026/10 Sak om skolevei" in page
+    assert "Ny sak" not in page  # councillors do not create cases
+
+
+def test_a_frozen_digest_page_its_pdf_and_no_way_to_change_it(client, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    planner = staff(Role.PLANNER)
+    case = make_case(planner)
+    make_priority(at=BODO_CENTRE, title="Gatelys i sentrum")
+    frozen = services.digest_freeze(actor=planner, case=case)
+
+    page = client.get(f"/cases/{case.pk}/digests/1/")
+    assert page.status_code == 200 and "Gatelys i sentrum" in page.content.decode()
+    pdf = client.get(f"/cases/{case.pk}/digests/1/pdf/")
+    assert pdf["Content-Type"] == "application/pdf"
+    assert b"".join(pdf.streaming_content).startswith(b"%PDF-")
+    listed = client.get(f"/api/v1/cases/{case.pk}/digests/").json()
+    assert listed[0]["version"] == frozen.version and listed[0]["pdf"].endswith("/pdf/")
+    client.force_login(staff(Role.COUNCILLOR))
+    for method in (client.put, client.patch, client.delete):
+        assert method(f"/api/v1/cases/{case.pk}/digests/", {}).status_code in (403, 405)
+    assert client.get(f"/cases/{case.pk}/digests/2/").status_code == 404

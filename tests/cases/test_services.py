@@ -1,0 +1,315 @@
+"""Cases: creation with a geometry, affected areas, links, freezing, and every bad input
+refused with a clear message and nothing written."""
+
+import io
+import json
+import zipfile
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import DatabaseError, transaction
+from pypdf import PdfReader
+
+from areas.models import Area, AreaType, Municipality
+from cases import services
+from cases.models import (
+    Case,
+    CaseArea,
+    CaseAreaAdjustment,
+    CaseLayer,
+    CaseLink,
+    FrozenDigest,
+    FrozenDigestPDF,
+)
+from nabolaget.models import Role
+from priorities.models import Priority, StatusChange
+from tests.cases.factories import CENTRE_POLYGON, make_case
+from tests.priorities.factories import BODO_CENTRE, make_priority, staff
+
+pytestmark = pytest.mark.django_db
+
+
+def upload(data, name="plan.geojson"):
+    content = data if isinstance(data, bytes) else json.dumps(data).encode()
+    return SimpleUploadedFile(name, content, content_type="application/octet-stream")
+
+
+def feature_collection(geometry, crs=None):
+    data = {
+        "type": "FeatureCollection",
+        "features": [{"type": "Feature", "properties": {"navn": "Plan"}, "geometry": geometry}],
+    }
+    if crs:
+        data["crs"] = {"type": "name", "properties": {"name": crs}}
+    return data
+
+
+def counts():
+    return (
+        Case.objects.count(),
+        CaseArea.objects.count(),
+        CaseLayer.objects.count(),
+        FrozenDigest.objects.count(),
+        FrozenDigestPDF.objects.count(),
+        CaseLink.objects.count(),
+        StatusChange.objects.count(),
+    )
+
+
+def test_a_case_from_an_uploaded_utm_boundary_affects_the_areas_it_meets():
+    """An uploaded plan boundary in EPSG:25833 is read, reprojected, and its areas computed."""
+    planner = staff(Role.PLANNER)
+    # The centre polygon in UTM 33N metres.
+    from django.contrib.gis.geos import GEOSGeometry
+
+    utm = GEOSGeometry(json.dumps(CENTRE_POLYGON), srid=4326).transform(25833, clone=True)
+    data = feature_collection(json.loads(utm.json), crs="urn:ogc:def:crs:EPSG::25833")
+    geometry = services.case_geometry_from_upload(upload(data))
+    assert geometry.srid == 25833
+    case = make_case(planner, geometry=None)
+    services.case_update(actor=planner, case=case, geometry=geometry)
+    centre = Area.objects.covering(
+        services.input_geometry_check.__globals__["lon_lat_point"](*BODO_CENTRE)
+    ).get(type__slug="skolekrets")
+    assert set(case.areas.values_list("id", flat=True)) >= {centre.pk}
+    assert not case.areas.filter(type__slug="grend").exists()
+
+
+def test_a_buffer_adds_the_areas_nearby():
+    narrow = make_case(
+        number="2026/1", geometry={"type": "Point", "coordinates": list(BODO_CENTRE)}
+    )
+    wide = make_case(
+        number="2026/2",
+        geometry={"type": "Point", "coordinates": list(BODO_CENTRE)},
+        buffer_metres=3000,
+    )
+    assert narrow.areas.count() == 1
+    assert wide.areas.count() > narrow.areas.count()
+
+
+def test_adjustments_are_kept_on_the_record_and_survive_a_recompute():
+    planner = staff(Role.PLANNER)
+    case = make_case(planner)
+    computed = case.areas.first()
+    other = Area.objects.of_type("grend").first()
+    services.case_area_adjust(
+        actor=planner, case=case, area=other, action="add", reason="Skoleveien går hit."
+    )
+    services.case_area_adjust(
+        actor=planner, case=case, area=computed, action="remove", reason="Berøres ikke av tiltaket."
+    )
+    services.case_update(
+        actor=planner, case=case, area_types=list(AreaType.objects.filter(slug="skolekrets"))
+    )
+    ids = set(case.areas.values_list("id", flat=True))
+    assert other.pk in ids and computed.pk not in ids
+    assert CaseArea.objects.get(case=case, area=other).origin == "added"
+    assert CaseAreaAdjustment.objects.filter(case=case).count() == 2
+    with pytest.raises(DatabaseError), transaction.atomic():
+        CaseAreaAdjustment.objects.filter(case=case).update(reason="endret")
+
+
+def test_linking_goes_through_the_feedback_loop_and_the_planner_filter_agrees():
+    planner = staff(Role.PLANNER)
+    case = make_case(planner)
+    priority = make_priority(at=BODO_CENTRE)
+    services.case_link_input(
+        actor=planner, case=case, priorities=[priority], public_text="Tas med i saken."
+    )
+    priority.refresh_from_db()
+    assert priority.status == "in_case"
+    assert CaseLink.objects.filter(case=case, priority=priority).exists()
+    assert StatusChange.objects.filter(priority=priority, case_number=case.number).exists()
+    assert list(Priority.all_objects.in_case(case.number)) == [priority]
+
+
+def test_freezing_stores_data_html_and_pdf_that_never_change(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    planner = staff(Role.PLANNER)
+    case = make_case(planner)
+    make_priority(at=BODO_CENTRE, title="Lys i krysset ved skolen")
+    frozen = services.digest_freeze(actor=planner, case=case)
+    again = services.digest_freeze(actor=planner, case=case)
+    assert (frozen.version, again.version) == (1, 2)
+    assert frozen.data["totals"]["priorities"] == 1
+    assert "Lys i krysset ved skolen" in frozen.html
+    text = "".join(page.extract_text() for page in PdfReader(frozen.pdf.file.open("rb")).pages)
+    assert case.number in text and "Lys i krysset ved skolen" in text
+    for change in (
+        lambda: FrozenDigest.objects.filter(pk=frozen.pk).update(html="endret"),
+        lambda: FrozenDigest.objects.filter(pk=frozen.pk).delete(),
+        lambda: FrozenDigestPDF.objects.filter(digest=frozen).update(size=1),
+    ):
+        with pytest.raises(DatabaseError), transaction.atomic():
+            change()
+    # A later priority changes the live digest, not the frozen one.
+    make_priority(at=BODO_CENTRE, title="Ny benk ved bussen")
+    frozen.refresh_from_db()
+    assert frozen.data["totals"]["priorities"] == 1
+    from cases.digests import case_digest
+
+    assert case_digest(case)["totals"]["priorities"] == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_large_digest_gets_its_pdf_from_the_background_worker(
+    settings, tmp_path, monkeypatch, demo_live
+):
+    settings.MEDIA_ROOT = tmp_path
+    monkeypatch.setattr(services, "BACKGROUND_PDF_ROWS", 0)
+    planner = staff(Role.PLANNER)
+    case = make_case(planner)
+    frozen = services.digest_freeze(actor=planner, case=case)
+    assert not FrozenDigestPDF.objects.filter(digest=frozen).exists()
+    from procrastinate.contrib.django.models import ProcrastinateJob
+
+    job = ProcrastinateJob.objects.get(task_name="cases.tasks.render_frozen_pdf")
+    assert job.args == {"digest_id": frozen.pk}
+    from tests.conftest import run_jobs
+
+    run_jobs()
+    assert FrozenDigestPDF.objects.filter(digest=frozen).exists()
+
+
+# Bad input: a clear error, nothing written.
+
+OUTSIDE = {
+    "type": "Polygon",
+    "coordinates": [[[10.7, 59.9], [10.8, 59.9], [10.8, 59.95], [10.7, 59.9]]],
+}
+BOWTIE = {
+    "type": "Polygon",
+    "coordinates": [
+        [[14.37, 67.27], [14.40, 67.29], [14.40, 67.27], [14.37, 67.29], [14.37, 67.27]]
+    ],
+}
+
+
+def _zip(name, content):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr(name, content)
+    return buffer.getvalue()
+
+
+def shapefile_without_prj(tmp_path) -> bytes:
+    """A zipped Shapefile with no .prj: its coordinate system is unknown."""
+    import subprocess
+
+    source = tmp_path / "plan.geojson"
+    source.write_text(json.dumps(feature_collection(CENTRE_POLYGON)))
+    subprocess.run(
+        ["ogr2ogr", "-f", "ESRI Shapefile", str(tmp_path / "plan.shp"), str(source)], check=True
+    )
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for suffix in (".shp", ".shx", ".dbf"):
+            archive.write(tmp_path / f"plan{suffix}", f"plan{suffix}")
+    return buffer.getvalue()
+
+
+def test_a_shapefile_with_no_coordinate_system_is_refused(tmp_path):
+    from django.utils import translation
+
+    with (
+        translation.override("en"),
+        pytest.raises(ValidationError, match="coordinate system is unknown"),
+    ):
+        services.case_geometry_from_upload(upload(shapefile_without_prj(tmp_path), "plan.zip"))
+
+
+BAD_UPLOADS = {
+    "invalid": (feature_collection(BOWTIE), "plan.geojson", "not valid"),
+    "empty": ({"type": "FeatureCollection", "features": []}, "plan.geojson", "empty"),
+    "unknown srid": (
+        feature_collection(CENTRE_POLYGON, crs="urn:ogc:def:crs:EPSG::999999"),
+        "plan.geojson",
+        "coordinate system",
+    ),
+    "outside": (feature_collection(OUTSIDE), "plan.geojson", "outside"),
+    "not a file we read": (b"hello", "plan.txt", "GeoJSON"),
+    "broken zip": (b"PK not a zip", "plan.zip", "cannot be read"),
+}
+
+
+@pytest.mark.parametrize("case", BAD_UPLOADS, ids=list(BAD_UPLOADS))
+def test_a_bad_upload_is_refused_and_nothing_is_written(client, case):
+    data, name, message = BAD_UPLOADS[case]
+    client.force_login(staff(Role.PLANNER))
+    before = counts()
+    response = client.post(
+        "/cases/new/",
+        {
+            "number": "2026/777",
+            "title": "Reguleringsplan",
+            "body": "kommunestyre",
+            "status": "in_preparation",
+            "buffer_metres": "0",
+            "area_types": [AreaType.objects.get(slug="skolekrets").pk],
+            "geometry_file": upload(data, name),
+        },
+        headers={"accept-language": "en"},
+    )
+    assert response.status_code == 400
+    assert message.lower() in response.content.decode().lower()
+    assert counts() == before
+
+
+def test_too_many_vertices_and_too_large_files_are_refused(monkeypatch):
+    monkeypatch.setattr(services, "MAX_CASE_VERTICES", 4)
+    with pytest.raises(ValidationError, match="too many points"):
+        services.case_geometry_from_upload(upload(feature_collection(CENTRE_POLYGON)))
+    monkeypatch.setattr(services, "MAX_UPLOAD_BYTES", 10)
+    with pytest.raises(ValidationError, match="too large"):
+        services.case_geometry_from_upload(upload(feature_collection(CENTRE_POLYGON)))
+
+
+def test_a_duplicate_case_number_is_refused():
+    make_case(number="2026/900")
+    before = counts()
+    with pytest.raises(ValidationError) as caught:
+        make_case(number="2026/900")
+    assert "2026/900" in caught.value.message_dict["number"][0]
+    assert counts() == before
+
+
+def test_a_councillor_cannot_freeze_or_change_a_digest(client, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    case = make_case()
+    councillor = staff(Role.COUNCILLOR)
+    before = counts()
+    with pytest.raises(PermissionDenied):
+        services.digest_freeze(actor=councillor, case=case)
+    client.force_login(councillor)
+    assert client.post(f"/cases/{case.pk}/freeze/", {}).status_code == 403
+    assert client.post(f"/api/v1/cases/{case.pk}/digests/", {}).status_code == 403
+    assert (
+        client.post(
+            f"/cases/{case.pk}/link/", {"references": "x", "public_text": "hei hei"}
+        ).status_code
+        == 403
+    )
+    assert counts() == before
+
+
+def test_a_planner_of_another_municipality_cannot_touch_the_case(client):
+    case = make_case()
+    other = Municipality.objects.create(code="0301", name="Oslo")
+    from nabolaget.models import RoleGrant
+    from tests.priorities.factories import UserFactory
+
+    outsider = UserFactory()
+    RoleGrant.objects.create(user=outsider, role=Role.PLANNER, municipality=other)
+    client.force_login(outsider)
+    before = counts()
+    assert client.post(f"/cases/{case.pk}/freeze/", {}).status_code == 403
+    assert client.post(f"/api/v1/cases/{case.pk}/digests/", {}).status_code == 403
+    area = Area.objects.of_type("grend").first()
+    response = client.post(
+        f"/cases/{case.pk}/areas/", {"area": area.pk, "action": "add", "reason": "Fordi jeg vil."}
+    )
+    assert response.status_code == 403
+    assert counts() == before
+    assert not CaseAreaAdjustment.objects.exists()
