@@ -12,9 +12,9 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('areas', '0003_default_council_kinds'),
-        ('cases', '0001_cases_and_consultations'),
+        ('cases', '0002_consultation_append_only'),
         ('pghistory', '0007_auto_20250421_0444'),
-        ('priorities', '0005_council_submissions'),
+        ('priorities', '0008_append_only_records'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
