@@ -20,19 +20,30 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, Sum
 from django.db.models.functions import Coalesce, TruncMonth
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 
 from areas.models import Area
-from priorities.models import Category, Priority, Status, Submission
+from priorities.models import (
+    Category,
+    Priority,
+    PriorityAnswerDays,
+    PriorityAreaStat,
+    Status,
+    Submission,
+)
 from priorities.querysets import MedianDays
+from priorities.rollups import ROLLUP_TIME_ZONE
 
 TOP_PRIORITIES = 10
 MAP_POINTS = 2000
 MAX_TREND_MONTHS = 60
+# Above this many priorities in the areas, the most supported are found by walking the
+# support index rather than by sorting them all.
+MANY_PRIORITIES = 20_000
 # Tolerance (metres) for the area outlines drawn in the digest's map.
 MAP_SIMPLIFY_METRES = 50
 
@@ -113,6 +124,88 @@ SUBMISSION_FIELDS = (
 )
 
 
+def _rollup_scope(areas, since, until) -> dict | None:
+    """The rollup rows that give this digest's numbers exactly, or None.
+
+    Summing per-area rollup rows counts a priority once only when no two of the areas
+    can hold it: areas of one type (a priority lies in one area per type) in one
+    municipality. The rollup has no days, so the period must be all of it.
+    """
+    if not areas or since is not None or until < timezone.localdate():
+        return None
+    if len({(a.type_id, a.municipality_id) for a in areas}) != 1 or not areas[0].municipality_id:
+        return None
+    return {"municipality_id": areas[0].municipality_id, "area_ids": [a.pk for a in areas]}
+
+
+def _rollup_numbers(scope: dict, answer_days: int) -> dict:
+    """by_category rows, by_status counts, per-month and per-area counts and the health,
+    from the rollup (a few grouped reads of small tables, whatever the number of areas)."""
+    rows = PriorityAreaStat.objects.matching(**scope)
+    by_category = [
+        {"category": r["category_id"], "priorities": r["n"], "supports": r["s"]}
+        for r in rows.values("category_id")
+        .annotate(n=Sum("count"), s=Sum("supports"))
+        .filter(n__gt=0)
+        .order_by("-n", "category_id")
+    ]
+    by_status = {
+        r["status"]: r["n"] for r in rows.values("status").annotate(n=Sum("count")).order_by()
+    }
+    per_month = {r["month"].strftime("%Y-%m"): r["count"] for r in rows.by_month() if r["count"]}
+    per_area = {r["area_id"]: r for r in rows.per_area()}
+    totals = rows.totals()
+    # Unanswered and older than the promised answer time: whole months from the rollup,
+    # the cut-off month's first days from the priorities (a partial index holds those).
+    cutoff = timezone.now() - datetime.timedelta(days=answer_days)
+    month_start = timezone.localtime(cutoff).replace(
+        day=1, hour=0, minute=0, second=0, microsecond=0
+    )
+    overdue = rows.filter(answered=False, month__lt=month_start.date()).totals()["count"]
+    links = Priority.areas.through.objects.filter(
+        area_id__in=scope["area_ids"], priority_id=OuterRef("pk")
+    )
+    overdue += (
+        Priority.public_objects.filter(
+            municipality_id=scope["municipality_id"],
+            first_answered_at__isnull=True,
+            created_at__gte=month_start,
+            created_at__lt=cutoff,
+        )
+        .filter(Exists(links))
+        .count()
+    )
+    median = PriorityAnswerDays.objects.matching(**scope).median()
+    count = totals["count"]
+    health = {
+        "count": count,
+        "answered": totals["answered"],
+        "answered_share": round(totals["answered"] / count, 3) if count else None,
+        "median_days": round(median, 1) if median is not None else None,
+        "overdue": overdue,
+        "answer_days": answer_days,
+    }
+    return {
+        "by_category": by_category,
+        "by_status": by_status,
+        "per_month": per_month,
+        "per_area": per_area,
+        "health": health,
+    }
+
+
+def _most_supported(priorities, scope: dict | None, count: int, limit: int):
+    """The priorities in the areas with most support, best first, as a queryset.
+
+    Many priorities: walk the (municipality, support) index and keep those in the
+    areas, which finds ``limit`` of them quickly. Few: find them all through the area
+    links and sort them."""
+    ordered = priorities.order_by("-support_count", "-id")
+    if scope is None or count <= MANY_PRIORITIES:
+        return ordered
+    return ordered.filter(municipality_id=scope["municipality_id"])
+
+
 def area_digest(
     area_ids: Sequence[int],
     since: datetime.date | None = None,
@@ -136,8 +229,20 @@ def area_digest(
         (a.municipality.answer_days for a in areas if a.municipality_id),
         30,
     )
-    links = Priority.areas.through.objects.filter(area_id__in=area_ids).values("priority_id")
-    priorities = Priority.public_objects.filter(id__in=links).created_between(since, until)
+    scope = _rollup_scope(areas, since, until)
+    links = Priority.areas.through.objects.filter(area_id__in=area_ids)
+    if scope is not None:
+        # Many priorities: an EXISTS per row lets PostgreSQL walk an ordering index and
+        # stop early; the rollup gives every count.
+        priorities = Priority.public_objects.filter(
+            Exists(links.filter(priority_id=OuterRef("pk")))
+        )
+        numbers = _rollup_numbers(scope, answer_days)
+    else:
+        priorities = Priority.public_objects.filter(
+            id__in=links.values("priority_id")
+        ).created_between(since, until)
+        numbers = None
     submission_links = Submission.areas.through.objects.filter(area_id__in=area_ids).values(
         "submission_id"
     )
@@ -147,9 +252,11 @@ def area_digest(
     submissions = submissions.filter(created_at__date__lte=until)
 
     language = (get_language() or settings.LANGUAGE_CODE)[:2]
-    by_category = []
+    by_category = numbers["by_category"] if numbers else []
     for row in (
-        priorities.values("category_id")
+        ()
+        if numbers
+        else priorities.values("category_id")
         .annotate(count=Count("id"), supports=Coalesce(Sum("support_count"), 0))
         .order_by("-count", "category_id")
     ):
@@ -167,10 +274,15 @@ def area_digest(
         category = categories[row["category"]]
         row.update(slug=category.slug, name=category.name, colour=category.colour)
 
-    by_status_counts = {
-        row["status"]: row["count"]
-        for row in priorities.values("status").annotate(count=Count("id")).order_by()
-    }
+    by_status_counts = (
+        numbers["by_status"]
+        if numbers
+        else {
+            row["status"]: row["count"]
+            for row in priorities.values("status").annotate(count=Count("id")).order_by()
+        }
+    )
+    count = numbers["health"]["count"] if numbers else None
     by_status = [
         {"status": value, "label": str(label), "count": by_status_counts.get(value, 0)}
         for value, label in Status.choices
@@ -188,19 +300,23 @@ def area_digest(
             "created": p["created_at"].date().isoformat(),
             "url": reverse("priorities:detail", args=[p["id"]]),
         }
-        for p in priorities.order_by("-support_count", "-created_at", "-id").values(
+        for p in _most_supported(priorities, scope, count, TOP_PRIORITIES).values(
             "id", "reference", "title", "category_id", "status", "support_count", "created_at"
         )[:TOP_PRIORITIES]
     ]
 
-    zone = ZoneInfo(settings.TIME_ZONE)
-    per_month = {
-        row["month"].strftime("%Y-%m"): row["count"]
-        for row in priorities.annotate(month=TruncMonth("created_at", tzinfo=zone))
-        .values("month")
-        .annotate(count=Count("id"))
-        .order_by()
-    }
+    zone = ZoneInfo(ROLLUP_TIME_ZONE)
+    per_month = (
+        numbers["per_month"]
+        if numbers
+        else {
+            row["month"].strftime("%Y-%m"): row["count"]
+            for row in priorities.annotate(month=TruncMonth("created_at", tzinfo=zone))
+            .values("month")
+            .annotate(count=Count("id"))
+            .order_by()
+        }
+    )
     first = since or (
         datetime.date.fromisoformat(min(per_month) + "-01")
         if per_month
@@ -208,18 +324,22 @@ def area_digest(
     )
     trend = [{"month": month, "count": per_month.get(month, 0)} for month in _months(first, until)]
 
-    per_area_counts = {
-        row["areas"]: row
-        for row in Priority.public_objects.created_between(since, until)
-        .filter(areas__in=area_ids)
-        .values("areas")
-        .annotate(
-            count=Count("id"),
-            supports=Coalesce(Sum("support_count"), 0),
-            answered=Count("id", filter=Q(first_answered_at__isnull=False)),
-        )
-        .order_by()
-    }
+    per_area_counts = (
+        numbers["per_area"]
+        if numbers
+        else {
+            row["areas"]: row
+            for row in Priority.public_objects.created_between(since, until)
+            .filter(areas__in=area_ids)
+            .values("areas")
+            .annotate(
+                count=Count("id"),
+                supports=Coalesce(Sum("support_count"), 0),
+                answered=Count("id", filter=Q(first_answered_at__isnull=False)),
+            )
+            .order_by()
+        }
+    )
     per_area = [
         {
             "id": area.pk,
@@ -247,11 +367,11 @@ def area_digest(
             "y": round(p["y"], 1),
             "colour": categories[p["category_id"]].colour,
         }
-        for p in priorities.annotate(x=x, y=y)
-        .order_by("-support_count", "-id")
-        .values("x", "y", "category_id")[:MAP_POINTS]
+        for p in _most_supported(priorities.annotate(x=x, y=y), scope, count, MAP_POINTS).values(
+            "x", "y", "category_id"
+        )[:MAP_POINTS]
     ]
-    health = _health(priorities, answer_days)
+    health = numbers["health"] if numbers else _health(priorities, answer_days)
     totals = {
         "priorities": health["count"],
         "supports": sum(row["supports"] for row in by_category),

@@ -220,6 +220,12 @@ class Priority(InputRecord):
                 fields=["municipality", "-support_count", "-id"], name="priority_muni_support"
             ),
             GinIndex(fields=["search_vector"], name="priority_search"),
+            # Unanswered input by age: the digests' "older than the promised answer time".
+            models.Index(
+                fields=["municipality", "created_at"],
+                condition=Q(first_answered_at__isnull=True, visibility="public"),
+                name="priority_unanswered",
+            ),
         ]
         triggers = [
             pgtrigger.Protect(name="priority_never_deleted", operation=pgtrigger.Delete),
