@@ -134,11 +134,10 @@ def _anonymous(client) -> dict:
 
 def _secretary(client) -> dict:
     municipality = Municipality.objects.get(code="1804")
-    council = Council.objects.create(
+    council, _ = Council.objects.get_or_create(
         municipality=municipality,
-        kind=CouncilKind.objects.get(slug="ungdomsrad"),
         name="Ungdomsrådet i Bodø",
-        is_formal=True,
+        defaults={"kind": CouncilKind.objects.get(slug="ungdomsrad"), "is_formal": True},
     )
     council.areas.add(Area.objects.get(type__slug="kommune", code="1804"))
     user = UserFactory()
