@@ -8,13 +8,16 @@ MANAGE := $(PY) manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format bench setup system venv db messages demo worker stop-db clean backup restore
+.PHONY: run test fuzz lint format bench setup system venv db messages demo worker stop-db clean backup restore
 
 run: setup demo ## Migrate, load the demo municipality, serve http://127.0.0.1:8000 with the worker
 	@HOST=$(HOST) PORT=$(PORT) bash scripts/serve.sh
 
 test: setup lint ## Run the whole test suite, browser tests included
 	$(PY) -m pytest
+
+fuzz: setup ## The bad-input corpus in both nb and en for every case (make test alternates)
+	NABOLAGET_CORPUS_ALL_LANGUAGES=1 $(PY) -m pytest tests/hardening -q
 
 bench: setup ## Measure imports, lookups, the map, the planner and the digests against ogr2ogr and raw SQL
 	$(PY) -m tests.bench.run

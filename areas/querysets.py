@@ -7,6 +7,7 @@ import datetime
 from django.conf import settings
 from django.contrib.gis.db.models.functions import GeomOutputGeoFunc, Transform
 from django.contrib.gis.geos import Point
+from django.contrib.gis.measure import D
 from django.db import models
 from django.db.models import Q, Value
 from django.utils import timezone
@@ -80,11 +81,22 @@ class AreaQuerySet(models.QuerySet):
         )
         return self.filter(id__in=winners)
 
+    def with_boundary_near(self, point: Point, metres: float) -> AreaQuerySet:
+        """Areas whose boundary passes within ``metres`` of the point (in the storage SRID)."""
+        return self.annotate(edge=Boundary("geom")).filter(edge__dwithin=(point, D(m=metres)))
+
 
 class MunicipalityQuerySet(models.QuerySet):
     def with_areas(self) -> MunicipalityQuerySet:
         """Municipalities that have at least one area of their own besides the boundary."""
         return self.filter(areas__isnull=False).distinct()
+
+
+class Boundary(GeomOutputGeoFunc):
+    """ST_Boundary: the rings of a polygon as lines (GeoDjango has no function for it)."""
+
+    function = "ST_Boundary"
+    geom_param_pos = (0,)
 
 
 class SimplifyPreserveTopology(GeomOutputGeoFunc):

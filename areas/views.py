@@ -30,9 +30,11 @@ def municipality_detail(request, code: str):
         .order_by("type__slug", "name")
         .defer("geom")
     )
-    form = PointLookupForm(request.GET or None)
+    asked = "lat" in request.GET or "lon" in request.GET
+    form = PointLookupForm(request.GET if asked else None)
     found = None
-    if form.is_valid():
+    status = 400 if asked and not form.is_valid() else 200
+    if asked and form.is_valid():
         point = Point(form.cleaned_data["lon"], form.cleaned_data["lat"], srid=4326)
         found = list(Area.objects.covering(point).select_related("type").defer("geom"))
     return render(
@@ -49,6 +51,7 @@ def municipality_detail(request, code: str):
             "basemap_url": settings.NABOLAGET_BASEMAP_URL,
             "basemap_attribution": settings.NABOLAGET_BASEMAP_ATTRIBUTION,
         },
+        status=status,
     )
 
 

@@ -2,10 +2,28 @@
 
 from django.conf import settings
 from django.utils.translation import gettext as _
-from rest_framework.exceptions import ValidationError
+from rest_framework import parsers
+from rest_framework.exceptions import ParseError, ValidationError
 from rest_framework.filters import OrderingFilter
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.throttling import SimpleRateThrottle
+
+
+class JSONParser(parsers.JSONParser):
+    """DRF's strict JSON parser, with its error in the request's language, and a body nested
+    too deeply for Python's parser (a RecursionError, which DRF lets through as a 500)
+    refused like any other bad JSON."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        try:
+            return super().parse(stream, media_type, parser_context)
+        except ParseError as exc:
+            error = str(exc.detail).removeprefix("JSON parse error - ")
+            raise ParseError(
+                _("The request body is not valid JSON: %(error)s") % {"error": error}
+            ) from exc
+        except RecursionError as exc:
+            raise ParseError(_("The request body is nested too deeply.")) from exc
 
 
 class StrictPageNumberPagination(PageNumberPagination):

@@ -118,6 +118,9 @@ def submission_new(request, pk: int):
                 form.add_error(field if field in form.fields else None, errors)
         else:
             return redirect(f"{submission.get_absolute_url()}?receipt=1")
+    status = 200
+    if request.method == "POST":
+        status = 413 if form.has_error("geometry", "too_large") else 400
     return render(
         request,
         "councils/submission_form.html",
@@ -127,7 +130,7 @@ def submission_new(request, pk: int):
             "templates": SubmissionTemplate.objects.filter(municipality=council.municipality),
             **_map_context(),
         },
-        status=400 if request.method == "POST" else 200,
+        status=status,
     )
 
 

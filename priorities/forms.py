@@ -304,6 +304,7 @@ class SubmissionForm(forms.Form):
     geometry = forms.CharField(
         label=_("Place drawn on the map (GeoJSON)"),
         required=False,
+        strip=False,  # whitespace alone is not "no place": it is refused like other non-GeoJSON
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Filled in when you draw on the map; you may also paste GeoJSON here."),
     )
@@ -348,8 +349,7 @@ class SubmissionForm(forms.Form):
             try:
                 data["geom"] = geometry_from_geojson(source, field="geometry")
             except forms.ValidationError as exc:
-                for messages in exc.message_dict.values():
-                    self.add_error("geometry", messages)
+                self.add_error(None, exc)  # keeps the codes: "too_large" is answered with 413
         return data
 
 

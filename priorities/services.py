@@ -84,7 +84,31 @@ def input_locate(point: Point, *, field: str = "geometry") -> tuple[Municipality
         raise ValidationError({field: message})
     boundary = next((a for a in areas if a.type.slug == "kommune"), areas[0])
     municipality = boundary.municipality
+    boundary_check(point, municipality, field=field)
     return municipality, [a for a in areas if a.municipality_id == municipality.pk]
+
+
+# A point this close to the municipality's boundary is on it, as far as anyone can tell:
+# which side it is on depends on rounding, so it is refused rather than guessed.
+ON_BOUNDARY_METRES = 1.0
+
+
+def boundary_check(point: Point, municipality: Municipality, *, field: str = "geometry") -> None:
+    """Refuse a point on the municipality's boundary (within ON_BOUNDARY_METRES of it)."""
+    on_edge = (
+        Area.objects.current()
+        .of_type("kommune")
+        .filter(code=municipality.code)
+        .with_boundary_near(point, ON_BOUNDARY_METRES)
+        .exists()
+    )
+    if on_edge:
+        raise ValidationError(
+            {
+                field: _("The place is on the boundary of %(name)s. Move it a little inside.")
+                % {"name": municipality.name}
+            }
+        )
 
 
 @transaction.atomic
@@ -476,6 +500,8 @@ def input_geometry_check(
         raise ValidationError(
             {field: _("The geometry is not valid: %(reason)s.") % {"reason": geometry.valid_reason}}
         )
+    if _degenerate(geometry):
+        raise ValidationError({field: _("The geometry has no size: its points lie on each other.")})
     stored = geometry.transform(STORAGE_SRID, clone=True)
     inside = (
         Area.objects.current()
@@ -487,7 +513,21 @@ def input_geometry_check(
         raise ValidationError(
             {field: _("The place is outside %(name)s.") % {"name": municipality.name}}
         )
+    if geometry.geom_type == "Point":
+        boundary_check(stored, municipality, field=field)
     return stored
+
+
+def _degenerate(geometry) -> bool:
+    """An area with (next to) no area, or a line with no length: points on top of each other
+    or on one line. Relative to the extent, so it holds in degrees."""
+    xmin, ymin, xmax, ymax = geometry.extent
+    size = max(xmax - xmin, ymax - ymin)
+    if geometry.dims == 2:
+        return geometry.area <= 1e-9 * size * size
+    if geometry.dims == 1:
+        return size == 0
+    return False
 
 
 def _attachment_check(upload) -> None:

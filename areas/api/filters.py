@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import math
+import re
+
 import django_filters
 from django.contrib.gis.geos import Point
 from django.utils.translation import gettext as _
@@ -9,6 +12,19 @@ from rest_framework.exceptions import ValidationError
 
 from areas.models import Area, AreaType, kommunenummer_validator
 from areas.querysets import AreaQuerySet
+
+# A decimal number as people and programs write one; not Python's wider float() syntax
+# (which takes "nan", "inf", "1_000" and surrounding whitespace).
+DECIMAL = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d{1,3})?")
+
+
+def decimal_numbers(value: str) -> list[float] | None:
+    """The comma-separated finite decimal numbers in the value, or None if any is not one."""
+    parts = value.split(",")
+    if not all(DECIMAL.fullmatch(p) for p in parts):
+        return None
+    numbers = [float(p) for p in parts]
+    return numbers if all(math.isfinite(n) for n in numbers) else None
 
 
 def parse_lon_lat(value: str, name: str) -> Point:
@@ -18,10 +34,10 @@ def parse_lon_lat(value: str, name: str) -> Point:
         raise ValidationError(
             {name: [_("Give longitude and latitude separated by a comma, e.g. 14.40,67.28.")]}
         )
-    try:
-        lon, lat = (float(p) for p in parts)
-    except ValueError as exc:
-        raise ValidationError({name: [_("Longitude and latitude must be numbers.")]}) from exc
+    numbers = decimal_numbers(value)
+    if numbers is None:
+        raise ValidationError({name: [_("Longitude and latitude must be numbers.")]})
+    lon, lat = numbers
     if not (-180 <= lon <= 180) or lon != lon:
         raise ValidationError({name: [_("Longitude must be between -180 and 180.")]})
     if not (-90 <= lat <= 90) or lat != lat:

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from rest_framework.exceptions import ValidationError
 
+from areas.api.filters import decimal_numbers
 from areas.models import Area, AreaType, Municipality, kommunenummer_validator
 from nabolaget.db import estimate_count
 from priorities.models import (
@@ -28,13 +29,12 @@ ROLLUP_FILTERS = {"municipality", "area", "category", "status", "answered"}
 
 def parse_bbox(value: str, name: str = "bbox") -> Polygon:
     """'minLon,minLat,maxLon,maxLat' in WGS 84 into a polygon, or a 400."""
-    parts = value.split(",")
-    try:
-        west, south, east, north = (float(p) for p in parts)
-    except ValueError as exc:
+    numbers = decimal_numbers(value)
+    if numbers is None or len(numbers) != 4:
         raise ValidationError(
             {name: [_("Give four numbers: west,south,east,north (longitude, latitude).")]}
-        ) from exc
+        )
+    west, south, east, north = numbers
     if not all(v == v for v in (west, south, east, north)):
         raise ValidationError({name: [_("The bounding box must be numbers.")]})
     if not (

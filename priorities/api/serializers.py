@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import math
+import json
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -97,27 +98,42 @@ class PriorityDetailSerializer(PrioritySerializer):
         fields = [*PrioritySerializer.Meta.fields, "history"]
 
 
-class PointGeometrySerializer(serializers.Serializer):
-    type = serializers.CharField()
-    coordinates = serializers.ListField(child=serializers.JSONField(), allow_empty=True)
+POINT_SCHEMA = {
+    "type": "object",
+    "description": "GeoJSON Point, WGS 84, longitude first (RFC 7946)",
+    "properties": {
+        "type": {"type": "string", "enum": ["Point"]},
+        "coordinates": {
+            "type": "array",
+            "items": {"type": "number"},
+            "minItems": 2,
+            "maxItems": 2,
+        },
+    },
+    "required": ["type", "coordinates"],
+}
 
-    def validate(self, data):
-        if data["type"] != "Point":
+
+@extend_schema_field(POINT_SCHEMA)
+class GeoJSONPointField(serializers.JSONField):
+    """A GeoJSON Point read by the same reader as every other drawn or uploaded place."""
+
+    def to_internal_value(self, data):
+        from areas.geojson import geometry_from_geojson
+
+        data = super().to_internal_value(data)
+        try:
+            # allow_nan: a number too large for a float (1e999) arrives as infinity and is
+            # refused by the reader with its own message.
+            geometry = geometry_from_geojson(json.dumps(data), field="geometry")
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.message_dict["geometry"]) from exc
+        if geometry.geom_type != "Point":
             raise serializers.ValidationError(
                 _("A priority is a single place: the geometry must be a Point, not %(type)s.")
-                % {"type": data["type"][:40]}
+                % {"type": geometry.geom_type}
             )
-        coordinates = data["coordinates"]
-        if len(coordinates) != 2:
-            raise serializers.ValidationError(
-                _("A Point has exactly two coordinates, longitude and latitude (no height).")
-            )
-        for value in coordinates:
-            if isinstance(value, bool) or not isinstance(value, int | float):
-                raise serializers.ValidationError(_("Coordinates must be numbers."))
-            if not math.isfinite(value):
-                raise serializers.ValidationError(_("Coordinates must be finite numbers."))
-        return data
+        return geometry
 
 
 class PriorityPropertiesSerializer(serializers.Serializer):
@@ -130,7 +146,7 @@ class PriorityCreateSerializer(serializers.Serializer):
     """What a resident posts: a GeoJSON Feature with a Point and the priority's properties."""
 
     type = serializers.ChoiceField(choices=["Feature"])
-    geometry = PointGeometrySerializer()
+    geometry = GeoJSONPointField()
     properties = PriorityPropertiesSerializer()
 
 

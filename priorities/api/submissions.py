@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import django_filters
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
@@ -183,9 +185,8 @@ class SubmissionViewSet(
             )
         services.council_secretary_check(request.user, council)
         geometry = None
-        if data.get("geometry"):
-            import json
-
+        if data.get("geometry") is not None:
+            # Null or absent is "no place"; anything else must be GeoJSON ({} and [] are not).
             geometry = _call(geometry_from_geojson, text=json.dumps(data["geometry"]))
         case = None
         if data.get("case"):

@@ -240,8 +240,7 @@ class PriorityViewSet(
                     }
                 }
             )
-        lon, lat = incoming.validated_data["geometry"]["coordinates"]
-        point = service_call(services.lon_lat_point, lon=lon, lat=lat)
+        point = incoming.validated_data["geometry"]
         priority = service_call(
             services.priority_create,
             author=request.user,

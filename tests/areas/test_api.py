@@ -69,7 +69,7 @@ def test_area_detail(client):
         ({"contains": "abc,def"}, "contains", "must be numbers"),
         ({"contains": "200,67"}, "contains", "Longitude must be between -180 and 180"),
         ({"contains": "14,95"}, "contains", "Latitude must be between -90 and 90"),
-        ({"contains": "nan,67"}, "contains", "Longitude must be between"),
+        ({"contains": "nan,67"}, "contains", "must be numbers"),
         ({"type": "nope"}, "type", "Unknown area type 'nope'"),
         ({"municipality": "18"}, "municipality", "four digits"),
         ({"municipality": "abcd"}, "municipality", "four digits"),

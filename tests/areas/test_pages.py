@@ -45,7 +45,7 @@ def test_coordinate_lookup_without_the_map(client):
 def test_coordinate_lookup_with_bad_input_explains(client):
     response = client.get("/", {"lat": "95", "lon": "x"})
 
-    assert response.status_code == 200
+    assert response.status_code == 400
     html = response.content.decode()
     assert 'role="alert"' in html
     assert 'class="found"' not in html

@@ -106,7 +106,7 @@ def test_detail_shows_the_public_history(client):
 
 
 BAD_FEATURES = {
-    "not json": ("{not json", "JSON parse error"),
+    "not json": ("{not json", "The request body is not valid JSON"),
     "nan": (
         '{"type": "Feature", "geometry": {"type": "Point", "coordinates": [NaN, 67]}, "properties": {}}',
         "JSON",
@@ -118,18 +118,18 @@ BAD_FEATURES = {
     ),
     "3-D point": (
         {**feature(), "geometry": {"type": "Point", "coordinates": [14.385, 67.283, 12]}},
-        "exactly two",
+        "two numbers, longitude and latitude",
     ),
     "one coordinate": (
         {**feature(), "geometry": {"type": "Point", "coordinates": [14.385]}},
-        "exactly two",
+        "two numbers, longitude and latitude",
     ),
     "text coordinates": (
         {**feature(), "geometry": {"type": "Point", "coordinates": ["14", "67"]}},
         "must be numbers",
     ),
-    "longitude out of range": (feature(lon=190), "Longitude must be between"),
-    "latitude out of range": (feature(lat=-91), "Latitude must be between"),
+    "longitude out of range": (feature(lon=190), "longitude (-180–180)"),
+    "latitude out of range": (feature(lat=-91), "latitude (-90–90)"),
     "swapped": (feature(lon=67.283, lat=14.385), "look swapped"),
     "at sea": (feature(lon=14.0, lat=67.9), "outside the municipalities"),
     "empty title": (feature(title=""), "title"),

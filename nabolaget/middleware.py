@@ -1,0 +1,40 @@
+"""Request-level guards that must answer before any view reads the body."""
+
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
+from django.http import HttpResponse, JsonResponse
+from django.utils.translation import gettext as _
+
+FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
+
+
+class RequestTooLargeMiddleware:
+    """A body over DATA_UPLOAD_MAX_MEMORY_SIZE is a 413 in the request's language.
+
+    Django raises RequestDataTooBig when the body is read, which it answers with a
+    generic 400; reading it here first (after LocaleMiddleware, before CSRF and the
+    views) gives the right status and a message. File uploads in a form do not count
+    towards the limit (Django's rule): their own limits are checked by the forms.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method in ("POST", "PUT", "PATCH"):
+            try:
+                if request.content_type in FORM_TYPES:
+                    request.POST  # noqa: B018 - parse now, within the limit
+                else:
+                    request.body  # noqa: B018 - read now, within the limit
+            except RequestDataTooBig:
+                return self._too_large(request)
+        return self.get_response(request)
+
+    def _too_large(self, request):
+        message = _("The request is too large: at most %(mb)s MB.") % {
+            "mb": settings.DATA_UPLOAD_MAX_MEMORY_SIZE // 1_000_000
+        }
+        if request.path.startswith("/api/"):
+            return JsonResponse({"detail": message}, status=413)
+        return HttpResponse(message, status=413, content_type="text/plain; charset=utf-8")
