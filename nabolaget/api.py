@@ -7,6 +7,8 @@ from rest_framework.filters import OrderingFilter
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.throttling import SimpleRateThrottle
 
+from nabolaget.security import client_address
+
 
 class StrictPageNumberPagination(PageNumberPagination):
     """Page numbers that are not positive integers are a 400, not a silent page 1 or a 404."""
@@ -54,6 +56,9 @@ class SettingsRateThrottle(SimpleRateThrottle):
     """A rate limit read from settings.NABOLAGET_RATES[scope] at request time."""
 
     by = "user"
+
+    def get_ident(self, request):
+        return client_address(request)
 
     def get_rate(self):
         return settings.NABOLAGET_RATES[self.scope]
