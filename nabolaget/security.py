@@ -21,15 +21,17 @@ def client_address(request) -> str:
 
 
 def login_name(request, credentials: dict | None = None) -> str:
-    """The name a login attempt tried, normalised: allauth's form posts ``login`` (the
-    e-mail address) and authenticates with ``email``; the admin posts ``username``."""
+    """The name a login attempt typed, normalised: allauth's form posts ``login`` (the
+    e-mail address), the admin's posts ``username``. The posted name comes first, so that
+    a successful login (where axes passes the account's user name) clears the failures
+    counted under the name that was typed."""
     credentials = credentials or {}
     data = getattr(request, "POST", {}) or {}
     for value in (
-        credentials.get("email"),
-        credentials.get("username"),
         data.get("login"),
         data.get("username"),
+        credentials.get("email"),
+        credentials.get("username"),
     ):
         if value:
             return str(value).strip().lower()

@@ -183,11 +183,13 @@ NABOLAGET_NUM_PROXIES = env_int("NABOLAGET_NUM_PROXIES", 0)
 # The same rule for allauth's own rate limits (it takes the N-th address from the right).
 ALLAUTH_TRUSTED_PROXY_COUNT = NABOLAGET_NUM_PROXIES
 
-# Login: allauth limits attempts per client address and per e-mail address ("key"),
-# counted in the cache; over the limit the answer is 429.
+# Login: allauth limits attempts per client address and failed attempts per e-mail
+# address ("key", from any address), counted in the cache. The per-e-mail limit is above
+# the lockout's, so that it stops guessing spread over many addresses without letting
+# one address shut an account's owner out for long.
 ACCOUNT_RATE_LIMITS = {
     "login": env_str("NABOLAGET_RATE_LOGIN", "30/m/ip"),
-    "login_failed": env_str("NABOLAGET_RATE_LOGIN_FAILED", "10/m/ip,5/5m/key"),
+    "login_failed": env_str("NABOLAGET_RATE_LOGIN_FAILED", "10/m/ip,20/15m/key"),
     "signup": "20/m/ip",
     "confirm_email": "1/3m/key",
     "reset_password": "20/m/ip,5/m/key",
@@ -286,7 +288,11 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "INFO")},
-    "loggers": {"procrastinate": {"level": env_str("PROCRASTINATE_LOG_LEVEL", "WARNING")}},
+    "loggers": {
+        "procrastinate": {"level": env_str("PROCRASTINATE_LOG_LEVEL", "WARNING")},
+        # django-axes logs every failed login at INFO; lockouts come at WARNING.
+        "axes": {"level": env_str("AXES_LOG_LEVEL", "WARNING")},
+    },
 }
 
 # Production hardening: on whenever DEBUG is off.
@@ -320,7 +326,11 @@ CONTENT_SECURITY_POLICY = {
         "script-src": [SELF],
         "style-src": [SELF],
         "img-src": [SELF, "data:"]
-        + ([f"{_BASEMAP.scheme}://{_BASEMAP.netloc.replace('{s}', '*')}"] if _BASEMAP.netloc else []),
+        + (
+            [f"{_BASEMAP.scheme}://{_BASEMAP.netloc.replace('{s}', '*')}"]
+            if _BASEMAP.netloc
+            else []
+        ),
         "font-src": [SELF],
         "connect-src": [SELF],
         "object-src": [NONE],

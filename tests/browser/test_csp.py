@@ -96,9 +96,7 @@ def test_public_pages_have_a_strict_policy_and_no_violations(csp_page):
     assert not found, f"CSP violations: {found}"
 
 
-def test_staff_and_resident_pages_with_maps_and_drawing_have_no_violations(
-    csp_page, live_server
-):
+def test_staff_and_resident_pages_with_maps_and_drawing_have_no_violations(csp_page, live_server):
     """The map pages people work in: pin a priority, the planner's workspace, and the
     council's form with leaflet.draw (its toolbar and tooltips are drawn while drawing)."""
     load_demo_councils()
