@@ -537,3 +537,35 @@ def test_each_role_gets_the_answer_in_the_matrix(url, tmp_path):
                 f"expected {row['expected']}, got {got}"
             )
     assert not wrong, f"{url}:\n" + "\n".join(wrong)
+
+
+PRIVATE_PRIORITY_URLS = {
+    "priorities:detail",
+    "priorities:support",
+    "priorities:report",
+    "priorities:answer",
+    "priorities:moderate",
+    "priorities:redact",
+    "api:priority-detail",
+    "api:priority-support",
+    "api:priority-status",
+}
+
+
+def test_the_table_itself_lets_nobody_reach_another_persons_hidden_priority():
+    """The rows cannot be edited into an IDOR: another person's hidden priority is out of
+    reach for residents, councillors and secretaries, and for everybody in another
+    municipality."""
+    allowed = []
+    for row in load_matrix():
+        if row["url"] not in PRIVATE_PRIORITY_URLS or row["relation"] == "own":
+            continue
+        outsider = row["role"] in {"anonymous", "resident", "councillor", "council_secretary"}
+        if (outsider or row["relation"] == "other_municipality") and row["expected"] in {
+            "2xx",
+            "3xx",
+            "400",
+            "403",
+        }:
+            allowed.append(row)
+    assert not allowed, f"Rows that reveal or touch another's hidden priority: {allowed}"
