@@ -8,6 +8,8 @@ from rest_framework.filters import OrderingFilter
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.throttling import SimpleRateThrottle
 
+from nabolaget.security import client_address
+
 
 class JSONParser(parsers.JSONParser):
     """DRF's strict JSON parser, with its error in the request's language, and a body nested
@@ -72,6 +74,9 @@ class SettingsRateThrottle(SimpleRateThrottle):
     """A rate limit read from settings.NABOLAGET_RATES[scope] at request time."""
 
     by = "user"
+
+    def get_ident(self, request):
+        return client_address(request)
 
     def get_rate(self):
         return settings.NABOLAGET_RATES[self.scope]

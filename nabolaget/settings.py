@@ -6,8 +6,10 @@ defaults apply and ``manage.py check --deploy`` passes.
 """
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
 from nabolaget.env import env_bool, env_int, env_list, env_str
@@ -47,6 +49,8 @@ INSTALLED_APPS = [
     "pghistory",
     "pghistory.admin",
     "procrastinate.contrib.django",
+    "axes",
+    "csp",
     "nabolaget",
     "areas",
     "priorities",
@@ -65,6 +69,9 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "nabolaget.history.HistoryMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 # GDAL before 3.9 cannot block file and network access from spatial references
@@ -120,6 +127,8 @@ CACHES = {
 # Accounts: residents sign up and log in with a verified e-mail address (django-allauth).
 AUTH_USER_MODEL = "nabolaget.User"
 AUTHENTICATION_BACKENDS = [
+    # First: refuses to authenticate a locked-out (e-mail, address) pair at all.
+    "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
@@ -180,6 +189,32 @@ NABOLAGET_RATES = {
 # 0 (the default) means the client address is REMOTE_ADDR and the header is ignored,
 # so a forged X-Forwarded-For cannot reset a limit.
 NABOLAGET_NUM_PROXIES = env_int("NABOLAGET_NUM_PROXIES", 0)
+# The same rule for allauth's own rate limits (it takes the N-th address from the right).
+ALLAUTH_TRUSTED_PROXY_COUNT = NABOLAGET_NUM_PROXIES
+
+# Login: allauth limits attempts per client address and failed attempts per e-mail
+# address ("key", from any address), counted in the cache. The per-e-mail limit is above
+# the lockout's, so that it stops guessing spread over many addresses without letting
+# one address shut an account's owner out for long.
+ACCOUNT_RATE_LIMITS = {
+    "login": env_str("NABOLAGET_RATE_LOGIN", "30/m/ip"),
+    "login_failed": env_str("NABOLAGET_RATE_LOGIN_FAILED", "10/m/ip,20/15m/key"),
+    "signup": "20/m/ip",
+    "confirm_email": "1/3m/key",
+    "reset_password": "20/m/ip,5/m/key",
+}
+# Lockout (django-axes) after repeated failures, for allauth's login form and the admin.
+# Locked by the pair (e-mail or user name, client address): one address cannot lock
+# every account out (a failure only counts against the name it tried), and a stolen
+# list of e-mail addresses tried from many addresses still meets the per-e-mail limit above.
+AXES_FAILURE_LIMIT = env_int("NABOLAGET_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = env_int("NABOLAGET_LOGIN_COOLOFF_MINUTES", 30) / 60  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_USERNAME_CALLABLE = "nabolaget.security.login_name"
+AXES_CLIENT_IP_CALLABLE = "nabolaget.security.client_address"
+AXES_LOCKOUT_CALLABLE = "nabolaget.security.lockout_response"
+AXES_RESET_ON_SUCCESS = True
+AXES_SENSITIVE_PARAMETERS = ["password", "password1", "password2"]
 NABOLAGET_NEARBY_METRES = 250
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -237,7 +272,7 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "NUM_PROXIES": env_int("NABOLAGET_NUM_PROXIES", 0),
+    "NUM_PROXIES": NABOLAGET_NUM_PROXIES,
     "EXCEPTION_HANDLER": "nabolaget.api.exception_handler",
     "DEFAULT_PARSER_CLASSES": [
         "nabolaget.api.JSONParser",
@@ -267,7 +302,11 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "INFO")},
-    "loggers": {"procrastinate": {"level": env_str("PROCRASTINATE_LOG_LEVEL", "WARNING")}},
+    "loggers": {
+        "procrastinate": {"level": env_str("PROCRASTINATE_LOG_LEVEL", "WARNING")},
+        # django-axes logs every failed login at INFO; lockouts come at WARNING.
+        "axes": {"level": env_str("AXES_LOG_LEVEL", "WARNING")},
+    },
 }
 
 # Production hardening: on whenever DEBUG is off.
@@ -283,7 +322,39 @@ SECURE_HSTS_PRELOAD = not DEBUG and env_bool("DJANGO_HSTS_PRELOAD", True)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SECURE = not DEBUG
+LANGUAGE_COOKIE_HTTPONLY = True
 SECURE_REFERRER_POLICY = "same-origin"
+# A session ends after this many seconds without a request (every request renews it).
+SESSION_COOKIE_AGE = env_int("NABOLAGET_SESSION_IDLE_SECONDS", 3600)
+SESSION_SAVE_EVERY_REQUEST = True
+
+# Content Security Policy (django-csp) on every response: scripts and styles only from
+# our own static files, never inline. Templates pass data with json_script or data-*;
+# Leaflet positions its panes through element.style, which CSP does not restrict.
+_BASEMAP = urlsplit(env_str("NABOLAGET_BASEMAP_URL"))
+_OIDC = urlsplit(env_str("NABOLAGET_OIDC_SERVER_URL"))
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"]
+        + (
+            [f"{_BASEMAP.scheme}://{_BASEMAP.netloc.replace('{s}', '*')}"]
+            if _BASEMAP.netloc
+            else []
+        ),
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
+        # Chromium applies form-action to the redirect after a post, too: the log-in
+        # with ID-porten posts here and is redirected to the provider.
+        "form-action": [SELF] + ([f"{_OIDC.scheme}://{_OIDC.netloc}"] if _OIDC.netloc else []),
+    }
+}
 
 # The address people reach the site at, for links in e-mails.
 NABOLAGET_SITE_URL = env_str("NABOLAGET_SITE_URL", "http://127.0.0.1:8000")

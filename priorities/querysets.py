@@ -44,6 +44,17 @@ class PriorityQuerySet(models.QuerySet):
         """Priorities anyone may see (not hidden by a moderator or by reports, not merged away)."""
         return self.filter(visibility="public")
 
+    def visible_to(self, user, staff_roles) -> PriorityQuerySet:
+        """Priorities the account may see: public ones, its own, and all in the
+        municipalities where it holds one of the staff roles."""
+        if not user.is_authenticated:
+            return self.public()
+        return self.filter(
+            models.Q(visibility="public")
+            | models.Q(author=user)
+            | models.Q(municipality__in=user.staff_municipality_ids(*staff_roles))
+        )
+
     def in_municipality(self, code: str) -> PriorityQuerySet:
         """Priorities in the municipality with this kommunenummer."""
         return self.filter(municipality__code=code)

@@ -34,6 +34,8 @@ from priorities.models import (
 PRIORITY_PREFIX = "NB"
 ANSWER_ROLES = (Role.PLANNER, Role.ADMINISTRATOR)
 MODERATOR_ROLES = (Role.MODERATOR, Role.ADMINISTRATOR)
+# Who sees a municipality's hidden input (to answer or moderate it).
+HIDDEN_INPUT_ROLES = (Role.PLANNER, Role.MODERATOR, Role.ADMINISTRATOR)
 
 
 def next_reference(prefix: str) -> str:

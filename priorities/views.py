@@ -26,7 +26,7 @@ from priorities.forms import (
 )
 from priorities.models import Priority, Status, Submission, Visibility
 
-STAFF_ROLES = (Role.PLANNER, Role.MODERATOR, Role.ADMINISTRATOR)
+STAFF_ROLES = services.HIDDEN_INPUT_ROLES
 CREATE_LIMITS = [throttle("priority_create", "user"), throttle("priority_create", "address")]
 SUPPORT_LIMITS = [throttle("support", "user"), throttle("support", "address")]
 REPORT_LIMITS = [throttle("report", "user"), throttle("report", "address")]
@@ -46,19 +46,14 @@ def _map_context() -> dict:
 
 
 def _visible_priority(request, pk: int) -> Priority:
-    """The priority if this person may see it: public, or theirs, or they are staff there."""
-    priority = get_object_or_404(
-        Priority.all_objects.select_related("category", "municipality").with_api_point(), pk=pk
+    """The priority if this person may see it (public, theirs, or they are staff there); else
+    404, whatever they ask to do with it, so that a hidden priority's existence does not show."""
+    return get_object_or_404(
+        Priority.all_objects.visible_to(request.user, STAFF_ROLES)
+        .select_related("category", "municipality")
+        .with_api_point(),
+        pk=pk,
     )
-    user = request.user
-    if priority.is_public:
-        return priority
-    if user.is_authenticated and (
-        priority.author_id == user.pk
-        or priority.municipality_id in user.staff_municipality_ids(*STAFF_ROLES)
-    ):
-        return priority
-    raise Http404
 
 
 def _default_municipality() -> Municipality:
@@ -194,7 +189,7 @@ def priority_report(request, pk: int):
 
 def _staff_action(request, pk: int, form_class, action, success: str):
     """A staff form posted from a priority's page: validate, run the service, report back."""
-    priority = get_object_or_404(Priority.all_objects, pk=pk)
+    priority = _visible_priority(request, pk)
     form = form_class(request.POST)
     if not form.is_valid():
         messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))

@@ -30,3 +30,46 @@ def test_production_refuses_to_start_without_a_secret_key():
     )
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY must be set" in result.stderr
+
+
+PRODUCTION_RESPONSE = """
+from django.test import Client
+response = Client().get("/accounts/login/", secure=True, headers={"host": "nabolaget.example.no"})
+print(response.status_code)
+print(response["Content-Security-Policy"])
+for cookie in response.cookies.values():
+    print("cookie", cookie.key, bool(cookie["secure"]), bool(cookie["httponly"]), cookie["samesite"])
+from django.conf import settings
+print("session", settings.SESSION_COOKIE_SECURE, settings.SESSION_COOKIE_HTTPONLY,
+      settings.SESSION_SAVE_EVERY_REQUEST, settings.SESSION_COOKIE_AGE)
+print("language", settings.LANGUAGE_COOKIE_SECURE)
+"""
+
+
+def test_production_cookies_are_secure_and_the_policy_allows_nothing_inline():
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"} | {
+        "DJANGO_DEBUG": "0",
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+        "DJANGO_ALLOWED_HOSTS": "nabolaget.example.no",
+        "NABOLAGET_BASEMAP_URL": "https://cache.kartverket.no/v1/wmts/1.0.0/topo/{z}/{y}/{x}.png",
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "--no-imports", "-c", PRODUCTION_RESPONSE],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == "200"
+    policy = lines[1]
+    assert "script-src 'self';" in policy or policy.endswith("script-src 'self'")
+    assert "style-src 'self'" in policy
+    assert "img-src 'self' data: https://cache.kartverket.no" in policy
+    assert "frame-ancestors 'none'" in policy
+    assert "unsafe" not in policy
+    cookies = [line.split() for line in lines if line.startswith("cookie")]
+    assert ["cookie", "csrftoken", "True", "False", "Lax"] in cookies
+    assert "session True True True 3600" in lines
+    assert "language True" in lines

@@ -296,7 +296,10 @@ class PriorityViewSet(
     @action(detail=True, methods=["post"], permission_classes=[permissions.IsAuthenticated])
     def status(self, request, pk=None):
         """Staff (planners) give the priority a new status with a public answer."""
-        priority = get_object_or_404(Priority.all_objects, pk=pk)
+        # 404, not 403, for a priority the account may not even see.
+        priority = get_object_or_404(
+            Priority.all_objects.visible_to(request.user, services.HIDDEN_INPUT_ROLES), pk=pk
+        )
         incoming = StatusChangeCreateSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         (change,) = service_call(

@@ -1,5 +1,9 @@
 """The home page in a real browser: the map, the lookup by click and by keyboard, accessibility."""
 
+import re
+
+from playwright.sync_api import expect
+
 from tests.browser.conftest import assert_accessible
 
 
@@ -53,7 +57,8 @@ def test_keyboard_only_lookup_of_the_map_centre(page):
 
     page.keyboard.press("Enter")
 
-    page.wait_for_function("document.getElementById('lookup-result').textContent.trim() !== ''")
+    # A locator wait: the CSP (no unsafe-eval) blocks Playwright's string predicates.
+    expect(page.locator("#lookup-result")).to_have_text(re.compile(r"\S"))
     text = page.locator("#lookup-result").inner_text()
     assert "Områder her:" in text or "Ingen område her." in text
 

@@ -1,0 +1,55 @@
+"""Who is asking: the client address and the login name that limits and lockouts count by."""
+
+from __future__ import annotations
+
+from django.conf import settings
+
+
+def client_address(request) -> str:
+    """The client's address: REMOTE_ADDR, or with NABOLAGET_NUM_PROXIES = N trusted proxies
+    the N-th address from the right of X-Forwarded-For (each proxy appends the address it
+    saw). Addresses a client writes into the header itself stand further left and are never
+    read, so a forged header cannot reset a limit. The same rule as DRF's throttles."""
+    remote = request.META.get("REMOTE_ADDR", "")
+    proxies = settings.NABOLAGET_NUM_PROXIES
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    if proxies > 0 and forwarded:
+        addresses = [a.strip() for a in forwarded.split(",") if a.strip()]
+        if addresses:
+            return addresses[-min(proxies, len(addresses))]
+    return remote
+
+
+def login_name(request, credentials: dict | None = None) -> str:
+    """The name a login attempt typed, normalised: allauth's form posts ``login`` (the
+    e-mail address), the admin's posts ``username``. The posted name comes first, so that
+    a successful login (where axes passes the account's user name) clears the failures
+    counted under the name that was typed."""
+    credentials = credentials or {}
+    data = getattr(request, "POST", {}) or {}
+    for value in (
+        data.get("login"),
+        data.get("username"),
+        credentials.get("email"),
+        credentials.get("username"),
+    ):
+        if value:
+            return str(value).strip().lower()
+    return ""
+
+
+def lockout_response(request, original_response=None, credentials=None):
+    """django-axes' answer to a locked-out login: 429, how long to wait, and Retry-After."""
+    from axes.helpers import get_cool_off
+    from django.shortcuts import render
+
+    cool_off = get_cool_off(request)
+    seconds = int(cool_off.total_seconds()) if cool_off else 3600
+    response = render(
+        request,
+        "account/locked_out.html",
+        {"minutes": max(1, -(-seconds // 60))},
+        status=429,
+    )
+    response["Retry-After"] = str(seconds)
+    return response

@@ -1,0 +1,571 @@
+"""The authorization matrix: every role × every URL × an object of their own, of another user,
+of another council and of another municipality gets the answer written in authz_matrix.csv.
+
+The URLs are read from the URL conf, so a new URL without rows in the table fails
+`test_every_url_has_rows_in_the_matrix`, which prints the rows to add (fill in `expected`).
+
+Columns: url name, method, role, relation (own, other_user, other_council,
+other_municipality, or - for URLs without an object), expected: 2xx, 3xx (a redirect
+after success), login (a redirect to the login page), or the exact 4xx status.
+
+The objects are private where the kind allows it: the priorities are hidden by a moderator,
+so only their author and the municipality's staff may reach them.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.contrib.gis.geos import Point
+from django.core.cache import cache
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+from areas.models import Area, AreaType, Council, CouncilKind, CouncilMembership, Municipality
+from cases.models import Case, Consultation
+from nabolaget.models import Role, RoleGrant
+from priorities import services
+from priorities.models import Category, Export, SubmissionAttachment, Visibility
+from tests.areas.factories import AreaFactory, square
+from tests.priorities.factories import UserFactory
+
+MATRIX = Path(__file__).with_name("authz_matrix.csv")
+ROLES = [
+    "anonymous",
+    "resident",
+    "planner",
+    "councillor",
+    "council_secretary",
+    "moderator",
+    "administrator",
+]
+RELATIONS = ["own", "other_user", "other_council", "other_municipality"]
+# URL names covered as a group by the rows of one representative: the admin's hundreds of
+# model URLs sit behind the same is_staff gate as its index; allauth's and the social
+# account pages are the login flow itself, represented by its entry pages.
+GROUPS = {
+    "admin:": "admin:index",
+}
+# allauth's pages reached only through a secret in the URL (the link in an e-mail, the
+# provider's redirect): without the secret they answer nothing, and allauth tests them.
+SECRET_LINKS = {
+    "account_confirm_email",
+    "account_reset_password_from_key",
+    "openid_connect_callback",
+    "openid_connect_login",
+}
+
+
+# --- the URL conf ---------------------------------------------------------------------------
+
+
+def url_names() -> dict[str, bool]:
+    """Every named URL in the URL conf, namespaced (api:priority-list), and whether it takes
+    an object (has parameters other than DRF's format suffix)."""
+    names: dict[str, bool] = {}
+
+    def walk(patterns, namespace: str, has_args: bool):
+        for pattern in patterns:
+            args = {name for name in pattern.pattern.regex.groupindex if name != "format"}
+            if isinstance(pattern, URLResolver):
+                ns = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+                walk(pattern.url_patterns, ns, has_args or bool(args))
+            elif isinstance(pattern, URLPattern) and pattern.name:
+                full = f"{namespace}{pattern.name}"
+                names[full] = names.get(full, False) or has_args or bool(args)
+
+    walk(get_resolver().url_patterns, "", False)
+    return names
+
+
+def covered_name(name: str) -> str:
+    for prefix, representative in GROUPS.items():
+        if name.startswith(prefix):
+            return representative
+    return name
+
+
+def load_matrix() -> list[dict]:
+    with MATRIX.open(newline="") as handle:
+        return [row for row in csv.DictReader(handle) if not row["url"].startswith("#")]
+
+
+# --- the world: two municipalities, councils, and one account per role ---------------------
+
+
+@dataclass
+class World:
+    users: dict
+    municipality: dict
+    council: dict
+    priority: dict
+    submission: dict
+    attachment: dict
+    consultation: dict
+    case: dict
+    area: dict
+    export: dict
+    others: dict
+
+
+def _hidden_priority(author, point: Point):
+    priority = services.priority_create(
+        author=author,
+        point=point,
+        category=Category.objects.get(slug="trafikksikkerhet"),
+        title="Farlig kryss ved skolen",
+        text="Bilene kjører fort her, og barna krysser hver morgen.",
+    )
+    priority.visibility = Visibility.HIDDEN
+    priority.hidden_reason = "Personopplysninger"
+    priority.save(update_fields=["visibility", "hidden_reason"])
+    return priority
+
+
+def _submission(secretary, council, area):
+    submission = services.submission_file(
+        secretary=secretary,
+        council=council,
+        kind="input",
+        title="Innspill om skolevei",
+        text="Rådet ber om gangfelt ved skolen.",
+        meeting_date=timezone.localdate(),
+        minutes_reference="Sak 1/26",
+        areas=[area],
+    )
+    attachment = SubmissionAttachment.objects.create(
+        submission=submission, name="protokoll.pdf", size=8, sha256="0" * 64
+    )
+    attachment.file.save("protokoll.pdf", ContentFile(b"%PDF-1.4"), save=True)
+    return submission, attachment
+
+
+def build_world(tmp_path) -> World:
+    settings.MEDIA_ROOT = tmp_path
+    bodo = Municipality.objects.get(code="1804")
+    kommune = AreaType.objects.get(slug="kommune")
+    other_area = AreaFactory(
+        type=kommune,
+        code="9901",
+        name="Nabokommune",
+        geom=square(300_000, 6_700_000, 5000),
+        municipality=None,
+    )
+    other = Municipality.objects.filter(code="9901").first() or Municipality.objects.create(
+        code="9901", name="Nabokommune"
+    )
+    Area.objects.filter(pk=other_area.pk).update(municipality=other)
+    other_area.refresh_from_db()
+    bodo_area = Area.objects.get(type__slug="kommune", code="1804")
+    kind = CouncilKind.objects.get(slug="ungdomsrad")
+    own_council = Council.objects.create(municipality=bodo, kind=kind, name="Rådet (eget)")
+    other_council = Council.objects.create(municipality=bodo, kind=kind, name="Rådet (annet)")
+    far_council = Council.objects.create(municipality=other, kind=kind, name="Rådet (nabo)")
+    for council, area in [(own_council, bodo_area), (other_council, bodo_area)]:
+        council.areas.add(area)
+    far_council.areas.add(other_area)
+
+    users = {"anonymous": None, "resident": UserFactory()}
+    for role in ["planner", "councillor", "moderator", "administrator"]:
+        users[role] = UserFactory()
+        RoleGrant.objects.create(user=users[role], role=role, municipality=bodo)
+    users["council_secretary"] = UserFactory()
+    CouncilMembership.objects.create(
+        council=own_council, user=users["council_secretary"], role="secretary"
+    )
+    others = {
+        "resident": UserFactory(),
+        "secretary": UserFactory(),
+        "other_secretary": UserFactory(),
+        "far_secretary": UserFactory(),
+        "far_resident": UserFactory(),
+        "far_planner": UserFactory(),
+        "planner": UserFactory(),
+    }
+    CouncilMembership.objects.create(
+        council=own_council, user=others["secretary"], role="secretary"
+    )
+    CouncilMembership.objects.create(
+        council=other_council, user=others["other_secretary"], role="secretary"
+    )
+    CouncilMembership.objects.create(
+        council=far_council, user=others["far_secretary"], role="secretary"
+    )
+    RoleGrant.objects.create(user=others["planner"], role=Role.PLANNER, municipality=bodo)
+    RoleGrant.objects.create(user=others["far_planner"], role=Role.PLANNER, municipality=other)
+
+    bodo_point = Point(14.385, 67.283, srid=4326)
+    far_point = Point(302_500, 6_702_500, srid=25833)
+    far_point.transform(4326)
+    priority = {
+        "other_user": _hidden_priority(others["resident"], bodo_point),
+        "other_council": _hidden_priority(others["other_secretary"], bodo_point),
+        "other_municipality": _hidden_priority(others["far_resident"], far_point),
+    }
+    for role, user in users.items():
+        if user is not None:
+            priority[("own", role)] = _hidden_priority(user, bodo_point)
+
+    submission, attachment = {}, {}
+    submission["own"], attachment["own"] = _submission(
+        users["council_secretary"], own_council, bodo_area
+    )
+    submission["other_user"], attachment["other_user"] = _submission(
+        others["secretary"], own_council, bodo_area
+    )
+    submission["other_council"], attachment["other_council"] = _submission(
+        others["other_secretary"], other_council, bodo_area
+    )
+    submission["other_municipality"], attachment["other_municipality"] = _submission(
+        others["far_secretary"], far_council, other_area
+    )
+
+    deadline = timezone.localdate() + datetime.timedelta(days=14)
+    case_here = Case.objects.create(
+        municipality=bodo, number="2026/901", title="Skolevei", body="kommunestyre"
+    )
+    case_far = Case.objects.create(
+        municipality=other, number="2026/902", title="Havn", body="kommunestyre"
+    )
+    consultation = {}
+    for relation, case, council in [
+        ("own", case_here, own_council),
+        ("other_user", case_here, own_council),
+        ("other_council", case_here, other_council),
+        ("other_municipality", case_far, far_council),
+    ]:
+        consultation[relation] = Consultation.objects.create(
+            case=case, deadline=deadline, summary="Hva mener rådet?", created_by=others["planner"]
+        )
+        consultation[relation].councils.set([council])
+
+    export = {
+        "other_user": Export.objects.create(
+            user=others["planner"], municipality=bodo, format="csv"
+        ),
+        "other_council": Export.objects.create(
+            user=others["planner"], municipality=bodo, format="csv"
+        ),
+        "other_municipality": Export.objects.create(
+            user=others["far_planner"], municipality=other, format="csv"
+        ),
+    }
+    for role, user in users.items():
+        if user is not None:
+            export[("own", role)] = Export.objects.create(
+                user=user, municipality=bodo, format="csv"
+            )
+    return World(
+        users=users,
+        municipality={"here": bodo, "far": other},
+        council={
+            "own": own_council,
+            "other_user": own_council,
+            "other_council": other_council,
+            "other_municipality": far_council,
+        },
+        priority=priority,
+        submission=submission,
+        attachment=attachment,
+        consultation=consultation,
+        case={
+            "own": case_here,
+            "other_user": case_here,
+            "other_council": case_here,
+            "other_municipality": case_far,
+        },
+        area={
+            "own": bodo_area,
+            "other_user": bodo_area,
+            "other_council": bodo_area,
+            "other_municipality": other_area,
+        },
+        export=export,
+        others=others,
+    )
+
+
+# --- one request per row ---------------------------------------------------------------------
+
+
+def _object(world: World, collection: dict, relation: str, role: str):
+    return (
+        collection[("own", role)]
+        if ("own", role) in collection and relation == "own"
+        else (collection[relation])
+    )
+
+
+def request_for(world: World, name: str, method: str, role: str, relation: str):
+    """(path, data) for a row: the URL reversed with the row's object, and a valid body."""
+    w = world
+    if relation == "-":
+        relation = "other_user"  # the route needs no object; any will do for reversing
+
+    def pk(collection):
+        return _object(w, collection, relation, role).pk
+
+    municipality = w.municipality["far" if relation == "other_municipality" else "here"]
+    status_body = {"status": "under_consideration", "public_text": "Vi ser på det nå."}
+    routes = {
+        "areas:home": (reverse("areas:home"), {}),
+        "areas:municipality": (reverse("areas:municipality", args=[municipality.code]), {}),
+        "areas:detail": (reverse("areas:detail", args=[pk(w.area)]), {}),
+        "priorities:new": (
+            reverse("priorities:new"),
+            {
+                "category": Category.objects.get(slug="trafikksikkerhet").pk,
+                "title": "Farlig kryss",
+                "text": "Bilene kjører fort her.",
+                "lon": 14.39,
+                "lat": 67.28,
+                "confirm_new": "1",
+            },
+        ),
+        "priorities:new_in": (reverse("priorities:new_in", args=[municipality.code]), {}),
+        "priorities:detail": (reverse("priorities:detail", args=[pk(w.priority)]), {}),
+        "priorities:support": (reverse("priorities:support", args=[pk(w.priority)]), {}),
+        "priorities:report": (
+            reverse("priorities:report", args=[pk(w.priority)]),
+            {"reason": "Navn i teksten."},
+        ),
+        "priorities:answer": (reverse("priorities:answer", args=[pk(w.priority)]), status_body),
+        "priorities:moderate": (
+            reverse("priorities:moderate", args=[pk(w.priority)]),
+            {"action": "restore", "reason": ""},
+        ),
+        "priorities:redact": (
+            reverse("priorities:redact", args=[pk(w.priority)]),
+            {"title": "Farlig kryss", "text": "Bilene kjører fort her, [fjernet]."},
+        ),
+        "priorities:moderation": (reverse("priorities:moderation"), {}),
+        "priorities:me": (reverse("priorities:me"), {}),
+        "priorities:area_list": (reverse("priorities:area_list", args=[pk(w.area)]), {}),
+        "priorities:answered": (reverse("priorities:answered", args=[pk(w.area)]), {}),
+        "priorities:planner": (
+            reverse("priorities:planner") + f"?municipality={municipality.code}",
+            {},
+        ),
+        "priorities:planner_answer": (
+            reverse("priorities:planner_answer"),
+            {**status_body, "ids": [pk(w.priority)], "municipality": municipality.code},
+        ),
+        "priorities:planner_merge": (
+            reverse("priorities:planner_merge"),
+            {
+                "ids": [pk(w.priority), w.priority["other_user"].pk],
+                "target": pk(w.priority),
+                "municipality": municipality.code,
+            },
+        ),
+        "priorities:export": (
+            reverse("priorities:export") + f"?format=csv&municipality={municipality.code}",
+            {},
+        ),
+        "priorities:export_status": (
+            reverse("priorities:export_status", args=[pk(w.export)]),
+            {},
+        ),
+        "councils:list": (reverse("councils:list"), {}),
+        "councils:detail": (reverse("councils:detail", args=[pk(w.council)]), {}),
+        "councils:file": (reverse("councils:file", args=[pk(w.council)]), {}),
+        "councils:submission": (reverse("councils:submission", args=[pk(w.submission)]), {}),
+        "councils:answer": (reverse("councils:answer", args=[pk(w.submission)]), status_body),
+        "councils:withdraw": (
+            reverse("councils:withdraw", args=[pk(w.submission)]),
+            {"reason": "Sendt ved en feil."},
+        ),
+        "councils:attachment": (reverse("councils:attachment", args=[pk(w.attachment)]), {}),
+        "councils:consultation_new": (
+            reverse("councils:consultation_new", args=[pk(w.case)]),
+            {},
+        ),
+        "councils:consultation": (
+            reverse("councils:consultation", args=[pk(w.consultation)]),
+            {},
+        ),
+        "cases:detail": (reverse("cases:detail", args=[pk(w.case)]), {}),
+        "api:api-root": (reverse("api:api-root"), {}),
+        "api:schema": (reverse("api:schema"), {}),
+        "api:docs": (reverse("api:docs"), {}),
+        "api:areatype-list": (reverse("api:areatype-list"), {}),
+        "api:areatype-detail": (reverse("api:areatype-detail", args=["kommune"]), {}),
+        "api:area-list": (reverse("api:area-list") + "?geometry=false", {}),
+        "api:area-detail": (reverse("api:area-detail", args=[pk(w.area)]), {}),
+        "api:area-stats": (reverse("api:area-stats", args=[pk(w.area)]), {}),
+        "api:category-list": (reverse("api:category-list"), {}),
+        "api:category-detail": (reverse("api:category-detail", args=["trafikksikkerhet"]), {}),
+        "api:priority-list": (
+            reverse("api:priority-list"),
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [14.39, 67.28]},
+                "properties": {
+                    "category": "trafikksikkerhet",
+                    "title": "Farlig kryss",
+                    "text": "Bilene kjører fort her.",
+                },
+            },
+        ),
+        "api:priority-detail": (reverse("api:priority-detail", args=[pk(w.priority)]), {}),
+        "api:priority-support": (reverse("api:priority-support", args=[pk(w.priority)]), {}),
+        "api:priority-status": (
+            reverse("api:priority-status", args=[pk(w.priority)]),
+            status_body,
+        ),
+        "api:priority-map": (reverse("api:priority-map") + "?bbox=14,67,15,68&zoom=14", {}),
+        "api:priority-by-area": (
+            reverse("api:priority-by-area") + "?area_type=skolekrets",
+            {},
+        ),
+        "api:council-list": (reverse("api:council-list"), {}),
+        "api:council-detail": (reverse("api:council-detail", args=[pk(w.council)]), {}),
+        "api:submission-list": (
+            reverse("api:submission-list"),
+            {
+                "council": pk(w.council),
+                "kind": "input",
+                "title": "Innspill",
+                "text": "Rådet mener noe.",
+                "meeting_date": str(timezone.localdate()),
+                "areas": [pk(w.area)],
+            },
+        ),
+        "api:submission-detail": (reverse("api:submission-detail", args=[pk(w.submission)]), {}),
+        "set_language": (reverse("set_language"), {"language": "en", "next": "/"}),
+        "admin:index": (reverse("admin:index"), {}),
+    }
+    # URLs without an object or a body (allauth's pages, for example) need no entry.
+    return routes.get(name) or (reverse(name), {})
+
+
+def outcome(response) -> str:
+    if 200 <= response.status_code < 300:
+        return "2xx"
+    if 300 <= response.status_code < 400:
+        location = response.get("Location", "")
+        return "login" if "/login/" in location else "3xx"
+    return str(response.status_code)
+
+
+def run_row(world: World, row: dict) -> str:
+    client = Client()
+    user = world.users[row["role"]]
+    if user is not None:
+        client.force_login(user)
+    path, data = request_for(world, row["url"], row["method"], row["role"], row["relation"])
+    method = row["method"].lower()
+    cache.clear()
+    if method == "get":
+        response = client.get(path)
+    elif row["url"].startswith("api:"):
+        response = getattr(client, method)(path, data, content_type="application/json")
+    else:
+        response = getattr(client, method)(path, data)
+    return outcome(response)
+
+
+# --- the tests ---------------------------------------------------------------------------------
+
+
+def test_every_url_has_rows_in_the_matrix():
+    """A URL added to the URL conf without rows here fails, naming the rows to write."""
+    rows = load_matrix()
+    in_matrix = {row["url"] for row in rows}
+    names = url_names()
+    needed = {covered_name(name) for name in names if name not in SECRET_LINKS}
+    missing = sorted(needed - in_matrix)
+    template = "\n".join(
+        f"{name},GET,{role},{relation},?"
+        for name in missing
+        for role in ROLES
+        for relation in (RELATIONS if names.get(name) else ["-"])
+        if not (role == "anonymous" and relation == "own")
+    )
+    assert not missing, (
+        f"URLs without rows in {MATRIX.name}: {', '.join(missing)}.\n"
+        "Add a row per method, role and relation (relation '-' for a URL without an "
+        "object), for example:\n" + template
+    )
+    unknown = sorted(in_matrix - needed)
+    assert not unknown, f"Rows in {MATRIX.name} for URLs that no longer exist: {unknown}"
+
+
+def test_every_object_url_has_every_role_and_relation():
+    rows = load_matrix()
+    cells: dict[tuple[str, str], set] = {}
+    for row in rows:
+        cells.setdefault((row["url"], row["method"]), set()).add((row["role"], row["relation"]))
+    incomplete = {}
+    for key, have in cells.items():
+        relations = {relation for _, relation in have}
+        wanted = {
+            (role, relation)
+            for role in ROLES
+            for relation in (["-"] if relations == {"-"} else RELATIONS)
+            if not (role == "anonymous" and relation == "own")
+        }
+        if wanted - have:
+            incomplete[key] = sorted(wanted - have)
+    assert not incomplete, f"Cells missing in {MATRIX.name}: {incomplete}"
+
+
+def _urls_in_matrix() -> list[str]:
+    return sorted({row["url"] for row in load_matrix()})
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", _urls_in_matrix())
+def test_each_role_gets_the_answer_in_the_matrix(url, tmp_path):
+    world = build_world(tmp_path)
+    wrong = []
+    for row in (r for r in load_matrix() if r["url"] == url):
+        with transaction.atomic():
+            got = run_row(world, row)
+            transaction.set_rollback(True)
+        if got != row["expected"]:
+            wrong.append(
+                f"{row['method']} {row['role']} {row['relation']}: "
+                f"expected {row['expected']}, got {got}"
+            )
+    assert not wrong, f"{url}:\n" + "\n".join(wrong)
+
+
+PRIVATE_PRIORITY_URLS = {
+    "priorities:detail",
+    "priorities:support",
+    "priorities:report",
+    "priorities:answer",
+    "priorities:moderate",
+    "priorities:redact",
+    "api:priority-detail",
+    "api:priority-support",
+    "api:priority-status",
+}
+
+
+def test_the_table_itself_lets_nobody_reach_another_persons_hidden_priority():
+    """The rows cannot be edited into an IDOR: another person's hidden priority is out of
+    reach for residents, councillors and secretaries, and for everybody in another
+    municipality."""
+    allowed = []
+    for row in load_matrix():
+        if row["url"] not in PRIVATE_PRIORITY_URLS or row["relation"] == "own":
+            continue
+        outsider = row["role"] in {"anonymous", "resident", "councillor", "council_secretary"}
+        if (outsider or row["relation"] == "other_municipality") and row["expected"] in {
+            "2xx",
+            "3xx",
+            "400",
+            "403",
+        }:
+            allowed.append(row)
+    assert not allowed, f"Rows that reveal or touch another's hidden priority: {allowed}"

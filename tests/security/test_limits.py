@@ -1,0 +1,138 @@
+"""Creating priorities, supports and reports are limited per account and per client address,
+on the pages and in the API: 429 with Retry-After, and no header a client writes resets it."""
+
+import json
+
+import pytest
+from django.test import override_settings
+
+from priorities.models import Category, Priority, Report, Support
+from tests.priorities.factories import BODO_CENTRE, UserFactory, make_priority
+
+pytestmark = pytest.mark.django_db
+GENEROUS = "1000/hour"
+
+
+def rates(**tight):
+    return {
+        key: tight.get(key, GENEROUS)
+        for key in (
+            "priority_create_user",
+            "priority_create_address",
+            "support_user",
+            "support_address",
+            "report_user",
+            "report_address",
+        )
+    }
+
+
+def create_page(client, n, **extra):
+    lon, lat = BODO_CENTRE
+    return client.post(
+        "/priorities/new/",
+        {
+            "category": Category.objects.get(slug="trafikksikkerhet").pk,
+            "title": f"Farlig kryss {n}",
+            "text": "Bilene kjører fort her.",
+            "lon": lon + n * 0.001,
+            "lat": lat,
+            "confirm_new": "1",
+        },
+        **extra,
+    )
+
+
+def create_api(client, n, **extra):
+    body = {
+        "type": "Feature",
+        "geometry": {"type": "Point", "coordinates": [BODO_CENTRE[0] + n * 0.001, BODO_CENTRE[1]]},
+        "properties": {
+            "category": "trafikksikkerhet",
+            "title": f"Kryss {n}",
+            "text": "Bilene kjører fort her.",
+        },
+    }
+    return client.post(
+        "/api/v1/priorities/", json.dumps(body), content_type="application/json", **extra
+    )
+
+
+def support_page(client, priority, **extra):
+    return client.post(f"/priorities/{priority.pk}/support/", **extra)
+
+
+def support_api(client, priority, **extra):
+    return client.post(f"/api/v1/priorities/{priority.pk}/support/", **extra)
+
+
+def report_page(client, priority, **extra):
+    return client.post(
+        f"/priorities/{priority.pk}/report/", {"reason": "Personopplysninger i teksten."}, **extra
+    )
+
+
+ACTIONS = {
+    # action: (request, needs a priority, rows written, the scope)
+    "create page": (create_page, False, lambda: Priority.all_objects.count(), "priority_create"),
+    "create api": (create_api, False, lambda: Priority.all_objects.count(), "priority_create"),
+    "support page": (support_page, True, lambda: Support.objects.count(), "support"),
+    "support api": (support_api, True, lambda: Support.objects.count(), "support"),
+    "report page": (report_page, True, lambda: Report.objects.count(), "report"),
+}
+
+
+def run(action, client, n, **extra):
+    request, needs_priority, _rows, _scope = ACTIONS[action]
+    if needs_priority:
+        return request(client, make_priority(), **extra)
+    return request(client, n, **extra)
+
+
+@pytest.mark.parametrize("action", ACTIONS)
+def test_one_account_is_limited_with_retry_after(client, settings, action):
+    settings.NABOLAGET_RATES = rates(**{f"{ACTIONS[action][3]}_user": "2/hour"})
+    client.force_login(UserFactory())
+    for n in range(2):
+        assert run(action, client, n).status_code in (201, 200, 302)
+    before = ACTIONS[action][2]()
+
+    response = run(action, client, 3)
+
+    assert response.status_code == 429
+    assert 0 < int(response["Retry-After"]) <= 3600
+    assert ACTIONS[action][2]() == before, "nothing is written over the limit"
+
+
+@pytest.mark.parametrize("action", ACTIONS)
+def test_one_address_is_limited_whatever_account_and_forwarded_for_header(client, settings, action):
+    """NUM_PROXIES=0: X-Forwarded-For is the client's own writing and is not read."""
+    settings.NABOLAGET_RATES = rates(**{f"{ACTIONS[action][3]}_address": "2/hour"})
+    for n in range(2):
+        client.force_login(UserFactory())
+        response = run(action, client, n, headers={"x-forwarded-for": f"10.0.0.{n}"})
+        assert response.status_code in (201, 200, 302)
+    client.force_login(UserFactory())
+
+    response = run(action, client, 3, headers={"x-forwarded-for": "10.9.9.9"})
+
+    assert response.status_code == 429
+    assert int(response["Retry-After"]) > 0
+
+
+@override_settings(NABOLAGET_NUM_PROXIES=1)
+@pytest.mark.parametrize("action", ["create api", "support page"])
+def test_behind_one_proxy_only_the_address_it_saw_counts(client, settings, action):
+    """The proxy appends the address it saw; what the client wrote before it is ignored."""
+    settings.NABOLAGET_RATES = rates(**{f"{ACTIONS[action][3]}_address": "2/hour"})
+    for n in range(2):
+        client.force_login(UserFactory())
+        forged = {"x-forwarded-for": f"10.0.0.{n}, 203.0.113.5"}
+        assert run(action, client, n, headers=forged).status_code in (201, 200, 302)
+    client.force_login(UserFactory())
+
+    limited = run(action, client, 3, headers={"x-forwarded-for": "10.9.9.9, 203.0.113.5"})
+    other_client = run(action, client, 4, headers={"x-forwarded-for": "203.0.113.6"})
+
+    assert limited.status_code == 429
+    assert other_client.status_code in (201, 200, 302)
