@@ -32,6 +32,7 @@ from priorities.models import (
     Priority,
     PriorityAnswerDays,
     PriorityAreaStat,
+    PriorityUnansweredDay,
     Status,
     Submission,
 )
@@ -39,7 +40,7 @@ from priorities.querysets import MedianDays
 from priorities.rollups import ROLLUP_TIME_ZONE
 
 TOP_PRIORITIES = 10
-MAP_POINTS = 2000
+MAP_POINTS = 1000
 MAX_TREND_MONTHS = 60
 # Above this many priorities in the areas, the most supported are found by walking the
 # support index rather than by sorting them all.
@@ -68,14 +69,20 @@ def _geometry_bounds(prefix: str = "") -> dict:
     }
 
 
+def _answer_due(answer_days: int) -> datetime.date:
+    """Input created before this day and still unanswered is older than the promised
+    answer time (whole days, Norwegian time)."""
+    return timezone.localdate() - datetime.timedelta(days=answer_days)
+
+
 def _health(queryset, answer_days: int) -> dict:
     """The feedback loop's health for some input: how much is answered, and how fast."""
-    late = timezone.now() - datetime.timedelta(days=answer_days)
+    due = _answer_due(answer_days)
     row = queryset.aggregate(
         count=Count("id"),
         answered=Count("id", filter=Q(first_answered_at__isnull=False)),
         median_days=MedianDays("created_at", "first_answered_at"),
-        overdue=Count("id", filter=Q(first_answered_at__isnull=True, created_at__lt=late)),
+        overdue=Count("id", filter=Q(first_answered_at__isnull=True, created_at__date__lt=due)),
     )
     count = row["count"]
     return {
@@ -155,25 +162,8 @@ def _rollup_numbers(scope: dict, answer_days: int) -> dict:
     per_month = {r["month"].strftime("%Y-%m"): r["count"] for r in rows.by_month() if r["count"]}
     per_area = {r["area_id"]: r for r in rows.per_area()}
     totals = rows.totals()
-    # Unanswered and older than the promised answer time: whole months from the rollup,
-    # the cut-off month's first days from the priorities (a partial index holds those).
-    cutoff = timezone.now() - datetime.timedelta(days=answer_days)
-    month_start = timezone.localtime(cutoff).replace(
-        day=1, hour=0, minute=0, second=0, microsecond=0
-    )
-    overdue = rows.filter(answered=False, month__lt=month_start.date()).totals()["count"]
-    links = Priority.areas.through.objects.filter(
-        area_id__in=scope["area_ids"], priority_id=OuterRef("pk")
-    )
-    overdue += (
-        Priority.public_objects.filter(
-            municipality_id=scope["municipality_id"],
-            first_answered_at__isnull=True,
-            created_at__gte=month_start,
-            created_at__lt=cutoff,
-        )
-        .filter(Exists(links))
-        .count()
+    overdue = PriorityUnansweredDay.objects.waiting_since_before(
+        scope["municipality_id"], scope["area_ids"], _answer_due(answer_days)
     )
     median = PriorityAnswerDays.objects.matching(**scope).median()
     count = totals["count"]

@@ -32,6 +32,7 @@ from priorities.querysets import (
     PriorityAreaStatQuerySet,
     PriorityMapCellQuerySet,
     PriorityQuerySet,
+    PriorityUnansweredDayQuerySet,
     PublicPriorityManager,
     SubmissionQuerySet,
 )
@@ -480,6 +481,31 @@ class PriorityAnswerDays(models.Model):
 
     def __str__(self) -> str:
         return f"{self.area_id or self.municipality_id} {self.days} days: {self.count}"
+
+
+class PriorityUnansweredDay(models.Model):
+    """Public priorities without an answer per (municipality, area, day created, in Norwegian
+    time): what is older than the promised answer time. ``area`` NULL is the whole
+    municipality. Kept exact by the same triggers."""
+
+    municipality = models.ForeignKey("areas.Municipality", models.CASCADE, related_name="+")
+    area = models.ForeignKey("areas.Area", models.CASCADE, null=True, related_name="+")
+    day = models.DateField()
+    count = models.IntegerField(default=0)
+
+    objects = PriorityUnansweredDayQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "area", "day"],
+                name="priorityunansweredday_unique",
+                nulls_distinct=False,
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.area_id or self.municipality_id} {self.day}: {self.count}"
 
 
 class AnswerTemplate(models.Model):

@@ -376,6 +376,18 @@ class PriorityAreaStatQuerySet(_RollupQuerySet):
         return [{"month": r["month"], "count": r["n"], "supports": r["s"]} for r in rows]
 
 
+class PriorityUnansweredDayQuerySet(models.QuerySet):
+    def waiting_since_before(self, municipality_id: int, area_ids, day: datetime.date) -> int:
+        """Public priorities without an answer, created before ``day``, in these areas
+        (``area_ids`` None: the whole municipality)."""
+        rows = self.filter(municipality_id=municipality_id, day__lt=day)
+        if area_ids is None:
+            rows = rows.filter(area__isnull=True)
+        else:
+            rows = rows.filter(area_id__in=list(area_ids))
+        return rows.aggregate(n=Coalesce(Sum("count"), 0))["n"]
+
+
 class PriorityAnswerDaysQuerySet(_RollupQuerySet):
     def median(self) -> float | None:
         """Median whole days from creation to the first answer over these rows."""

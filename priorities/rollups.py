@@ -1,13 +1,15 @@
 """Per-area totals of public priorities, kept exact by statement-level database triggers.
 
-Two tables serve the planner's counts and the case digests without aggregating the
+Three tables serve the planner's counts and the case digests without aggregating the
 priorities themselves:
 
 - ``priorities_priorityareastat``: per (municipality, area, category, status, month,
   answered) the number of public priorities and the sum of their supports;
 - ``priorities_priorityanswerdays``: per (municipality, area, category, status, whole days
   from creation to the first public answer) the number of answered public priorities: the
-  histogram the median days to first answer is read from.
+  histogram the median days to first answer is read from;
+- ``priorities_priorityunansweredday``: per (municipality, area, day of creation) the number
+  of public priorities without an answer: what is older than the promised answer time.
 
 The area is NULL for the whole municipality (a priority counts there once, whatever areas
 it lies in). The month is the calendar month of ``created_at`` in Norwegian time.
@@ -40,6 +42,7 @@ _DAYS = "floor(extract(epoch FROM p.first_answered_at - p.created_at) / 86400)::
 
 _STAT_KEYS = "municipality_id, area_id, category_id, status, month, answered"
 _DAYS_KEYS = "municipality_id, area_id, category_id, status, days"
+_WAITING_KEYS = "municipality_id, area_id, day"
 
 
 def _stat_rows(source: str, sign: int) -> str:
@@ -58,10 +61,19 @@ def _days_rows(source: str, sign: int) -> str:
          WHERE p.visibility = 'public' AND p.first_answered_at IS NOT NULL"""
 
 
+def _waiting_rows(source: str, sign: int) -> str:
+    return f"""
+        SELECT p.municipality_id, p.area_id,
+               (p.created_at AT TIME ZONE '{ROLLUP_TIME_ZONE}')::date AS day, {sign} AS n
+          FROM ({source}) p
+         WHERE p.visibility = 'public' AND p.first_answered_at IS NULL"""
+
+
 def _upserts(parts: list[tuple[str, int]]) -> str:
-    """SQL adding the signed contributions of several row sources to both tables."""
+    """SQL adding the signed contributions of several row sources to the three tables."""
     stats = "\n        UNION ALL".join(_stat_rows(src, sign) for src, sign in parts)
     days = "\n        UNION ALL".join(_days_rows(src, sign) for src, sign in parts)
+    waiting = "\n        UNION ALL".join(_waiting_rows(src, sign) for src, sign in parts)
     return f"""
     INSERT INTO priorities_priorityareastat AS r ({_STAT_KEYS}, count, supports)
     SELECT {_STAT_KEYS}, sum(n), sum(s) FROM ({stats}) d
@@ -74,6 +86,11 @@ def _upserts(parts: list[tuple[str, int]]) -> str:
      GROUP BY {_DAYS_KEYS} HAVING sum(n) <> 0
      ORDER BY {_DAYS_KEYS}
     ON CONFLICT ({_DAYS_KEYS}) DO UPDATE SET count = r.count + EXCLUDED.count;
+    INSERT INTO priorities_priorityunansweredday AS r ({_WAITING_KEYS}, count)
+    SELECT {_WAITING_KEYS}, sum(n) FROM ({waiting}) d
+     GROUP BY {_WAITING_KEYS} HAVING sum(n) <> 0
+     ORDER BY {_WAITING_KEYS}
+    ON CONFLICT ({_WAITING_KEYS}) DO UPDATE SET count = r.count + EXCLUDED.count;
 """
 
 
@@ -194,11 +211,17 @@ FRESH_DAYS_SQL = f"""
     SELECT {_DAYS_KEYS}, sum(n) AS count
       FROM ({_days_rows(_ALL, 1)}) d GROUP BY {_DAYS_KEYS}"""
 
+FRESH_WAITING_SQL = f"""
+    SELECT {_WAITING_KEYS}, sum(n) AS count
+      FROM ({_waiting_rows(_ALL, 1)}) d GROUP BY {_WAITING_KEYS}"""
+
 REBUILD_SQL = f"""
 DELETE FROM priorities_priorityareastat;
 INSERT INTO priorities_priorityareastat ({_STAT_KEYS}, count, supports) {FRESH_STATS_SQL};
 DELETE FROM priorities_priorityanswerdays;
 INSERT INTO priorities_priorityanswerdays ({_DAYS_KEYS}, count) {FRESH_DAYS_SQL};
+DELETE FROM priorities_priorityunansweredday;
+INSERT INTO priorities_priorityunansweredday ({_WAITING_KEYS}, count) {FRESH_WAITING_SQL};
 """
 
 # NULL never equals NULL in a join: the municipality's rows (area NULL) are joined as area 0.
@@ -219,6 +242,22 @@ SELECT 'days', {_DAYS_KEYS}, t.count, f.count FROM
                  FROM ({FRESH_DAYS_SQL}) x) f USING ({_DAYS_KEYS})
  WHERE t.count IS DISTINCT FROM f.count
 """
+DRIFT_WAITING_SQL = f"""
+SELECT 'waiting', {_WAITING_KEYS}, t.count, f.count FROM
+    (SELECT {_WAITING_KEYS.replace("area_id", _NO_NULL)}, count
+       FROM priorities_priorityunansweredday WHERE count <> 0) t
+    FULL JOIN (SELECT {_WAITING_KEYS.replace("area_id", _NO_NULL)}, count
+                 FROM ({FRESH_WAITING_SQL}) x) f USING ({_WAITING_KEYS})
+ WHERE t.count IS DISTINCT FROM f.count
+"""
+
+# The functions alone, to replace them in a database that has the triggers already.
+FUNCTIONS_SQL = (
+    PRIORITY_INSERT_FUNCTION
+    + PRIORITY_UPDATE_FUNCTION
+    + LINK_INSERT_FUNCTION
+    + LINK_DELETE_FUNCTION
+)
 
 
 @transaction.atomic
@@ -234,4 +273,6 @@ def drift() -> list[tuple]:
         cursor.execute(DRIFT_STATS_SQL)
         rows = cursor.fetchall()
         cursor.execute(DRIFT_DAYS_SQL)
+        rows += cursor.fetchall()
+        cursor.execute(DRIFT_WAITING_SQL)
         return rows + cursor.fetchall()

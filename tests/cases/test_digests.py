@@ -205,5 +205,6 @@ def test_the_digest_from_the_rollup_is_the_digest_from_the_rows(monkeypatch, how
     assert from_rollup["health"]["overdue"] == sum(
         1
         for p in Priority.public_objects.filter(areas__in=area_ids, first_answered_at=None)
-        if p.created_at < timezone.now() - datetime.timedelta(days=p.municipality.answer_days)
+        if timezone.localtime(p.created_at).date()
+        < timezone.localdate() - datetime.timedelta(days=p.municipality.answer_days)
     )
