@@ -107,9 +107,7 @@ def test_download_holds_every_model_that_refers_to_the_account(client, resident)
     assert mine["title"] == "Farlig kryss ved skolen"
     # GeoJSON order: longitude first, in WGS 84.
     assert mine["point"]["coordinates"] == pytest.approx([14.385, 67.283], abs=1e-7)
-    assert [s["priority_id"] for s in records["priorities.Support.user"]] == [
-        resident.supported.pk
-    ]
+    assert [s["priority_id"] for s in records["priorities.Support.user"]] == [resident.supported.pk]
     assert records["priorities.PriorityEvent.author"], "the history of my priority"
     assert records["priorities.Report.user"][0]["reason"] == "Dette er reklame."
     assert records["account.EmailAddress.user"][0]["email"] == "kari@example.no"
