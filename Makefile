@@ -8,7 +8,7 @@ MANAGE := $(PY) manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format bench setup system venv db messages demo worker stop-db clean
+.PHONY: run test lint format bench load setup system venv db messages demo worker stop-db clean
 
 run: setup demo ## Migrate, load the demo municipality, serve http://127.0.0.1:8000 with the worker
 	@HOST=$(HOST) PORT=$(PORT) bash scripts/serve.sh
@@ -18,6 +18,9 @@ test: setup lint ## Run the whole test suite, browser tests included
 
 bench: setup ## Measure imports and lookups against ogr2ogr and raw SQL
 	$(PY) -m tests.bench.run
+
+load: setup $(VENV)/.installed-load ## 200 simulated users (locust) against gunicorn on loopback, 1,000,000 priorities
+	$(PY) -m tests.load.run $(LOAD_ARGS)
 
 lint: venv ## ruff: lint and format check
 	$(VENV)/bin/ruff check .
@@ -38,6 +41,10 @@ $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install -q --upgrade pip
 	$(VENV)/bin/pip install -q -e '.[dev]'
+	touch $@
+
+$(VENV)/.installed-load: $(VENV)/.installed
+	$(VENV)/bin/pip install -q -e '.[dev,load]'
 	touch $@
 
 venv: system $(VENV)/.installed

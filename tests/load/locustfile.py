@@ -28,8 +28,8 @@ from locust import HttpUser, between, events, task
 
 PLAN = json.loads(open(os.environ["NABOLAGET_LOAD_PLAN"], encoding="utf-8").read())  # noqa: SIM115
 WAIT = (
-    float(os.environ.get("NABOLAGET_LOAD_WAIT_MIN", "2")),
-    float(os.environ.get("NABOLAGET_LOAD_WAIT_MAX", "8")),
+    float(os.environ.get("NABOLAGET_LOAD_WAIT_MIN", "5")),
+    float(os.environ.get("NABOLAGET_LOAD_WAIT_MAX", "15")),
 )
 SLICE = int(os.environ.get("NABOLAGET_LOAD_ACCOUNTS_PER_USER", "10"))
 EARTH_RADIUS = 6_378_137.0
