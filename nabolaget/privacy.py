@@ -27,11 +27,13 @@ Closing an account (on request, or by the retention job after notice):
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import pghistory.models
+import pgtrigger
 from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -205,14 +207,23 @@ def _sessions_end(user) -> None:
 
 def _history_redact(user, relations: list[Relation]) -> None:
     history = [r for r in relations if r.is_history]
-    for relation in history:
-        if relation.policy != REDACT:
-            continue
-        rows = relation.rows(user)
-        if relation.field.null:
-            rows.update(**{relation.field.attname: None})
-        else:
-            rows.delete()
+    redact = [r for r in history if r.policy == REDACT]
+    # Erasure is the one write that history tables must allow: if they are made
+    # append-only (pgtrigger Protect on the event models), those triggers are ignored
+    # for these statements only, and only on the tables redacted here.
+    redacted_models = {r.model for r in redact}
+    protections = [
+        f"{model._meta.label}:{trigger.name}"
+        for model, trigger in pgtrigger.registered()
+        if model in redacted_models
+    ]
+    with pgtrigger.ignore(*protections) if protections else contextlib.nullcontext():
+        for relation in redact:
+            rows = relation.rows(user)
+            if relation.field.null:
+                rows.update(**{relation.field.attname: None})
+            else:
+                rows.delete()
     # Request contexts name the account (metadata "user"): it stays in those that events
     # kept on the record refer to, and is taken out of all others.
     contexts = pghistory.models.Context.objects.filter(metadata__user=user.pk)

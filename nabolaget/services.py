@@ -77,9 +77,12 @@ def account_retention_run(*, now: dt.datetime) -> dict[str, int]:
     if settings.NABOLAGET_RETENTION_DAYS <= 0:
         return {"told": 0, "closed": 0}
     to_tell, to_close = privacy.retention_due(now=now)
-    closed = 0
-    for user in to_close.iterator():
-        privacy.account_close(user=user, now=now)
-        closed += 1
-    told = sum(account_inactivity_notice(user=user, now=now) for user in to_tell.iterator())
-    return {"told": told, "closed": closed}
+    users = get_user_model().objects
+    closing = list(to_close.values_list("pk", flat=True))
+    for pk in closing:
+        privacy.account_close(user=users.get(pk=pk), now=now)
+    told = sum(
+        account_inactivity_notice(user=users.get(pk=pk), now=now)
+        for pk in list(to_tell.values_list("pk", flat=True))
+    )
+    return {"told": told, "closed": len(closing)}

@@ -386,6 +386,7 @@ def test_the_admin_upload_reports_a_broken_file(admin_client, tmp_path):
         response = admin_client.post(
             "/admin/areas/area/import/",
             {"type_slug": "x", "code_field": "a", "name_field": "b", "file": upload},
+            headers={"accept-language": "en"},
         )
 
     assert response.status_code == 400

@@ -325,3 +325,28 @@ def test_my_page_links_to_the_privacy_page(client, resident):
     page = client.get("/me/", headers={"accept-language": "en"}).content.decode()
 
     assert 'href="/me/privacy/"' in page
+
+
+def test_redaction_works_when_the_history_is_made_append_only(resident):
+    """If the history tables get pgtrigger protections (append-only history), closing an
+    account still redacts them, and the protection still holds for everything else."""
+    import pgtrigger
+    from django.db import ProgrammingError, transaction
+
+    protect = pgtrigger.Protect(
+        name="test_priorityevent_append_only", operation=pgtrigger.Update | pgtrigger.Delete
+    )
+    protect.register(PriorityEvent)
+    try:
+        protect.install(PriorityEvent)
+        with pytest.raises(ProgrammingError), transaction.atomic():
+            PriorityEvent.objects.filter(author_id=resident.pk).update(author=None)
+
+        privacy.account_close(user=resident)
+
+        assert not PriorityEvent.objects.filter(author_id=resident.pk).exists()
+        with pytest.raises(ProgrammingError), transaction.atomic():
+            PriorityEvent.objects.update(title="omskrevet")
+    finally:
+        protect.uninstall(PriorityEvent)
+        protect.unregister(PriorityEvent)
