@@ -6,8 +6,12 @@ Kinds of request (the names the report groups by):
 - ``map``: the map of Bodø at a random zoom (8–17) around a random loaded priority;
 - ``create``: pin a priority at a random loaded place (GeoJSON Feature);
 - ``support``: support a random priority;
-- ``planner``: a planner's list query (area, status, ordering by support), counts per
-  area, or one area's statistics.
+- ``planner-list``: a planner's list query (area, status, ordering by support);
+- ``planner-counts``: counts per area of a type, or one area's statistics (aggregates
+  over every priority in the municipality).
+
+Of 200 users, 4 are planners by default (NABOLAGET_LOAD_PLANNERS_PER_50 = 1): a handful
+of case officers at work while residents use the map.
 
 Residents rotate through their own slice of the load accounts, so no account goes over
 the per-account limits (they stay at the production defaults); the per-address limits
@@ -23,10 +27,11 @@ import json
 import math
 import os
 import random
+from pathlib import Path
 
 from locust import HttpUser, between, events, task
 
-PLAN = json.loads(open(os.environ["NABOLAGET_LOAD_PLAN"], encoding="utf-8").read())  # noqa: SIM115
+PLAN = json.loads(Path(os.environ["NABOLAGET_LOAD_PLAN"]).read_text(encoding="utf-8"))
 WAIT = (
     float(os.environ.get("NABOLAGET_LOAD_WAIT_MIN", "5")),
     float(os.environ.get("NABOLAGET_LOAD_WAIT_MAX", "15")),
@@ -96,7 +101,7 @@ class Visitor(HttpUser):
 class Resident(Visitor):
     """Pins priorities and supports others, as one of its own accounts at a time."""
 
-    weight = 9
+    weight = 50 - int(os.environ.get("NABOLAGET_LOAD_PLANNERS_PER_50", "1"))
 
     def on_start(self):
         number = next(_resident_numbers)
@@ -139,7 +144,7 @@ class Resident(Visitor):
 class Planner(Visitor):
     """Queries priorities by area, status and support, and counts per area."""
 
-    weight = 1
+    weight = int(os.environ.get("NABOLAGET_LOAD_PLANNERS_PER_50", "1"))
 
     def on_start(self):
         self.token = PLAN["planners"][next(_planner_numbers) % len(PLAN["planners"])]
@@ -157,7 +162,9 @@ class Planner(Visitor):
         }
         if random.random() < 0.5:
             params["status"] = random.choice(["received", "under_consideration", "decided"])
-        self.client.get("/api/v1/priorities/", params=params, headers=self.auth(), name="planner")
+        self.client.get(
+            "/api/v1/priorities/", params=params, headers=self.auth(), name="planner-list"
+        )
 
     @task(2)
     def by_area(self):
@@ -168,7 +175,7 @@ class Planner(Visitor):
                 "area_type": random.choice(PLAN["area_types"]),
             },
             headers=self.auth(),
-            name="planner",
+            name="planner-counts",
         )
 
     @task(2)

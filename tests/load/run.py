@@ -11,8 +11,8 @@
    runs headless for a bounded time (60 s by default); each simulated user waits 5–15 s
    between requests (a person reading the map), so 200 users ask about 20 requests/s.
 4. The report: requests, error rate and p50/p95/p99 per kind of request (map, create,
-   support, planner), and whether the goals are met: error rate under 0.1 %, creating a
-   priority p95 under 300 ms, map requests p95 under 200 ms.
+   support, planner-list, planner-counts), and whether the goals are met: error rate
+   under 0.1 %, creating a priority p95 under 300 ms, map requests p95 under 200 ms.
 
 Options: ``--users``, ``--spawn-rate``, ``--duration``, ``--rows``, ``--workers``,
 ``--threads``, ``--port``; ``python -m tests.load.run --help``.
@@ -37,7 +37,7 @@ from tests.load import prepare
 
 ROOT = Path(__file__).resolve().parents[2]
 OUTPUT = ROOT / "bench-results"
-KINDS = ("map", "create", "support", "planner")
+KINDS = ("map", "create", "support", "planner-list", "planner-counts")
 GOALS_P95_MS = {"map": 200.0, "create": 300.0}
 GOAL_ERROR_RATE = 0.001
 # Raised per-address limits for the load server (see the module docstring).
@@ -145,6 +145,7 @@ def run_locust(args: argparse.Namespace, plan: Path, timings: Path) -> int:
             "NABOLAGET_LOAD_TIMINGS": str(timings),
             "NABOLAGET_LOAD_WAIT_MIN": str(args.wait_min),
             "NABOLAGET_LOAD_WAIT_MAX": str(args.wait_max),
+            "NABOLAGET_LOAD_PLANNERS_PER_50": str(args.planners_per_50),
         }
     )
     progress(f"locust: {args.users} users for {args.duration} s")
@@ -208,7 +209,7 @@ def format_report(result: dict, args: argparse.Namespace) -> str:
         f"make load: {args.users} users, {args.duration} s, {result['priorities_total']:,} "
         f"priorities, gunicorn {args.workers}×{args.threads} on 127.0.0.1",
         "",
-        f"{'kind':<9}{'requests':>10}{'errors':>8}{'error %':>9}{'p50 ms':>9}{'p95 ms':>9}"
+        f"{'kind':<15}{'requests':>10}{'errors':>8}{'error %':>9}{'p50 ms':>9}{'p95 ms':>9}"
         f"{'p99 ms':>9}",
     ]
 
@@ -217,11 +218,11 @@ def format_report(result: dict, args: argparse.Namespace) -> str:
 
     for kind, row in result["kinds"].items():
         lines.append(
-            f"{kind:<9}{row['requests']:>10}{row['errors']:>8}{row['error_rate'] * 100:>8.2f}%"
+            f"{kind:<15}{row['requests']:>10}{row['errors']:>8}{row['error_rate'] * 100:>8.2f}%"
             f"{number(row['p50_ms'])}{number(row['p95_ms'])}{number(row['p99_ms'])}"
         )
     lines.append(
-        f"{'all':<9}{result['requests']:>10}{result['errors']:>8}"
+        f"{'all':<15}{result['requests']:>10}{result['errors']:>8}"
         f"{result['error_rate'] * 100:>8.2f}%"
     )
     lines.append(
@@ -253,6 +254,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--port", type=int, default=8765, help="port on 127.0.0.1 (8765)")
     parser.add_argument("--wait-min", type=float, default=5, help="think time from (5 s)")
     parser.add_argument("--wait-max", type=float, default=15, help="think time up to (15 s)")
+    parser.add_argument(
+        "--planners-per-50", type=int, default=1, help="planners among each 50 users (1)"
+    )
     parser.add_argument("--prepare-only", action="store_true", help="load the database, stop")
     return parser.parse_args(argv)
 

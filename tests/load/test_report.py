@@ -6,7 +6,7 @@ from tests.load.run import summarise
 def test_goals_are_judged_per_kind_and_on_the_error_rate():
     timings = [("map", float(ms), True) for ms in range(1, 101)]  # p95 = 95.05 ms
     timings += [("create", 250.0, True)] * 99 + [("create", 5000.0, False)]
-    timings += [("planner", 900.0, True)]
+    timings += [("planner-counts", 900.0, True)]
 
     result = summarise(timings)
 
