@@ -36,7 +36,9 @@ import pghistory.models
 import pgtrigger
 from django.apps import apps
 from django.conf import settings
+from django.contrib.admin.models import LogEntry
 from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
 from django.contrib.gis.geos import GEOSGeometry
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models, transaction
@@ -271,6 +273,11 @@ def account_close(*, user, now: dt.datetime | None = None) -> None:
     user.save()
     user.groups.clear()
     user.user_permissions.clear()
+    # The admin's log names the objects it changed as they were then: for this account,
+    # its old username (often the e-mail address's first part).
+    LogEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(user), object_id=str(user.pk)
+    ).update(object_repr=str(user))
     _sessions_end(user)
     _history_redact(user, relations)
 

@@ -214,6 +214,26 @@ def test_closing_blanks_personal_data_and_keeps_the_public_record(client, reside
     assert not list(pghistory.models.Context.objects.filter(metadata__user=user.pk).values())
 
 
+def test_the_admin_log_no_longer_names_the_closed_account(resident):
+    from django.contrib.admin.models import CHANGE, LogEntry
+    from django.contrib.contenttypes.models import ContentType
+
+    admin = UserFactory(is_staff=True, is_superuser=True)
+    LogEntry.objects.create(
+        user=admin,
+        content_type=ContentType.objects.get_for_model(resident),
+        object_id=str(resident.pk),
+        object_repr=str(resident),
+        action_flag=CHANGE,
+    )
+
+    privacy.account_close(user=resident)
+
+    entry = LogEntry.objects.get(object_id=str(resident.pk))
+    assert entry.object_repr == f"closed-{resident.pk}"
+    assert entry.user_id == admin.pk
+
+
 def test_closing_twice_changes_nothing_more(resident):
     privacy.account_close(user=resident)
     closed_at = get_user_model().objects.get(pk=resident.pk).closed_at
