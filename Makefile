@@ -8,7 +8,7 @@ MANAGE := $(PY) manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test fuzz lint format bench setup system venv db messages demo worker stop-db clean backup restore
+.PHONY: run test fuzz lint format bench load setup system venv db messages demo worker stop-db clean backup restore
 
 run: setup demo ## Migrate, load the demo municipality, serve http://127.0.0.1:8000 with the worker
 	@HOST=$(HOST) PORT=$(PORT) bash scripts/serve.sh
@@ -22,6 +22,7 @@ fuzz: setup ## The bad-input corpus in both nb and en for every case (make test 
 bench: setup ## Measure imports, lookups, the map, the planner and the digests against ogr2ogr and raw SQL
 	$(PY) -m tests.bench.run
 	$(PY) -m tests.bench.planner --reuse
+	$(PY) -m tests.bench.digests --reuse
 
 backup: venv db ## Dump the database and the uploaded files into backups/<timestamp>/
 	$(MANAGE) backup
@@ -29,6 +30,9 @@ backup: venv db ## Dump the database and the uploaded files into backups/<timest
 restore: venv db ## Restore BACKUP=backups/<timestamp> [DATABASE=name] [REPLACE=1] into a fresh database
 	@test -n "$(BACKUP)" || { echo "Usage: make restore BACKUP=backups/<timestamp> [DATABASE=name] [REPLACE=1]"; exit 2; }
 	$(MANAGE) restore "$(BACKUP)" $(if $(DATABASE),--database "$(DATABASE)") $(if $(REPLACE),--replace)
+
+load: setup $(VENV)/.installed-load ## 200 simulated users (locust) against gunicorn on loopback, 1,000,000 priorities
+	$(PY) -m tests.load.run $(LOAD_ARGS)
 
 lint: venv ## ruff: lint and format check
 	$(VENV)/bin/ruff check .
@@ -49,6 +53,10 @@ $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install -q --upgrade pip
 	$(VENV)/bin/pip install -q -e '.[dev]'
+	touch $@
+
+$(VENV)/.installed-load: $(VENV)/.installed
+	$(VENV)/bin/pip install -q -e '.[dev,load]'
 	touch $@
 
 venv: system $(VENV)/.installed

@@ -15,4 +15,7 @@ class NabolagetUserAdmin(UserAdmin):
     fieldsets = [
         *UserAdmin.fieldsets,
         ("Nabolaget", {"fields": ["language", "notify_by_email"]}),
+        ("Privacy", {"fields": ["closed_at", "inactivity_notice_at"]}),
     ]
+    readonly_fields = ["closed_at", "inactivity_notice_at"]
+    list_filter = [*UserAdmin.list_filter, "closed_at"]

@@ -217,6 +217,17 @@ AXES_RESET_ON_SUCCESS = True
 AXES_SENSITIVE_PARAMETERS = ["password", "password1", "password2"]
 NABOLAGET_NEARBY_METRES = 250
 
+# Retention (GDPR): residents' accounts unused for this many days are closed and their
+# contact details blanked by a nightly job (nabolaget.tasks.account_retention), after an
+# e-mail sent NABOLAGET_RETENTION_NOTICE_DAYS before. 0 turns the job off.
+NABOLAGET_RETENTION_DAYS = env_int("NABOLAGET_RETENTION_DAYS", 3 * 365)
+NABOLAGET_RETENTION_NOTICE_DAYS = env_int("NABOLAGET_RETENTION_NOTICE_DAYS", 30)
+if NABOLAGET_RETENTION_DAYS and not 0 < NABOLAGET_RETENTION_NOTICE_DAYS < NABOLAGET_RETENTION_DAYS:
+    raise RuntimeError(
+        "NABOLAGET_RETENTION_NOTICE_DAYS must be more than 0 and less than "
+        "NABOLAGET_RETENTION_DAYS."
+    )
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

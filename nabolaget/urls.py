@@ -7,6 +7,8 @@ from rest_framework.routers import DefaultRouter
 
 from areas.api.views import AreaTypeViewSet, AreaViewSet
 from cases.api.views import CaseViewSet
+from nabolaget import views as account_views
+from nabolaget.api_views import AccountCloseView, AccountDataView
 from priorities.api.submissions import CouncilViewSet, SubmissionViewSet
 from priorities.api.views import CategoryViewSet, PriorityViewSet
 
@@ -22,6 +24,8 @@ router.register("cases", CaseViewSet, basename="case")
 
 api_v1 = [
     path("", include(router.urls)),
+    path("me/data/", AccountDataView.as_view(), name="account_data"),
+    path("me/close/", AccountCloseView.as_view(), name="account_close"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
 ]
@@ -31,6 +35,8 @@ urlpatterns = [
     path("", include("priorities.urls")),
     path("", include("priorities.council_urls")),
     path("", include("cases.urls")),
+    path("me/privacy/", account_views.account_privacy, name="privacy"),
+    path("me/privacy/data.json", account_views.account_data_download, name="privacy_data"),
     path("accounts/", include("allauth.urls")),
     path("api/v1/", include((api_v1, "api"))),
     path("i18n/", include("django.conf.urls.i18n")),

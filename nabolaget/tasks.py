@@ -1,0 +1,20 @@
+"""Scheduled privacy work (procrastinate): the retention of inactive residents' accounts."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from procrastinate.contrib.django import app
+
+from priorities.tasks import RETRY, closing_connections
+
+
+@app.periodic(cron="30 3 * * *", periodic_id="account_retention")
+@app.task(queue="privacy", queueing_lock="account_retention", retry=RETRY)
+@closing_connections
+def account_retention(timestamp: int) -> dict[str, int]:
+    """Every night: close the accounts inactive past NABOLAGET_RETENTION_DAYS after notice,
+    and tell those that will be (see nabolaget.services.account_retention_run)."""
+    from nabolaget.services import account_retention_run
+
+    return account_retention_run(now=dt.datetime.fromtimestamp(timestamp, tz=dt.UTC))

@@ -1,0 +1,184 @@
+"""What 200 residents and planners do at once, for ``make load`` (see tests/load/run.py).
+
+Each simulated user is a resident or a planner acting through the API with a token.
+Kinds of request (the names the report groups by):
+
+- ``map``: the map of Bodø at a random zoom (8–17) around a random loaded priority;
+- ``create``: pin a priority at a random loaded place (GeoJSON Feature);
+- ``support``: support a random priority;
+- ``planner-list``: a planner's list query (area, status, ordering by support);
+- ``planner-counts``: counts per area of a type, or one area's statistics (aggregates
+  over every priority in the municipality).
+
+Of 200 users, 4 are planners by default (NABOLAGET_LOAD_PLANNERS_PER_50 = 1): a handful
+of case officers at work while residents use the map.
+
+Residents rotate through their own slice of the load accounts, so no account goes over
+the per-account limits (they stay at the production defaults); the per-address limits
+are raised by the server's settings (all simulated users share 127.0.0.1).
+Every response time is written to NABOLAGET_LOAD_TIMINGS when the run ends, so the
+report's percentiles are exact, not locust's rounded buckets.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import math
+import os
+import random
+from pathlib import Path
+
+from locust import HttpUser, between, events, task
+
+PLAN = json.loads(Path(os.environ["NABOLAGET_LOAD_PLAN"]).read_text(encoding="utf-8"))
+WAIT = (
+    float(os.environ.get("NABOLAGET_LOAD_WAIT_MIN", "5")),
+    float(os.environ.get("NABOLAGET_LOAD_WAIT_MAX", "15")),
+)
+SLICE = int(os.environ.get("NABOLAGET_LOAD_ACCOUNTS_PER_USER", "10"))
+EARTH_RADIUS = 6_378_137.0
+TIMINGS: list[tuple[str, float, bool]] = []
+_resident_numbers = itertools.count()
+_planner_numbers = itertools.count()
+
+
+@events.request.add_listener
+def _record(request_type, name, response_time, response_length, exception, **kwargs):
+    TIMINGS.append((name, response_time, exception is None))
+
+
+@events.quitting.add_listener
+def _write(environment, **kwargs):
+    path = os.environ.get("NABOLAGET_LOAD_TIMINGS")
+    if path:
+        with open(path, "w", encoding="utf-8") as out:
+            json.dump(TIMINGS, out)
+
+
+def viewport(lon: float, lat: float, zoom: int) -> str:
+    """The bbox a 1280×800 px Web Mercator map shows at the zoom, centred on the point."""
+    metres_per_px = 2 * math.pi * EARTH_RADIUS / 256 / 2**zoom
+    x = EARTH_RADIUS * math.radians(lon)
+    y = EARTH_RADIUS * math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
+
+    def lon_lat(mx: float, my: float) -> tuple[float, float]:
+        return (
+            math.degrees(mx / EARTH_RADIUS),
+            math.degrees(2 * math.atan(math.exp(my / EARTH_RADIUS)) - math.pi / 2),
+        )
+
+    west, south = lon_lat(x - 640 * metres_per_px, y - 400 * metres_per_px)
+    east, north = lon_lat(x + 640 * metres_per_px, y + 400 * metres_per_px)
+    return ",".join(f"{v:.6f}" for v in (west, south, east, north))
+
+
+class Visitor(HttpUser):
+    """Looks at the map: the anonymous part of every user's behaviour."""
+
+    abstract = True
+    wait_time = between(*WAIT)
+
+    def headers(self) -> dict:
+        return {"Accept-Language": random.choice(["nb", "nn", "en"])}
+
+    @task(10)
+    def map(self):
+        lon, lat = random.choice(PLAN["places"])
+        zoom = random.randint(8, 17)
+        self.client.get(
+            "/api/v1/priorities/map/",
+            params={
+                "municipality": PLAN["municipality"],
+                "bbox": viewport(lon, lat, zoom),
+                "zoom": zoom,
+            },
+            headers=self.headers(),
+            name="map",
+        )
+
+
+class Resident(Visitor):
+    """Pins priorities and supports others, as one of its own accounts at a time."""
+
+    weight = 50 - int(os.environ.get("NABOLAGET_LOAD_PLANNERS_PER_50", "1"))
+
+    def on_start(self):
+        number = next(_resident_numbers)
+        tokens = PLAN["residents"]
+        start = (number * SLICE) % len(tokens)
+        self.accounts = itertools.cycle(tokens[start : start + SLICE] or tokens[:SLICE])
+
+    def auth(self) -> dict:
+        return {**self.headers(), "Authorization": f"Token {next(self.accounts)}"}
+
+    @task(2)
+    def create(self):
+        lon, lat = random.choice(PLAN["places"])
+        feature = {
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [lon, lat]},
+            "properties": {
+                "category": random.choice(PLAN["categories"]),
+                "title": "Trygg skolevei (last)",
+                "text": "Mange barn går her om morgenen, og bilene holder høy fart.",
+            },
+        }
+        self.client.post("/api/v1/priorities/", json=feature, headers=self.auth(), name="create")
+
+    @task(2)
+    def support(self):
+        first, last = PLAN["priority_ids"]
+        with self.client.post(
+            f"/api/v1/priorities/{random.randint(first, last)}/support/",
+            headers=self.auth(),
+            name="support",
+            catch_response=True,
+        ) as response:
+            # A random id can be one that was merged or hidden: that is the right answer,
+            # not an error of the server.
+            if response.status_code in (200, 201, 204, 404):
+                response.success()
+
+
+class Planner(Visitor):
+    """Queries priorities by area, status and support, and counts per area."""
+
+    weight = int(os.environ.get("NABOLAGET_LOAD_PLANNERS_PER_50", "1"))
+
+    def on_start(self):
+        self.token = PLAN["planners"][next(_planner_numbers) % len(PLAN["planners"])]
+
+    def auth(self) -> dict:
+        return {**self.headers(), "Authorization": f"Token {self.token}"}
+
+    @task(4)
+    def query(self):
+        area = random.choice(PLAN["areas"])
+        params = {
+            "municipality": PLAN["municipality"],
+            "area": area["id"],
+            "ordering": "-support_count",
+        }
+        if random.random() < 0.5:
+            params["status"] = random.choice(["received", "under_consideration", "decided"])
+        self.client.get(
+            "/api/v1/priorities/", params=params, headers=self.auth(), name="planner-list"
+        )
+
+    @task(2)
+    def by_area(self):
+        self.client.get(
+            "/api/v1/priorities/by-area/",
+            params={
+                "municipality": PLAN["municipality"],
+                "area_type": random.choice(PLAN["area_types"]),
+            },
+            headers=self.auth(),
+            name="planner-counts",
+        )
+
+    @task(2)
+    def area_stats(self):
+        area = random.choice(PLAN["areas"])
+        self.client.get(f"/api/v1/areas/{area['id']}/stats/", headers=self.auth(), name="planner")
