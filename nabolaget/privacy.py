@@ -79,6 +79,12 @@ CLOSE_POLICY: dict[str, str | Callable[[models.QuerySet], None]] = {
     "priorities.Export.user": KEEP,  # a logged staff action (with or without personal data)
     "priorities.Submission.author": KEEP,  # a council's submission: a public record
     "cases.Consultation.created_by": KEEP,
+    # A case's record (who adjusted its areas, uploaded a layer, linked input, froze a
+    # digest) is public administration: kept, as the answers are.
+    "cases.CaseAreaAdjustment.actor": KEEP,
+    "cases.CaseLayer.created_by": KEEP,
+    "cases.CaseLink.linked_by": KEEP,
+    "cases.FrozenDigest.frozen_by": KEEP,
 }
 
 # Fields never written to a data export: credentials, not data about the person.

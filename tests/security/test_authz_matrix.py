@@ -141,10 +141,12 @@ def _submission(secretary, council, area):
         minutes_reference="Sak 1/26",
         areas=[area],
     )
-    attachment = SubmissionAttachment.objects.create(
+    # Attachments are write-once (a trigger refuses updates): the file goes in with the row.
+    attachment = SubmissionAttachment(
         submission=submission, name="protokoll.pdf", size=8, sha256="0" * 64
     )
-    attachment.file.save("protokoll.pdf", ContentFile(b"%PDF-1.4"), save=True)
+    attachment.file.save("protokoll.pdf", ContentFile(b"%PDF-1.4"), save=False)
+    attachment.save()
     return submission, attachment
 
 
