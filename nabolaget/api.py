@@ -1,5 +1,7 @@
 """Shared pieces of the REST API."""
 
+import sys
+
 from django.conf import settings
 from django.utils.translation import gettext as _
 from rest_framework import parsers
@@ -9,6 +11,14 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.throttling import SimpleRateThrottle
 
 from nabolaget.security import client_address
+
+
+# Python's JSON parser recurses once per level of nesting and gives up at the interpreter's
+# recursion limit minus however deep the request already is in Django's stack (middleware
+# and all). A fixed, generous limit makes "too deep" a property of the body, not of the
+# middleware in front of it: bodies nested a few hundred levels parse and are judged by
+# the serializers (naming the field), deeper ones are refused here.
+sys.setrecursionlimit(max(sys.getrecursionlimit(), 4000))
 
 
 class JSONParser(parsers.JSONParser):
