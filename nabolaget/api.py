@@ -12,7 +12,6 @@ from rest_framework.throttling import SimpleRateThrottle
 
 from nabolaget.security import client_address
 
-
 # Python's JSON parser recurses once per level of nesting and gives up at the interpreter's
 # recursion limit minus however deep the request already is in Django's stack (middleware
 # and all). A fixed, generous limit makes "too deep" a property of the body, not of the

@@ -590,7 +590,9 @@ class Submission(InputRecord):
       (``priorities.services.input_set_status``), which also appends a ``StatusChange``;
     - ``withdrawn_at``, ``withdrawn_reason``: set once by ``submission_withdraw``; a
       withdrawal is never undone or reworded;
-    - ``author``: only to NULL, when the secretary's account is deleted.
+    - ``author``: only to NULL, when the secretary's account is deleted;
+    - ``case``: set once, when a planner links the submission to a case (through the status
+      loop); never moved to another case or unlinked.
 
     The areas (many-to-many) are set when the submission is filed. Every change leaves
     a history row (pghistory) with the actor and the request.
@@ -645,7 +647,13 @@ class Submission(InputRecord):
             pgtrigger.Protect(name="submission_never_deleted", operation=pgtrigger.Delete),
             pgtrigger.ReadOnly(
                 name="submission_filed_text_read_only",
-                exclude=[*SUBMISSION_CHANGING_FIELDS, "author", "geom"],
+                exclude=[*SUBMISSION_CHANGING_FIELDS, "author", "geom", "case"],
+            ),
+            pgtrigger.Protect(
+                name="submission_case_set_once",
+                operation=pgtrigger.Update,
+                condition=pgtrigger.Q(old__case__isnull=False)
+                & pgtrigger.Q(old__case__df=pgtrigger.F("new__case")),
             ),
             # The place, compared as bytes: "geometry IS DISTINCT FROM geometry" needs
             # PostGIS's "=" from the search path, which pg_dump's restore leaves empty.

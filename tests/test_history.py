@@ -312,3 +312,34 @@ def test_a_change_through_the_api_with_a_token_records_the_user_url_and_method(c
     event = StatusChange.pgh_event_model.objects.get(pgh_obj_id=change.pk)
     assert context_of(event) == {"user": planner.pk, "url": url, "method": "POST"}
     assert change.actor == planner
+
+
+@pytest.mark.django_db
+def test_a_submission_is_linked_to_a_case_once_and_stays(secretary, council):
+    """Linking sets the case; moving it to another case or unlinking is refused."""
+    from django.db import connection, transaction
+
+    from cases.models import Case
+
+    submission = file_submission(secretary, council)
+    municipality = submission.municipality
+    first, second = (
+        Case.objects.create(
+            municipality=municipality, number=f"2026/{n}", title="Sak", body="kommunestyre"
+        )
+        for n in (7101, 7102)
+    )
+    Submission.objects.filter(pk=submission.pk, case=None).update(case=first)
+    for change in ({"case": second}, {"case": None}):
+        with pytest.raises(Exception, match="submission_case_set_once"), transaction.atomic():
+            Submission.objects.filter(pk=submission.pk).update(**change)
+    with (
+        pytest.raises(Exception, match="submission_case_set_once"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(
+            "UPDATE priorities_submission SET case_id = NULL WHERE id = %s", [submission.pk]
+        )
+    submission.refresh_from_db()
+    assert submission.case_id == first.pk
