@@ -36,12 +36,3 @@ def storage_extent(bbox: Polygon, *, margin: float = 1.0) -> tuple[float, float,
     samples.transform(coord_transform(4326, STORAGE_SRID))
     xmin, ymin, xmax, ymax = samples.extent
     return xmin - margin, ymin - margin, xmax + margin, ymax + margin
-
-
-def to_lon_lat(points: list[tuple[float, float]]) -> list[tuple[float, float]]:
-    """Storage-SRID coordinates to WGS 84 (longitude, latitude), in one transformation."""
-    if not points:
-        return []
-    multi = MultiPoint([Point(x, y) for x, y in points], srid=STORAGE_SRID)
-    multi.transform(coord_transform(STORAGE_SRID, 4326))
-    return [(point.x, point.y) for point in multi]

@@ -33,6 +33,22 @@ class MedianDays(models.Aggregate):
         )
 
 
+def lon_lat_of(x, y) -> dict:
+    """Annotations ``lon`` and ``lat``: the storage-SRID coordinates (expressions) in WGS 84."""
+    from areas.models import STORAGE_SRID
+
+    point = models.Func(
+        models.Func(x, y, function="ST_MakePoint"),
+        models.Value(STORAGE_SRID),
+        function="ST_SetSRID",
+    )
+    wgs84 = models.Func(point, models.Value(4326), function="ST_Transform")
+    return {
+        "lon": models.Func(wgs84, function="ST_X", output_field=models.FloatField()),
+        "lat": models.Func(wgs84, function="ST_Y", output_field=models.FloatField()),
+    }
+
+
 class CategoryQuerySet(models.QuerySet):
     def for_municipality(self, code: str | None) -> CategoryQuerySet:
         """The default categories plus the municipality's own."""
@@ -216,7 +232,8 @@ class PriorityQuerySet(models.QuerySet):
 
     def clusters(self, cell_metres: float) -> PriorityQuerySet:
         """One row per grid cell of this size (metres): ``count`` and the centre ``x``, ``y``
-        (storage SRID). Grouping on integer cell keys is about twice as fast as on geometries."""
+        (storage SRID) and ``lon``, ``lat`` (WGS 84). Grouping on integer cell keys is about
+        twice as fast as on geometries."""
         x = models.Func("point", function="ST_X", output_field=models.FloatField())
         y = models.Func("point", function="ST_Y", output_field=models.FloatField())
         return (
@@ -230,6 +247,7 @@ class PriorityQuerySet(models.QuerySet):
             )
             .values("cx", "cy")
             .annotate(count=Count("id"), x=models.Avg(x), y=models.Avg(y))
+            .annotate(**lon_lat_of(F("x"), F("y")))
             .order_by()
         )
 
@@ -254,11 +272,13 @@ class PriorityMapCellQuerySet(models.QuerySet):
         )
 
     def clusters(self) -> PriorityMapCellQuerySet:
-        """One row per cell (over categories and statuses): ``count``, ``x`` and ``y`` (centre)."""
+        """One row per cell (over categories and statuses): ``total`` and the centre of mass
+        as ``lon``, ``lat`` (WGS 84, transformed in SQL: PROJ in C, no geometry objects)."""
         return (
             self.values("cx", "cy")
             .annotate(total=Sum("count"), sx=Sum("sum_x"), sy=Sum("sum_y"))
             .filter(total__gt=0)
+            .annotate(**lon_lat_of(F("sx") / F("total"), F("sy") / F("total")))
             .order_by()
         )
 

@@ -21,7 +21,7 @@ from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
-from areas.geo import storage_extent, to_lon_lat
+from areas.geo import storage_extent
 from areas.models import Area, AreaType
 from nabolaget.api import StrictOrderingFilter, throttle
 from nabolaget.db import FEW_ROWS, BadCursor, estimate_count, keyset_page
@@ -361,15 +361,16 @@ class PriorityViewSet(
             cells = cells.filter(category__slug=params["category"])
         if "status" in params:
             cells = cells.filter(status=params["status"])
-        rows = list(cells.clusters())
-        centres = to_lon_lat([(row["sx"] / row["total"], row["sy"] / row["total"]) for row in rows])
         features = [
             {
                 "type": "Feature",
-                "geometry": {"type": "Point", "coordinates": [round(lon, 6), round(lat, 6)]},
+                "geometry": {
+                    "type": "Point",
+                    "coordinates": [round(row["lon"], 6), round(row["lat"], 6)],
+                },
                 "properties": {"cluster": True, "count": row["total"]},
             }
-            for row, (lon, lat) in zip(rows, centres, strict=True)
+            for row in cells.clusters()
         ]
         return {"type": "FeatureCollection", "cell_metres": level, "features": features}
 
@@ -421,17 +422,18 @@ def _point_collection(points: list[dict]) -> dict:
 
 
 def _cluster_collection(rows, cell: float) -> dict:
-    rows = list(rows)
-    centres = to_lon_lat([(row["x"], row["y"]) for row in rows])
     return {
         "type": "FeatureCollection",
         "cell_metres": round(cell, 1),
         "features": [
             {
                 "type": "Feature",
-                "geometry": {"type": "Point", "coordinates": [round(lon, 6), round(lat, 6)]},
+                "geometry": {
+                    "type": "Point",
+                    "coordinates": [round(row["lon"], 6), round(row["lat"], 6)],
+                },
                 "properties": {"cluster": True, "count": row["count"]},
             }
-            for row, (lon, lat) in zip(rows, centres, strict=True)
+            for row in rows
         ],
     }
