@@ -26,12 +26,15 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 
-from areas.models import Area
+from areas.models import STORAGE_SRID, Area, AreaSubdivision
 from priorities.models import (
+    MAP_CELL_LEVELS,
     Category,
     Priority,
     PriorityAnswerDays,
+    PriorityAreaMonth,
     PriorityAreaStat,
+    PriorityMapCell,
     PriorityUnansweredDay,
     Status,
     Submission,
@@ -41,6 +44,9 @@ from priorities.rollups import ROLLUP_TIME_ZONE
 
 TOP_PRIORITIES = 10
 MAP_POINTS = 1000
+# Above MAP_POINTS priorities the map shows the grid rollup's cells, at most about this many.
+MAP_CELLS = 600
+CLUSTER_COLOUR = "#1f5f8b"
 MAX_TREND_MONTHS = 60
 # Above this many priorities in the areas, the most supported are found by walking the
 # support index rather than by sorting them all.
@@ -159,7 +165,10 @@ def _rollup_numbers(scope: dict, answer_days: int) -> dict:
     by_status = {
         r["status"]: r["n"] for r in rows.values("status").annotate(n=Sum("count")).order_by()
     }
-    per_month = {r["month"].strftime("%Y-%m"): r["count"] for r in rows.by_month() if r["count"]}
+    per_month = {
+        r["month"].strftime("%Y-%m"): r["count"]
+        for r in PriorityAreaMonth.objects.matching(**scope).by_month()
+    }
     per_area = {r["area_id"]: r for r in rows.per_area()}
     totals = rows.totals()
     overdue = PriorityUnansweredDay.objects.waiting_since_before(
@@ -351,16 +360,20 @@ def area_digest(
         models.Func(F("point"), function=name, output_field=models.FloatField())
         for name in ("ST_X", "ST_Y")
     )
-    points = [
-        {
-            "x": round(p["x"], 1),
-            "y": round(p["y"], 1),
-            "colour": categories[p["category_id"]].colour,
-        }
-        for p in _most_supported(priorities.annotate(x=x, y=y), scope, count, MAP_POINTS).values(
-            "x", "y", "category_id"
-        )[:MAP_POINTS]
-    ]
+    if scope is not None and count > MAP_POINTS:
+        points = _map_clusters(scope, areas)
+    else:
+        points = [
+            {
+                "x": round(p["x"], 1),
+                "y": round(p["y"], 1),
+                "colour": categories[p["category_id"]].colour,
+                "count": 1,
+            }
+            for p in _most_supported(
+                priorities.annotate(x=x, y=y), scope, count, MAP_POINTS
+            ).values("x", "y", "category_id")[:MAP_POINTS]
+        ]
     health = numbers["health"] if numbers else _health(priorities, answer_days)
     totals = {
         "priorities": health["count"],
@@ -427,17 +440,67 @@ def case_digest(case, since: datetime.date | None = None, until: datetime.date |
     return data
 
 
+def _map_clusters(scope: dict, areas) -> list[dict]:
+    """Many priorities: the map's grid rollup (PriorityMapCell) in the areas, one circle
+    per cell whose centre lies in one of them, sized by how many it holds."""
+    bounds = [(a.xmin, a.ymin, a.xmax, a.ymax) for a in areas if a.xmin is not None]
+    if not bounds:
+        return []
+    extent = (
+        min(b[0] for b in bounds),
+        min(b[1] for b in bounds),
+        max(b[2] for b in bounds),
+        max(b[3] for b in bounds),
+    )
+    width, height = extent[2] - extent[0], extent[3] - extent[1]
+    level = next(
+        (size for size in MAP_CELL_LEVELS if (width / size) * (height / size) <= MAP_CELLS),
+        MAP_CELL_LEVELS[-1],
+    )
+    centre = models.Func(
+        models.Func((F("cx") + 0.5) * level, (F("cy") + 0.5) * level, function="ST_MakePoint"),
+        models.Value(STORAGE_SRID),
+        function="ST_SetSRID",
+    )
+    inside = AreaSubdivision.objects.filter(
+        area_id__in=scope["area_ids"], geom__covers=OuterRef("cell_centre")
+    )
+    cells = (
+        PriorityMapCell.objects.filter(municipality_id=scope["municipality_id"])
+        .in_extent(level, extent)
+        .alias(cell_centre=centre)
+        .filter(Exists(inside))
+        .clusters()
+    )
+    rows = [(row["sx"] / row["total"], row["sy"] / row["total"], row["total"]) for row in cells]
+    most = max((n for _x, _y, n in rows), default=1)
+    return [
+        {
+            "x": round(x, 1),
+            "y": round(y, 1),
+            "colour": CLUSTER_COLOUR,
+            "count": n,
+            "scale": round(max(0.5, 2.5 * (n / most) ** 0.5), 2),
+        }
+        for x, y, n in rows
+    ]
+
+
 def _map(areas, points) -> dict:
     bounds = [(a.xmin, a.ymin, a.xmax, a.ymax) for a in areas if a.xmin is not None]
     bounds += [(p["x"], p["y"], p["x"], p["y"]) for p in points]
-    return _with_viewbox(
+    data = _with_viewbox(
         {
             "areas": [{"name": a.name, "path": a.svg} for a in areas if a.svg],
             "points": points,
+            "count": sum(p.get("count", 1) for p in points),
             "case": None,
         },
         bounds,
     )
+    for point in points:  # circle radius in map units: clusters are sized by count
+        point["r"] = round(data["r"] * point.get("scale", 1), 1)
+    return data
 
 
 def _map_with(data: dict, shape: dict) -> dict:

@@ -29,6 +29,7 @@ from nabolaget.models import Role, TranslatedName
 from priorities.querysets import (
     CategoryQuerySet,
     PriorityAnswerDaysQuerySet,
+    PriorityAreaMonthQuerySet,
     PriorityAreaStatQuerySet,
     PriorityMapCellQuerySet,
     PriorityQuerySet,
@@ -424,8 +425,8 @@ class PriorityMapCell(models.Model):
 
 
 class PriorityAreaStat(models.Model):
-    """Public priorities per (municipality, area, category, status, month, answered):
-    how many, and their supports. ``area`` NULL is the whole municipality.
+    """Public priorities per (municipality, area, category, status, answered): how many,
+    and their supports. ``area`` NULL is the whole municipality.
 
     Kept exact by statement-level triggers on priorities and their area links
     (``priorities.rollups``); never written by application code.
@@ -435,7 +436,6 @@ class PriorityAreaStat(models.Model):
     area = models.ForeignKey("areas.Area", models.CASCADE, null=True, related_name="+")
     category = models.ForeignKey(Category, models.CASCADE, related_name="+")
     status = models.CharField(max_length=20, choices=Status.choices)
-    month = models.DateField()
     answered = models.BooleanField()
     count = models.IntegerField(default=0)
     supports = models.BigIntegerField(default=0)
@@ -445,12 +445,38 @@ class PriorityAreaStat(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["municipality", "area", "category", "status", "month", "answered"],
+                fields=["municipality", "area", "category", "status", "answered"],
                 name="priorityareastat_unique",
                 nulls_distinct=False,
             )
         ]
-        indexes = [models.Index(fields=["area", "month"], name="areastat_area_month")]
+        indexes = [models.Index(fields=["area"], name="areastat_area")]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.area_id or self.municipality_id} {self.category_id} {self.status}: {self.count}"
+        )
+
+
+class PriorityAreaMonth(models.Model):
+    """Public priorities per (municipality, area, month created, Norwegian time): the trend.
+    ``area`` NULL is the whole municipality. Kept exact by the same triggers."""
+
+    municipality = models.ForeignKey("areas.Municipality", models.CASCADE, related_name="+")
+    area = models.ForeignKey("areas.Area", models.CASCADE, null=True, related_name="+")
+    month = models.DateField()
+    count = models.IntegerField(default=0)
+
+    objects = PriorityAreaMonthQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "area", "month"],
+                name="priorityareamonth_unique",
+                nulls_distinct=False,
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.area_id or self.municipality_id} {self.month:%Y-%m}: {self.count}"

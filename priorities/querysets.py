@@ -390,10 +390,12 @@ class PriorityAreaStatQuerySet(_RollupQuerySet):
             for r in rows
         ]
 
+
+class PriorityAreaMonthQuerySet(_RollupQuerySet):
     def by_month(self) -> list[dict]:
-        """Counts and supports per month, oldest first: rows of month, count, supports."""
-        rows = self.values("month").annotate(n=Sum("count"), s=Sum("supports")).order_by("month")
-        return [{"month": r["month"], "count": r["n"], "supports": r["s"]} for r in rows]
+        """Counts per month, oldest first: rows of month, count."""
+        rows = self.values("month").annotate(n=Sum("count")).filter(n__gt=0).order_by("month")
+        return [{"month": r["month"], "count": r["n"]} for r in rows]
 
 
 class PriorityUnansweredDayQuerySet(models.QuerySet):

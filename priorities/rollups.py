@@ -1,10 +1,12 @@
 """Per-area totals of public priorities, kept exact by statement-level database triggers.
 
-Three tables serve the planner's counts and the case digests without aggregating the
+Four tables serve the planner's counts and the case digests without aggregating the
 priorities themselves:
 
-- ``priorities_priorityareastat``: per (municipality, area, category, status, month,
-  answered) the number of public priorities and the sum of their supports;
+- ``priorities_priorityareastat``: per (municipality, area, category, status, answered) the
+  number of public priorities and the sum of their supports;
+- ``priorities_priorityareamonth``: per (municipality, area, month created) the number of
+  public priorities: the digests' trend;
 - ``priorities_priorityanswerdays``: per (municipality, area, category, status, whole days
   from creation to the first public answer) the number of answered public priorities: the
   histogram the median days to first answer is read from;
@@ -40,7 +42,8 @@ ROLLUP_TIME_ZONE = "Europe/Oslo"
 _MONTH = f"date_trunc('month', p.created_at AT TIME ZONE '{ROLLUP_TIME_ZONE}')::date"
 _DAYS = "floor(extract(epoch FROM p.first_answered_at - p.created_at) / 86400)::int"
 
-_STAT_KEYS = "municipality_id, area_id, category_id, status, month, answered"
+_STAT_KEYS = "municipality_id, area_id, category_id, status, answered"
+_MONTH_KEYS = "municipality_id, area_id, month"
 _DAYS_KEYS = "municipality_id, area_id, category_id, status, days"
 _WAITING_KEYS = "municipality_id, area_id, day"
 
@@ -48,7 +51,7 @@ _WAITING_KEYS = "municipality_id, area_id, day"
 def _stat_rows(source: str, sign: int) -> str:
     return f"""
         SELECT p.municipality_id, p.area_id, p.category_id, p.status,
-               {_MONTH} AS month, p.first_answered_at IS NOT NULL AS answered,
+               p.first_answered_at IS NOT NULL AS answered,
                {sign} AS n, {sign} * p.support_count AS s
           FROM ({source}) p WHERE p.visibility = 'public'"""
 
@@ -59,6 +62,12 @@ def _days_rows(source: str, sign: int) -> str:
                {sign} AS n
           FROM ({source}) p
          WHERE p.visibility = 'public' AND p.first_answered_at IS NOT NULL"""
+
+
+def _month_rows(source: str, sign: int) -> str:
+    return f"""
+        SELECT p.municipality_id, p.area_id, {_MONTH} AS month, {sign} AS n
+          FROM ({source}) p WHERE p.visibility = 'public'"""
 
 
 def _waiting_rows(source: str, sign: int) -> str:
@@ -74,6 +83,7 @@ def _upserts(parts: list[tuple[str, int]]) -> str:
     stats = "\n        UNION ALL".join(_stat_rows(src, sign) for src, sign in parts)
     days = "\n        UNION ALL".join(_days_rows(src, sign) for src, sign in parts)
     waiting = "\n        UNION ALL".join(_waiting_rows(src, sign) for src, sign in parts)
+    months = "\n        UNION ALL".join(_month_rows(src, sign) for src, sign in parts)
     return f"""
     INSERT INTO priorities_priorityareastat AS r ({_STAT_KEYS}, count, supports)
     SELECT {_STAT_KEYS}, sum(n), sum(s) FROM ({stats}) d
@@ -91,6 +101,11 @@ def _upserts(parts: list[tuple[str, int]]) -> str:
      GROUP BY {_WAITING_KEYS} HAVING sum(n) <> 0
      ORDER BY {_WAITING_KEYS}
     ON CONFLICT ({_WAITING_KEYS}) DO UPDATE SET count = r.count + EXCLUDED.count;
+    INSERT INTO priorities_priorityareamonth AS r ({_MONTH_KEYS}, count)
+    SELECT {_MONTH_KEYS}, sum(n) FROM ({months}) d
+     GROUP BY {_MONTH_KEYS} HAVING sum(n) <> 0
+     ORDER BY {_MONTH_KEYS}
+    ON CONFLICT ({_MONTH_KEYS}) DO UPDATE SET count = r.count + EXCLUDED.count;
 """
 
 
@@ -211,6 +226,10 @@ FRESH_DAYS_SQL = f"""
     SELECT {_DAYS_KEYS}, sum(n) AS count
       FROM ({_days_rows(_ALL, 1)}) d GROUP BY {_DAYS_KEYS}"""
 
+FRESH_MONTH_SQL = f"""
+    SELECT {_MONTH_KEYS}, sum(n) AS count
+      FROM ({_month_rows(_ALL, 1)}) d GROUP BY {_MONTH_KEYS}"""
+
 FRESH_WAITING_SQL = f"""
     SELECT {_WAITING_KEYS}, sum(n) AS count
       FROM ({_waiting_rows(_ALL, 1)}) d GROUP BY {_WAITING_KEYS}"""
@@ -222,6 +241,8 @@ DELETE FROM priorities_priorityanswerdays;
 INSERT INTO priorities_priorityanswerdays ({_DAYS_KEYS}, count) {FRESH_DAYS_SQL};
 DELETE FROM priorities_priorityunansweredday;
 INSERT INTO priorities_priorityunansweredday ({_WAITING_KEYS}, count) {FRESH_WAITING_SQL};
+DELETE FROM priorities_priorityareamonth;
+INSERT INTO priorities_priorityareamonth ({_MONTH_KEYS}, count) {FRESH_MONTH_SQL};
 """
 
 # NULL never equals NULL in a join: the municipality's rows (area NULL) are joined as area 0.
@@ -251,6 +272,15 @@ SELECT 'waiting', {_WAITING_KEYS}, t.count, f.count FROM
  WHERE t.count IS DISTINCT FROM f.count
 """
 
+DRIFT_MONTH_SQL = f"""
+SELECT 'month', {_MONTH_KEYS}, t.count, f.count FROM
+    (SELECT {_MONTH_KEYS.replace("area_id", _NO_NULL)}, count
+       FROM priorities_priorityareamonth WHERE count <> 0) t
+    FULL JOIN (SELECT {_MONTH_KEYS.replace("area_id", _NO_NULL)}, count
+                 FROM ({FRESH_MONTH_SQL}) x) f USING ({_MONTH_KEYS})
+ WHERE t.count IS DISTINCT FROM f.count
+"""
+
 # The functions alone, to replace them in a database that has the triggers already.
 FUNCTIONS_SQL = (
     PRIORITY_INSERT_FUNCTION
@@ -275,4 +305,6 @@ def drift() -> list[tuple]:
         cursor.execute(DRIFT_DAYS_SQL)
         rows += cursor.fetchall()
         cursor.execute(DRIFT_WAITING_SQL)
+        rows += cursor.fetchall()
+        cursor.execute(DRIFT_MONTH_SQL)
         return rows + cursor.fetchall()

@@ -79,11 +79,16 @@ SELECT p.id, a.id
 """
 
 RAW_ROLLUP_SQL = """
-SELECT r.category_id, r.status, r.month, r.area_id, sum(r.count), sum(r.supports),
+SELECT r.category_id, r.status, NULL::date, r.area_id, sum(r.count), sum(r.supports),
        sum(r.count) FILTER (WHERE r.answered)
   FROM priorities_priorityareastat r
  WHERE r.municipality_id = %(municipality)s AND r.area_id = ANY(%(areas)s)
- GROUP BY GROUPING SETS ((r.category_id), (r.status), (r.month), (r.area_id), ())
+ GROUP BY GROUPING SETS ((r.category_id), (r.status), (r.area_id), ())
+UNION ALL
+SELECT NULL, NULL, m.month, NULL, sum(m.count), NULL, NULL
+  FROM priorities_priorityareamonth m
+ WHERE m.municipality_id = %(municipality)s AND m.area_id = ANY(%(areas)s)
+ GROUP BY m.month
 """
 RAW_ROWS_SQL = """
 WITH linked AS (
