@@ -45,6 +45,17 @@ def only_cleared(name: str, field: str) -> pgtrigger.Protect:
     )
 
 
+def only_set_once(name: str, field: str) -> pgtrigger.Protect:
+    """A trigger that lets ``field`` (a foreign key) change only from NULL to a value: a
+    link made later (a submission included in a case) that, once made, stays."""
+    return pgtrigger.Protect(
+        name=name,
+        operation=pgtrigger.Update,
+        condition=pgtrigger.Q(**{f"old__{field}__isnull": False})
+        & pgtrigger.Q(**{f"old__{field}__df": pgtrigger.F(f"new__{field}")}),
+    )
+
+
 class HistoryMiddleware(pghistory.middleware.HistoryMiddleware):
     """pghistory's context for every change a request makes: user id, URL and method.
 

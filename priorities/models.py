@@ -24,7 +24,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from areas.models import STORAGE_SRID
-from nabolaget.history import append_only_history, only_cleared
+from nabolaget.history import append_only_history, only_cleared, only_set_once
 from nabolaget.models import Role, TranslatedName
 from priorities.querysets import (
     CategoryQuerySet,
@@ -645,7 +645,7 @@ class Submission(InputRecord):
             pgtrigger.Protect(name="submission_never_deleted", operation=pgtrigger.Delete),
             pgtrigger.ReadOnly(
                 name="submission_filed_text_read_only",
-                exclude=[*SUBMISSION_CHANGING_FIELDS, "author", "geom"],
+                exclude=[*SUBMISSION_CHANGING_FIELDS, "author", "geom", "case"],
             ),
             # The place, compared as bytes: "geometry IS DISTINCT FROM geometry" needs
             # PostGIS's "=" from the search path, which pg_dump's restore leaves empty.
@@ -657,6 +657,8 @@ class Submission(InputRecord):
                 ),
             ),
             only_cleared("submission_author_only_cleared", "author"),
+            # Including a submission in a case (the feedback loop) links it; that link stays.
+            only_set_once("submission_case_set_once", "case"),
             pgtrigger.Protect(
                 name="submission_withdrawal_final",
                 operation=pgtrigger.Update,
