@@ -246,6 +246,28 @@ def test_a_submission_changes_only_through_the_status_loop_and_a_withdrawal(
     assert events.count() == 3
 
 
+def test_a_submission_is_linked_to_a_case_once_and_the_link_stays(secretary, council, planner):
+    """Including a submission in a case (the planner's link) sets its case; the link cannot
+    be moved to another case or removed afterwards."""
+    from cases import services as case_services
+
+    submission = file_submission(secretary, council)
+    municipality = Municipality.objects.get(code="1804")
+    case = Case.objects.create(municipality=municipality, number="2026/31", title="Skolevei")
+    other = Case.objects.create(municipality=municipality, number="2026/32", title="Havn")
+
+    case_services.case_link_input(
+        actor=planner, case=case, submissions=[submission], public_text="Tas med i saken."
+    )
+
+    submission.refresh_from_db()
+    assert submission.case == case and submission.status == "in_case"
+    same = Submission.objects.filter(pk=submission.pk)
+    refused(lambda: same.update(case=other))
+    refused(lambda: same.update(case=None))
+    assert same.get().case == case
+
+
 def test_a_consultation_deadline_can_be_extended_never_shortened(secretary, council, planner):
     consultation = make_consultation(secretary, council, planner)
     deadline = consultation.deadline
