@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.contrib.gis.db.models import GeometryField
 from django.db import models
 from django.db.models import Count, Exists, F, OuterRef, Q, Sum
 from django.db.models.functions import Coalesce, TruncMonth
@@ -458,9 +459,15 @@ def _map_clusters(scope: dict, areas) -> list[dict]:
         MAP_CELL_LEVELS[-1],
     )
     centre = models.Func(
-        models.Func((F("cx") + 0.5) * level, (F("cy") + 0.5) * level, function="ST_MakePoint"),
+        models.Func(
+            F("cx") * level + level // 2,
+            F("cy") * level + level // 2,
+            function="ST_MakePoint",
+            output_field=GeometryField(),
+        ),
         models.Value(STORAGE_SRID),
         function="ST_SetSRID",
+        output_field=GeometryField(srid=STORAGE_SRID),
     )
     inside = AreaSubdivision.objects.filter(
         area_id__in=scope["area_ids"], geom__covers=OuterRef("cell_centre")

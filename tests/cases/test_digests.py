@@ -208,3 +208,18 @@ def test_the_digest_from_the_rollup_is_the_digest_from_the_rows(monkeypatch, how
         if timezone.localtime(p.created_at).date()
         < timezone.localdate() - datetime.timedelta(days=p.municipality.answer_days)
     )
+
+
+def test_a_digest_of_many_priorities_maps_the_grid_rollup(monkeypatch):
+    """Past MAP_POINTS priorities the map shows the map rollup's cells in the areas, sized
+    by count, rather than a thousand single points."""
+    from cases import digests
+
+    _data_set()
+    monkeypatch.setattr(digests, "MAP_POINTS", 1)
+    kretser = list(Area.objects.of_type("skolekrets").values_list("id", flat=True))
+    digest = area_digest(kretser)
+    points = digest["map"]["points"]
+    assert points and all(p["count"] >= 1 and p["r"] > 0 for p in points)
+    assert sum(p["count"] for p in points) <= digest["totals"]["priorities"]
+    assert digest["map"]["count"] == sum(p["count"] for p in points)
