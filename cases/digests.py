@@ -19,15 +19,14 @@ from collections.abc import Sequence
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.contrib.gis.db.models import GeometryField
-from django.db import models
+from django.db import connection, models
 from django.db.models import Count, Exists, F, OuterRef, Q, Sum
 from django.db.models.functions import Coalesce, TruncMonth
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 
-from areas.models import STORAGE_SRID, Area, AreaSubdivision
+from areas.models import STORAGE_SRID, Area
 from priorities.models import (
     MAP_CELL_LEVELS,
     Category,
@@ -48,6 +47,12 @@ MAP_POINTS = 1000
 # Above MAP_POINTS priorities the map shows the grid rollup's cells, at most about this many.
 MAP_CELLS = 600
 CLUSTER_COLOUR = "#1f5f8b"
+CELLS_IN_AREAS_SQL = """
+SELECT c.i FROM unnest(%(x)s::float8[], %(y)s::float8[]) WITH ORDINALITY AS c(x, y, i)
+ WHERE EXISTS (SELECT 1 FROM areas_areasubdivision s
+                WHERE s.area_id = ANY(%(areas)s)
+                  AND ST_Covers(s.geom, ST_SetSRID(ST_MakePoint(c.x, c.y), %(srid)s)))
+"""
 MAX_TREND_MONTHS = 60
 # Above this many priorities in the areas, the most supported are found by walking the
 # support index rather than by sorting them all.
@@ -458,27 +463,24 @@ def _map_clusters(scope: dict, areas) -> list[dict]:
         (size for size in MAP_CELL_LEVELS if (width / size) * (height / size) <= MAP_CELLS),
         MAP_CELL_LEVELS[-1],
     )
-    centre = models.Func(
-        models.Func(
-            F("cx") * level + level // 2,
-            F("cy") * level + level // 2,
-            function="ST_MakePoint",
-            output_field=GeometryField(),
-        ),
-        models.Value(STORAGE_SRID),
-        function="ST_SetSRID",
-        output_field=GeometryField(srid=STORAGE_SRID),
-    )
-    inside = AreaSubdivision.objects.filter(
-        area_id__in=scope["area_ids"], geom__covers=OuterRef("cell_centre")
-    )
-    cells = (
+    cells = list(
         PriorityMapCell.objects.filter(municipality_id=scope["municipality_id"])
         .in_extent(level, extent)
-        .alias(cell_centre=centre)
-        .filter(Exists(inside))
         .clusters()
     )
+    # Which cells lie in the areas (their centre does): one test per cell, not per row.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            CELLS_IN_AREAS_SQL,
+            {
+                "x": [(c["cx"] + 0.5) * level for c in cells],
+                "y": [(c["cy"] + 0.5) * level for c in cells],
+                "srid": STORAGE_SRID,
+                "areas": list(scope["area_ids"]),
+            },
+        )
+        inside = {i - 1 for (i,) in cursor.fetchall()}
+    cells = [c for i, c in enumerate(cells) if i in inside]
     rows = [(row["sx"] / row["total"], row["sy"] / row["total"], row["total"]) for row in cells]
     most = max((n for _x, _y, n in rows), default=1)
     return [
