@@ -750,7 +750,7 @@ def time_case(case: Case, runs: int, warmup: int, budget: float, problems: list[
     A query so slow that ``runs`` rounds would take over ``budget`` seconds gets fewer
     rounds (at least MIN_RUNS), and fewer warm-ups: its p95 is then the slowest of few.
     """
-    from django.db import connection
+    from django.db import connection, reset_queries
     from django.test.utils import CaptureQueriesContext
 
     progress(f"{case.label}: {case.url}")
@@ -765,6 +765,7 @@ def time_case(case: Case, runs: int, warmup: int, budget: float, problems: list[
         nonlocal response, raw_answer, fresh
         pid = backend_pid()
         if not timed and not captured:  # the first warm-up: the request's SQL, for EXPLAIN
+            reset_queries()  # a full query log (a deque of 9,000) would hide new entries
             with CaptureQueriesContext(connection) as queries:
                 start = clock()
                 response = case.client.get(case.url)
