@@ -424,7 +424,18 @@ class PriorityMapCell(models.Model):
         return f"{self.level} m cell ({self.cx}, {self.cy}): {self.count}"
 
 
-class PriorityAreaStat(models.Model):
+class AreaRollup(models.Model):
+    """What every per-area rollup row has: its municipality and its area (NULL: the whole
+    municipality). The rows are written by database triggers only (``priorities.rollups``)."""
+
+    municipality = models.ForeignKey("areas.Municipality", models.CASCADE, related_name="+")
+    area = models.ForeignKey("areas.Area", models.CASCADE, null=True, related_name="+")
+
+    class Meta:
+        abstract = True
+
+
+class PriorityAreaStat(AreaRollup):
     """Public priorities per (municipality, area, category, status, answered): how many,
     and their supports. ``area`` NULL is the whole municipality.
 
@@ -432,8 +443,6 @@ class PriorityAreaStat(models.Model):
     (``priorities.rollups``); never written by application code.
     """
 
-    municipality = models.ForeignKey("areas.Municipality", models.CASCADE, related_name="+")
-    area = models.ForeignKey("areas.Area", models.CASCADE, null=True, related_name="+")
     category = models.ForeignKey(Category, models.CASCADE, related_name="+")
     status = models.CharField(max_length=20, choices=Status.choices)
     answered = models.BooleanField()
@@ -458,12 +467,10 @@ class PriorityAreaStat(models.Model):
         )
 
 
-class PriorityAreaMonth(models.Model):
+class PriorityAreaMonth(AreaRollup):
     """Public priorities per (municipality, area, month created, Norwegian time): the trend.
     ``area`` NULL is the whole municipality. Kept exact by the same triggers."""
 
-    municipality = models.ForeignKey("areas.Municipality", models.CASCADE, related_name="+")
-    area = models.ForeignKey("areas.Area", models.CASCADE, null=True, related_name="+")
     month = models.DateField()
     count = models.IntegerField(default=0)
 
@@ -482,13 +489,11 @@ class PriorityAreaMonth(models.Model):
         return f"{self.area_id or self.municipality_id} {self.month:%Y-%m}: {self.count}"
 
 
-class PriorityAnswerDays(models.Model):
+class PriorityAnswerDays(AreaRollup):
     """Answered public priorities per (municipality, area, category, status, whole days from
     creation to the first public answer): the histogram medians are read from.
     ``area`` NULL is the whole municipality. Kept exact by the same triggers."""
 
-    municipality = models.ForeignKey("areas.Municipality", models.CASCADE, related_name="+")
-    area = models.ForeignKey("areas.Area", models.CASCADE, null=True, related_name="+")
     category = models.ForeignKey(Category, models.CASCADE, related_name="+")
     status = models.CharField(max_length=20, choices=Status.choices)
     days = models.IntegerField()
@@ -509,13 +514,11 @@ class PriorityAnswerDays(models.Model):
         return f"{self.area_id or self.municipality_id} {self.days} days: {self.count}"
 
 
-class PriorityUnansweredDay(models.Model):
+class PriorityUnansweredDay(AreaRollup):
     """Public priorities without an answer per (municipality, area, day created, in Norwegian
     time): what is older than the promised answer time. ``area`` NULL is the whole
     municipality. Kept exact by the same triggers."""
 
-    municipality = models.ForeignKey("areas.Municipality", models.CASCADE, related_name="+")
-    area = models.ForeignKey("areas.Area", models.CASCADE, null=True, related_name="+")
     day = models.DateField()
     count = models.IntegerField(default=0)
 

@@ -33,6 +33,8 @@ tests and the ``check_rollups`` command).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.db import connection, transaction
 
 ROLLUP_TIME_ZONE = "Europe/Oslo"
@@ -42,71 +44,99 @@ ROLLUP_TIME_ZONE = "Europe/Oslo"
 _MONTH = f"date_trunc('month', p.created_at AT TIME ZONE '{ROLLUP_TIME_ZONE}')::date"
 _DAYS = "floor(extract(epoch FROM p.first_answered_at - p.created_at) / 86400)::int"
 
-_STAT_KEYS = "municipality_id, area_id, category_id, status, answered"
-_MONTH_KEYS = "municipality_id, area_id, month"
-_DAYS_KEYS = "municipality_id, area_id, category_id, status, days"
-_WAITING_KEYS = "municipality_id, area_id, day"
+
+@dataclass(frozen=True)
+class _Table:
+    """One rollup table: its key columns (as computed from a priority row ``p``), the
+    values it sums, and which priorities count in it."""
+
+    name: str
+    keys: tuple[tuple[str, str], ...]  # (column, expression over p)
+    sums: tuple[tuple[str, str], ...] = (("count", "1"),)
+    where: str = "TRUE"
+
+    @property
+    def key_list(self) -> str:
+        return ", ".join(column for column, _expr in self.keys)
+
+    def rows(self, source: str, sign: int) -> str:
+        """The signed contributions (n, s, …) of the priority rows in ``source``."""
+        keys = ", ".join(f"{expr} AS {column}" for column, expr in self.keys)
+        sums = ", ".join(f"{sign} * {expr} AS v{i}" for i, (_c, expr) in enumerate(self.sums))
+        return f"""
+        SELECT {keys}, {sums}
+          FROM ({source}) p WHERE p.visibility = 'public' AND {self.where}"""
+
+    def upsert(self, parts: list[tuple[str, int]]) -> str:
+        rows = "\n        UNION ALL".join(self.rows(src, sign) for src, sign in parts)
+        columns = ", ".join(column for column, _expr in self.sums)
+        totals = ", ".join(f"sum(v{i})" for i in range(len(self.sums)))
+        nonzero = " OR ".join(f"sum(v{i}) <> 0" for i in range(len(self.sums)))
+        adds = ", ".join(f"{c} = r.{c} + EXCLUDED.{c}" for c, _expr in self.sums)
+        return f"""
+    INSERT INTO {self.name} AS r ({self.key_list}, {columns})
+    SELECT {self.key_list}, {totals} FROM ({rows}) d
+     GROUP BY {self.key_list} HAVING {nonzero}
+     ORDER BY {self.key_list}
+    ON CONFLICT ({self.key_list}) DO UPDATE SET {adds};"""
+
+    def fresh(self) -> str:
+        """A fresh aggregate of every priority, in the table's shape."""
+        columns = ", ".join(f"sum(v{i}) AS {c}" for i, (c, _e) in enumerate(self.sums))
+        return f"""
+    SELECT {self.key_list}, {columns}
+      FROM ({self.rows(_ALL, 1)}) d GROUP BY {self.key_list}"""
+
+    def rebuild(self) -> str:
+        columns = ", ".join(column for column, _expr in self.sums)
+        return f"""
+DELETE FROM {self.name};
+INSERT INTO {self.name} ({self.key_list}, {columns}) {self.fresh()};"""
+
+    def drift(self) -> str:
+        """Keys where the table and a fresh aggregate differ. NULL never equals NULL in a
+        join: the municipality's rows (area NULL) are joined as area 0."""
+        keys = self.key_list.replace("area_id", "coalesce(area_id, 0) AS area_id")
+        columns = ", ".join(column for column, _expr in self.sums)
+        pairs = ", ".join(f"t.{c}, f.{c}" for c, _e in self.sums)
+        kept = " OR ".join(f"{c} <> 0" for c, _e in self.sums)
+        differ = " OR ".join(f"t.{c} IS DISTINCT FROM f.{c}" for c, _e in self.sums)
+        return f"""
+SELECT '{self.name}', {self.key_list}, {pairs} FROM
+    (SELECT {keys}, {columns} FROM {self.name} WHERE {kept}) t
+    FULL JOIN (SELECT {keys}, {columns} FROM ({self.fresh()}) x) f USING ({self.key_list})
+ WHERE {differ}"""
 
 
-def _stat_rows(source: str, sign: int) -> str:
-    return f"""
-        SELECT p.municipality_id, p.area_id, p.category_id, p.status,
-               p.first_answered_at IS NOT NULL AS answered,
-               {sign} AS n, {sign} * p.support_count AS s
-          FROM ({source}) p WHERE p.visibility = 'public'"""
-
-
-def _days_rows(source: str, sign: int) -> str:
-    return f"""
-        SELECT p.municipality_id, p.area_id, p.category_id, p.status, {_DAYS} AS days,
-               {sign} AS n
-          FROM ({source}) p
-         WHERE p.visibility = 'public' AND p.first_answered_at IS NOT NULL"""
-
-
-def _month_rows(source: str, sign: int) -> str:
-    return f"""
-        SELECT p.municipality_id, p.area_id, {_MONTH} AS month, {sign} AS n
-          FROM ({source}) p WHERE p.visibility = 'public'"""
-
-
-def _waiting_rows(source: str, sign: int) -> str:
-    return f"""
-        SELECT p.municipality_id, p.area_id,
-               (p.created_at AT TIME ZONE '{ROLLUP_TIME_ZONE}')::date AS day, {sign} AS n
-          FROM ({source}) p
-         WHERE p.visibility = 'public' AND p.first_answered_at IS NULL"""
+_OWN_KEYS = (("municipality_id", "p.municipality_id"), ("area_id", "p.area_id"))
+TABLES = (
+    _Table(
+        "priorities_priorityareastat",
+        (
+            *_OWN_KEYS,
+            ("category_id", "p.category_id"),
+            ("status", "p.status"),
+            ("answered", "p.first_answered_at IS NOT NULL"),
+        ),
+        sums=(("count", "1"), ("supports", "p.support_count")),
+    ),
+    _Table(
+        "priorities_priorityanswerdays",
+        (*_OWN_KEYS, ("category_id", "p.category_id"), ("status", "p.status"), ("days", _DAYS)),
+        where="p.first_answered_at IS NOT NULL",
+    ),
+    _Table(
+        "priorities_priorityunansweredday",
+        (*_OWN_KEYS, ("day", f"(p.created_at AT TIME ZONE '{ROLLUP_TIME_ZONE}')::date")),
+        where="p.first_answered_at IS NULL",
+    ),
+    _Table("priorities_priorityareamonth", (*_OWN_KEYS, ("month", _MONTH))),
+)
 
 
 def _upserts(parts: list[tuple[str, int]]) -> str:
-    """SQL adding the signed contributions of several row sources to the three tables."""
-    stats = "\n        UNION ALL".join(_stat_rows(src, sign) for src, sign in parts)
-    days = "\n        UNION ALL".join(_days_rows(src, sign) for src, sign in parts)
-    waiting = "\n        UNION ALL".join(_waiting_rows(src, sign) for src, sign in parts)
-    months = "\n        UNION ALL".join(_month_rows(src, sign) for src, sign in parts)
-    return f"""
-    INSERT INTO priorities_priorityareastat AS r ({_STAT_KEYS}, count, supports)
-    SELECT {_STAT_KEYS}, sum(n), sum(s) FROM ({stats}) d
-     GROUP BY {_STAT_KEYS} HAVING sum(n) <> 0 OR sum(s) <> 0
-     ORDER BY {_STAT_KEYS}
-    ON CONFLICT ({_STAT_KEYS}) DO UPDATE
-       SET count = r.count + EXCLUDED.count, supports = r.supports + EXCLUDED.supports;
-    INSERT INTO priorities_priorityanswerdays AS r ({_DAYS_KEYS}, count)
-    SELECT {_DAYS_KEYS}, sum(n) FROM ({days}) d
-     GROUP BY {_DAYS_KEYS} HAVING sum(n) <> 0
-     ORDER BY {_DAYS_KEYS}
-    ON CONFLICT ({_DAYS_KEYS}) DO UPDATE SET count = r.count + EXCLUDED.count;
-    INSERT INTO priorities_priorityunansweredday AS r ({_WAITING_KEYS}, count)
-    SELECT {_WAITING_KEYS}, sum(n) FROM ({waiting}) d
-     GROUP BY {_WAITING_KEYS} HAVING sum(n) <> 0
-     ORDER BY {_WAITING_KEYS}
-    ON CONFLICT ({_WAITING_KEYS}) DO UPDATE SET count = r.count + EXCLUDED.count;
-    INSERT INTO priorities_priorityareamonth AS r ({_MONTH_KEYS}, count)
-    SELECT {_MONTH_KEYS}, sum(n) FROM ({months}) d
-     GROUP BY {_MONTH_KEYS} HAVING sum(n) <> 0
-     ORDER BY {_MONTH_KEYS}
-    ON CONFLICT ({_MONTH_KEYS}) DO UPDATE SET count = r.count + EXCLUDED.count;
-"""
+    """SQL adding the signed contributions of several row sources to every table."""
+    return "".join(table.upsert(parts) for table in TABLES) + "\n"
 
 
 def _priority_rows(rows: str, expand: bool) -> str:
@@ -217,69 +247,10 @@ DROP FUNCTION IF EXISTS priorities_rollup_link_insert();
 DROP FUNCTION IF EXISTS priorities_rollup_link_delete();
 """
 
-# A fresh aggregate of everything, in the tables' shapes.
+# A fresh aggregate of everything: the priorities, each in its municipality and its areas.
 _ALL = _priority_rows("priorities_priority", expand=True)
-FRESH_STATS_SQL = f"""
-    SELECT {_STAT_KEYS}, sum(n) AS count, sum(s) AS supports
-      FROM ({_stat_rows(_ALL, 1)}) d GROUP BY {_STAT_KEYS}"""
-FRESH_DAYS_SQL = f"""
-    SELECT {_DAYS_KEYS}, sum(n) AS count
-      FROM ({_days_rows(_ALL, 1)}) d GROUP BY {_DAYS_KEYS}"""
+REBUILD_SQL = "".join(table.rebuild() for table in TABLES) + "\n"
 
-FRESH_MONTH_SQL = f"""
-    SELECT {_MONTH_KEYS}, sum(n) AS count
-      FROM ({_month_rows(_ALL, 1)}) d GROUP BY {_MONTH_KEYS}"""
-
-FRESH_WAITING_SQL = f"""
-    SELECT {_WAITING_KEYS}, sum(n) AS count
-      FROM ({_waiting_rows(_ALL, 1)}) d GROUP BY {_WAITING_KEYS}"""
-
-REBUILD_SQL = f"""
-DELETE FROM priorities_priorityareastat;
-INSERT INTO priorities_priorityareastat ({_STAT_KEYS}, count, supports) {FRESH_STATS_SQL};
-DELETE FROM priorities_priorityanswerdays;
-INSERT INTO priorities_priorityanswerdays ({_DAYS_KEYS}, count) {FRESH_DAYS_SQL};
-DELETE FROM priorities_priorityunansweredday;
-INSERT INTO priorities_priorityunansweredday ({_WAITING_KEYS}, count) {FRESH_WAITING_SQL};
-DELETE FROM priorities_priorityareamonth;
-INSERT INTO priorities_priorityareamonth ({_MONTH_KEYS}, count) {FRESH_MONTH_SQL};
-"""
-
-# NULL never equals NULL in a join: the municipality's rows (area NULL) are joined as area 0.
-_NO_NULL = "coalesce(area_id, 0) AS area_id"
-DRIFT_STATS_SQL = f"""
-SELECT 'stat', {_STAT_KEYS}, t.count, f.count, t.supports, f.supports FROM
-    (SELECT {_STAT_KEYS.replace("area_id", _NO_NULL)}, count, supports
-       FROM priorities_priorityareastat WHERE count <> 0 OR supports <> 0) t
-    FULL JOIN (SELECT {_STAT_KEYS.replace("area_id", _NO_NULL)}, count, supports
-                 FROM ({FRESH_STATS_SQL}) x) f USING ({_STAT_KEYS})
- WHERE t.count IS DISTINCT FROM f.count OR t.supports IS DISTINCT FROM f.supports
-"""
-DRIFT_DAYS_SQL = f"""
-SELECT 'days', {_DAYS_KEYS}, t.count, f.count FROM
-    (SELECT {_DAYS_KEYS.replace("area_id", _NO_NULL)}, count
-       FROM priorities_priorityanswerdays WHERE count <> 0) t
-    FULL JOIN (SELECT {_DAYS_KEYS.replace("area_id", _NO_NULL)}, count
-                 FROM ({FRESH_DAYS_SQL}) x) f USING ({_DAYS_KEYS})
- WHERE t.count IS DISTINCT FROM f.count
-"""
-DRIFT_WAITING_SQL = f"""
-SELECT 'waiting', {_WAITING_KEYS}, t.count, f.count FROM
-    (SELECT {_WAITING_KEYS.replace("area_id", _NO_NULL)}, count
-       FROM priorities_priorityunansweredday WHERE count <> 0) t
-    FULL JOIN (SELECT {_WAITING_KEYS.replace("area_id", _NO_NULL)}, count
-                 FROM ({FRESH_WAITING_SQL}) x) f USING ({_WAITING_KEYS})
- WHERE t.count IS DISTINCT FROM f.count
-"""
-
-DRIFT_MONTH_SQL = f"""
-SELECT 'month', {_MONTH_KEYS}, t.count, f.count FROM
-    (SELECT {_MONTH_KEYS.replace("area_id", _NO_NULL)}, count
-       FROM priorities_priorityareamonth WHERE count <> 0) t
-    FULL JOIN (SELECT {_MONTH_KEYS.replace("area_id", _NO_NULL)}, count
-                 FROM ({FRESH_MONTH_SQL}) x) f USING ({_MONTH_KEYS})
- WHERE t.count IS DISTINCT FROM f.count
-"""
 
 # The functions alone, to replace them in a database that has the triggers already.
 FUNCTIONS_SQL = (
@@ -300,11 +271,8 @@ def rebuild() -> None:
 def drift() -> list[tuple]:
     """Every key where the rollup tables differ from a fresh aggregate (empty when exact)."""
     with connection.cursor() as cursor:
-        cursor.execute(DRIFT_STATS_SQL)
-        rows = cursor.fetchall()
-        cursor.execute(DRIFT_DAYS_SQL)
-        rows += cursor.fetchall()
-        cursor.execute(DRIFT_WAITING_SQL)
-        rows += cursor.fetchall()
-        cursor.execute(DRIFT_MONTH_SQL)
-        return rows + cursor.fetchall()
+        rows = []
+        for table in TABLES:
+            cursor.execute(table.drift())
+            rows += cursor.fetchall()
+        return rows
