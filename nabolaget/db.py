@@ -32,8 +32,28 @@ def estimate_count(queryset: QuerySet, *, exact_below: int = 10_000) -> tuple[in
     return estimate, False
 
 
-# Below this many matching rows a page is found by sorting them all (see keyset_page).
-FEW_ROWS = 10_000
+# A page is found by sorting every matching row, rather than by walking the ordering index
+# and skipping non-matching rows, when the walk would pass more rows than this.
+WALK_LIMIT = 100_000
+
+
+def sort_beats_walk(queryset: QuerySet, count: int, exact: bool, size: int) -> bool:
+    """Whether to find a page of ``size`` among ``count`` matching rows by sorting them all:
+    when the matches are so rare that walking the ordering index would pass more than
+    WALK_LIMIT rows of the table (a search that finds nothing walks all of it). Only with an
+    exact count: an estimate can be off by orders of magnitude."""
+    if not exact:
+        return False
+    if count == 0:
+        return True
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(
+            "SELECT greatest(reltuples, 0) FROM pg_class WHERE oid = %s::regclass",
+            [queryset.model._meta.db_table],
+        )
+        row = cursor.fetchone()
+    table_rows = row[0] if row else 0
+    return size * table_rows / count > WALK_LIMIT
 
 
 class BadCursor(ValueError):

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from rest_framework.exceptions import ValidationError as APIValidationError
 
 from areas.models import Area, Municipality
-from nabolaget.db import FEW_ROWS, BadCursor, keyset_page
+from nabolaget.db import BadCursor, keyset_page, sort_beats_walk
 from nabolaget.models import Role
 from priorities import exports, services
 from priorities.api.filters import PriorityFilter
@@ -115,7 +115,7 @@ def workspace(request):
             descending=descending,
             after=request.GET.get("after"),
             size=PAGE_SIZE,
-            few=exact and count < FEW_ROWS,
+            few=sort_beats_walk(queryset, count, exact, PAGE_SIZE),
         )
     except BadCursor:
         return HttpResponseBadRequest(_("This page link is not valid."))

@@ -24,7 +24,7 @@ from rest_framework.utils.urls import remove_query_param, replace_query_param
 from areas.geo import storage_extent
 from areas.models import Area, AreaType
 from nabolaget.api import StrictOrderingFilter, throttle
-from nabolaget.db import FEW_ROWS, BadCursor, estimate_count, keyset_page
+from nabolaget.db import BadCursor, estimate_count, keyset_page, sort_beats_walk
 from priorities import services
 from priorities.api.filters import PriorityFilter, parse_bbox
 from priorities.api.serializers import (
@@ -93,7 +93,7 @@ class PriorityPagination(BasePagination):
                 size=int(size),
                 after=params.get("after"),
                 before=params.get("before"),
-                few=exact and count < FEW_ROWS,
+                few=sort_beats_walk(queryset, count, exact, int(size)),
             )
         except BadCursor as exc:
             raise ValidationError({"after": [_("This page link is not valid.")]}) from exc
