@@ -484,6 +484,7 @@ class PriorityAreaMonth(AreaRollup):
                 nulls_distinct=False,
             )
         ]
+        indexes = [models.Index(fields=["area"], name="areamonth_area")]
 
     def __str__(self) -> str:
         return f"{self.area_id or self.municipality_id} {self.month:%Y-%m}: {self.count}"
@@ -509,6 +510,7 @@ class PriorityAnswerDays(AreaRollup):
                 nulls_distinct=False,
             )
         ]
+        indexes = [models.Index(fields=["area"], name="answerdays_area")]
 
     def __str__(self) -> str:
         return f"{self.area_id or self.municipality_id} {self.days} days: {self.count}"
@@ -532,6 +534,7 @@ class PriorityUnansweredDay(AreaRollup):
                 nulls_distinct=False,
             )
         ]
+        indexes = [models.Index(fields=["area"], name="unanswered_area")]
 
     def __str__(self) -> str:
         return f"{self.area_id or self.municipality_id} {self.day}: {self.count}"
