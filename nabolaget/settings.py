@@ -180,6 +180,8 @@ NABOLAGET_RATES = {
 # 0 (the default) means the client address is REMOTE_ADDR and the header is ignored,
 # so a forged X-Forwarded-For cannot reset a limit.
 NABOLAGET_NUM_PROXIES = env_int("NABOLAGET_NUM_PROXIES", 0)
+# A create request's Idempotency-Key is remembered this long (nabolaget/idempotency.py).
+NABOLAGET_IDEMPOTENCY_KEY_HOURS = env_int("NABOLAGET_IDEMPOTENCY_KEY_HOURS", 24)
 NABOLAGET_NEARBY_METRES = 250
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -25,6 +25,7 @@ from cases.api.serializers import (
 )
 from cases.layers import case_layers, layer_geojson
 from cases.models import Case
+from nabolaget import idempotency
 
 PERIOD_PARAMETERS = [
     OpenApiParameter("since", OpenApiTypes.DATE, description="From this day (created)."),
@@ -97,9 +98,11 @@ class CaseViewSet(viewsets.ReadOnlyModelViewSet):
     @extend_schema(
         methods=["post"],
         request=FreezeSerializer,
+        parameters=[idempotency.PARAMETER],
         responses={
             201: FrozenDigestSerializer,
             403: OpenApiResponse(description="Not a planner of the case's municipality"),
+            **idempotency.RESPONSES,
         },
     )
     @action(
@@ -108,6 +111,7 @@ class CaseViewSet(viewsets.ReadOnlyModelViewSet):
         url_path="digests",
         permission_classes=[permissions.IsAuthenticatedOrReadOnly],
     )
+    @idempotency.idempotent
     def digests(self, request, pk=None):
         """Frozen digests (GET); freeze the live one for the meeting (POST, planners)."""
         case = self.get_object()

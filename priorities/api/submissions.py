@@ -18,6 +18,7 @@ from rest_framework_gis.serializers import GeoFeatureModelSerializer
 from areas.geojson import geometry_from_geojson
 from areas.models import Area, Council
 from cases.models import Case, Consultation
+from nabolaget import idempotency
 from nabolaget.api import StrictPageNumberPagination
 from priorities import services
 from priorities.api.serializers import AreaRefSerializer, StatusChangeSerializer
@@ -173,7 +174,12 @@ class SubmissionViewSet(
     def get_serializer_class(self):
         return SubmissionDetailSerializer if self.action == "retrieve" else SubmissionSerializer
 
-    @extend_schema(request=SubmissionCreateSerializer, responses={201: SubmissionDetailSerializer})
+    @extend_schema(
+        request=SubmissionCreateSerializer,
+        parameters=[idempotency.PARAMETER],
+        responses={201: SubmissionDetailSerializer, **idempotency.RESPONSES},
+    )
+    @idempotency.idempotent
     def create(self, request, *args, **kwargs):
         incoming = SubmissionCreateSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)

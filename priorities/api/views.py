@@ -23,6 +23,7 @@ from rest_framework.utils.urls import remove_query_param, replace_query_param
 
 from areas.geo import storage_extent, to_lon_lat
 from areas.models import Area, AreaType
+from nabolaget import idempotency
 from nabolaget.api import StrictOrderingFilter, throttle
 from nabolaget.db import FEW_ROWS, BadCursor, estimate_count, keyset_page
 from priorities import services
@@ -224,7 +225,12 @@ class PriorityViewSet(
             return [throttle(scope, "user")(), throttle(scope, "address")()]
         return []
 
-    @extend_schema(request=PriorityCreateSerializer, responses={201: PriorityDetailSerializer})
+    @extend_schema(
+        request=PriorityCreateSerializer,
+        parameters=[idempotency.PARAMETER],
+        responses={201: PriorityDetailSerializer, **idempotency.RESPONSES},
+    )
+    @idempotency.idempotent
     def create(self, request, *args, **kwargs):
         incoming = PriorityCreateSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
@@ -276,10 +282,17 @@ class PriorityViewSet(
         rows = filterset.per_area(area_type)
         return Response(PriorityAreaStatsSerializer(rows, many=True).data)
 
-    @extend_schema(request=None, responses={200: SupportSerializer})
+    @extend_schema(methods=["delete"], request=None, responses={200: SupportSerializer})
+    @extend_schema(
+        methods=["post"],
+        request=None,
+        parameters=[idempotency.PARAMETER],
+        responses={200: SupportSerializer, **idempotency.RESPONSES},
+    )
     @action(
         detail=True, methods=["post", "delete"], permission_classes=[permissions.IsAuthenticated]
     )
+    @idempotency.idempotent
     def support(self, request, pk=None):
         """POST supports the priority; DELETE withdraws the support."""
         priority = self.get_object()
