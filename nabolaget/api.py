@@ -26,6 +26,23 @@ class JSONParser(parsers.JSONParser):
             raise ParseError(_("The request body is nested too deeply.")) from exc
 
 
+class FeatureCollectionPageSchema:
+    """A page that is a GeoJSON FeatureCollection with count/next/previous beside the
+    features (what GeoJsonPagination and our own pages send), described as such."""
+
+    def get_paginated_response_schema(self, schema):
+        link = {"type": "string", "nullable": True, "format": "uri"}
+        return {
+            "allOf": [
+                schema,
+                {
+                    "type": "object",
+                    "properties": {"count": {"type": "integer"}, "next": link, "previous": link},
+                },
+            ]
+        }
+
+
 class StrictPageNumberPagination(PageNumberPagination):
     """Page numbers that are not positive integers are a 400, not a silent page 1 or a 404."""
 
@@ -127,3 +144,54 @@ class StrictOrderingFilter(OrderingFilter):
             return [*wanted, "-id" if wanted[0].startswith("-") else "id"]
 
         return self.get_default_ordering(view)
+
+
+ERROR_SCHEMA = {
+    "type": "object",
+    "description": "An error: {'detail': message}, or {field: [messages]} for bad input "
+    "(in the request's language).",
+    "additionalProperties": True,
+}
+ERRORS = {
+    "400": "Bad input: the fields (or parameters, or headers) at fault, each with messages.",
+    "401": "The token or session is not valid.",
+    "403": "Not allowed for this account (or not logged in).",
+    "404": "No such object (or not visible to this account).",
+    "413": "The request body is too large.",
+    "415": "The request body's media type is not accepted.",
+    "429": "Too many requests: wait the seconds in Retry-After.",
+}
+
+
+def document_errors(result, generator, request, public):
+    """drf-spectacular postprocessing hook: the error answers every operation can give,
+    documented once here instead of on every view (400 for operations taking input, 404
+    where a path names an object, 401 everywhere a token may be sent, 403/413/415/429 for
+    writes); optional query parameters may be empty, which means the same as absent."""
+    for path, operations in result.get("paths", {}).items():
+        for method, operation in operations.items():
+            if method not in ("get", "post", "put", "patch", "delete"):
+                continue
+            codes = {"401"}
+            if operation.get("parameters") or operation.get("requestBody"):
+                codes.add("400")
+            if "{" in path:
+                codes.add("404")
+            if method != "get":
+                codes |= {"400", "403", "429"}
+            if operation.get("requestBody"):
+                codes |= {"413", "415"}
+            for parameter in operation.get("parameters", []):
+                # django-filter and the views treat ?name= like a parameter left out.
+                if parameter["in"] == "query" and not parameter.get("required"):
+                    parameter.setdefault("allowEmptyValue", True)
+            responses = operation.setdefault("responses", {})
+            for code in sorted(codes):
+                responses.setdefault(
+                    code,
+                    {
+                        "description": ERRORS[code],
+                        "content": {"application/json": {"schema": ERROR_SCHEMA}},
+                    },
+                )
+    return result

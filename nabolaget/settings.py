@@ -259,6 +259,10 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     # Moderated models have public_objects/all_objects, no plain objects.
     "DEFAULT_QUERY_MANAGER": "_default_manager",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "nabolaget.api.document_errors",
+    ],
 }
 
 EMAIL_BACKEND = env_str("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

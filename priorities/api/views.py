@@ -189,6 +189,8 @@ class PriorityViewSet(
 ):
     """Residents' priorities (public ones), as GeoJSON. POST a Feature with a Point to pin one."""
 
+    lookup_value_regex = "[0-9]+"  # ids are numbers: "/priorities/x/" is a 404, not a 500
+
     filterset_class = PriorityFilter
     filter_backends = [KeepFilterSet, StrictOrderingFilter]
     ordering_fields = ["created_at", "support_count"]
