@@ -2,6 +2,8 @@
 
 from django.conf import settings
 from django.utils.translation import gettext as _
+from drf_spectacular.contrib.rest_framework_gis import GeoFeatureModelSerializerExtension
+from drf_spectacular.plumbing import force_instance
 from rest_framework import parsers
 from rest_framework.exceptions import ParseError, ValidationError
 from rest_framework.filters import OrderingFilter
@@ -24,6 +26,14 @@ class JSONParser(parsers.JSONParser):
             ) from exc
         except RecursionError as exc:
             raise ParseError(_("The request body is nested too deeply.")) from exc
+
+
+def refuse_repeated_parameters(request, names) -> None:
+    """A 400 naming a single-valued query parameter given more than once (QueryDict would
+    quietly take the last one)."""
+    for name in names:
+        if len(request.query_params.getlist(name)) > 1:
+            raise ValidationError({name: [_("Give this parameter once.")]})
 
 
 class FeatureCollectionPageSchema:
@@ -175,8 +185,9 @@ def document_errors(result, generator, request, public):
             codes = {"401"}
             if operation.get("parameters") or operation.get("requestBody"):
                 codes.add("400")
-            if "{" in path:
-                codes.add("404")
+            names = {p["name"] for p in operation.get("parameters", [])}
+            if "{" in path or "page" in names:
+                codes.add("404")  # no such object, or a page past the last
             if method != "get":
                 codes |= {"400", "403", "429"}
             if operation.get("requestBody"):
@@ -195,3 +206,18 @@ def document_errors(result, generator, request, public):
                     },
                 )
     return result
+
+
+class NullableGeometryFeatureExtension(GeoFeatureModelSerializerExtension):
+    """drf-spectacular describes a Feature's geometry from the model field alone; a geometry
+    the serializer may leave out (``allow_null``, e.g. ?geometry=false) is nullable."""
+
+    priority = 1
+
+    def map_serializer(self, auto_schema, direction):
+        schema = super().map_serializer(auto_schema, direction)
+        serializer = force_instance(self.target)
+        if serializer.fields[serializer.Meta.geo_field].allow_null:
+            geometry = schema["properties"]["geometry"]
+            schema["properties"]["geometry"] = {**geometry, "nullable": True}
+        return schema

@@ -18,7 +18,11 @@ from areas.models import Area, AreaType
 from cases.api.serializers import DigestSerializer
 from cases.api.views import period
 from cases.digests import area_digest
-from nabolaget.api import FeatureCollectionPageSchema, StrictPageNumberPagination
+from nabolaget.api import (
+    FeatureCollectionPageSchema,
+    StrictPageNumberPagination,
+    refuse_repeated_parameters,
+)
 from priorities.api.filters import PriorityFilter
 from priorities.models import Priority
 
@@ -71,12 +75,14 @@ class AreaViewSet(viewsets.ReadOnlyModelViewSet):
     pagination_class = AreaPagination
 
     def get_queryset(self):
+        refuse_repeated_parameters(self.request, ["geometry", "simplify", "contains"])
         queryset = Area.objects.in_force().select_related("type", "municipality")
+        simplify = self._simplify()  # checked even when the geometry is left out
         if not self._wants_geometry():
             return queryset.defer("geom").annotate(
                 api_geom=Value(None, output_field=GeometryField(srid=4326))
             )
-        return queryset.with_api_geometry(self._simplify())
+        return queryset.with_api_geometry(simplify)
 
     @extend_schema(
         parameters=[OpenApiParameter(name, OpenApiTypes.STR) for name in STATS_FILTERS],
