@@ -77,6 +77,8 @@ EXAMPLE_SETTINGS = settings(
     deadline=None,
     suppress_health_check=list(HealthCheck),
     database=None,
+    # make test draws the same examples every run (reproducible); make fuzz draws new ones.
+    derandomize="NABOLAGET_SCHEMATHESIS_EXAMPLES" not in os.environ,
 )
 
 
@@ -90,3 +92,20 @@ def test_the_api_as_a_resident(case, resident_token):
 @EXAMPLE_SETTINGS
 def test_the_api_as_a_planner(case, planner_token):
     case.call_and_validate(headers={"Authorization": f"Token {planner_token}"}, checks=CHECKS)
+
+
+@pytest.mark.parametrize("language", ["nb", "en"])
+def test_a_null_character_in_a_query_is_a_400_naming_it(client, language):
+    """Found by schemathesis: PostgreSQL text cannot hold NUL, so it was a server error."""
+    response = client.get(
+        "/api/v1/priorities/by-area/",
+        {"area_type": "skole\x00krets"},
+        headers={"accept-language": language},
+    )
+
+    assert response.status_code == 400
+    (message,) = response.json()["area_type"]
+    assert message == ("Null-tegn er ikke tillatt." if language == "nb" else NULL_MESSAGE)
+
+
+NULL_MESSAGE = "Null characters are not allowed."
