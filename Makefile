@@ -16,8 +16,8 @@ run: setup demo ## Migrate, load the demo municipality, serve http://127.0.0.1:8
 test: setup lint ## Run the whole test suite, browser tests included
 	$(PY) -m pytest
 
-fuzz: setup ## The bad-input corpus in both nb and en for every case (make test alternates)
-	NABOLAGET_CORPUS_ALL_LANGUAGES=1 $(PY) -m pytest tests/hardening -q
+fuzz: setup ## The bad-input corpus in both nb and en for every case, schemathesis with 1000 examples per operation
+	NABOLAGET_CORPUS_ALL_LANGUAGES=1 NABOLAGET_SCHEMATHESIS_EXAMPLES=$${NABOLAGET_SCHEMATHESIS_EXAMPLES:-1000} $(PY) -m pytest tests/hardening -q
 
 bench: setup ## Measure imports, lookups, the map, the planner and the digests against ogr2ogr and raw SQL
 	$(PY) -m tests.bench.run

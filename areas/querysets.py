@@ -106,9 +106,17 @@ class SimplifyPreserveTopology(GeomOutputGeoFunc):
     geom_param_pos = (0,)
 
 
+class Multi(GeomOutputGeoFunc):
+    """PostGIS ST_Multi: the geometry as its multi-part type."""
+
+    function = "ST_Multi"
+
+
 def api_geometry(simplify_metres: float | None = None) -> Transform:
     """The stored geometry as WGS 84 for the API, simplified (in metres) when asked."""
     geometry = "geom"
     if simplify_metres:
-        geometry = SimplifyPreserveTopology("geom", Value(float(simplify_metres)))
+        # ST_SimplifyPreserveTopology gives a one-part MultiPolygon back as a Polygon;
+        # ST_Multi keeps it the MultiPolygon the API promises (found by schemathesis).
+        geometry = Multi(SimplifyPreserveTopology("geom", Value(float(simplify_metres))))
     return Transform(geometry, settings.NABOLAGET_API_SRID)

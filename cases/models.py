@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from areas.models import STORAGE_SRID
 from cases.querysets import CaseQuerySet
-from nabolaget.history import append_only_history
+from nabolaget.history import append_only_history, only_cleared
 from priorities.models import case_number_validator
 
 
@@ -166,6 +166,7 @@ class AdjustmentAction(models.TextChoices):
     REMOVE = "remove", _("removed")
 
 
+@pghistory.track(meta=append_only_history("caseareaadjustmentevent"))
 class CaseAreaAdjustment(models.Model):
     """A planner's adjustment of the affected areas, with the reason. Append-only: the record."""
 
@@ -227,10 +228,12 @@ class CaseLayerFeature(models.Model):
         return f"feature {self.pk} of layer {self.layer_id}"
 
 
+@pghistory.track(meta=append_only_history("caselinkevent"))
 class CaseLink(models.Model):
     """A priority linked to a case (made by the feedback loop's status 'included in a case').
 
-    Part of the record: never changed or deleted.
+    Part of the record: never changed or deleted; ``linked_by`` only becomes empty when
+    that account is deleted.
     """
 
     case = models.ForeignKey(Case, models.PROTECT, related_name="priority_links")
@@ -247,13 +250,15 @@ class CaseLink(models.Model):
         ]
         triggers = [
             pgtrigger.Protect(name="caselink_never_deleted", operation=pgtrigger.Delete),
+            pgtrigger.ReadOnly(name="caselink_read_only", exclude=["linked_by"]),
+            only_cleared("caselink_linked_by_only_cleared", "linked_by"),
         ]
 
     def __str__(self) -> str:
         return f"{self.priority_id} in {self.case_id}"
 
 
-@pghistory.track()
+@pghistory.track(meta=append_only_history("frozendigestevent"))
 class FrozenDigest(models.Model):
     """A digest attached to a case for a meeting, as it was: data, HTML, and (in
     FrozenDigestPDF) the PDF. Dated, versioned per case, and never changed: database
@@ -291,6 +296,7 @@ class FrozenDigest(models.Model):
         return reverse("cases:frozen", args=[self.case_id, self.version])
 
 
+@pghistory.track(meta=append_only_history("frozendigestpdfevent"))
 class FrozenDigestPDF(models.Model):
     """The PDF of a frozen digest, made from its frozen HTML (at once, or by the background
     worker when large). Written once, never changed."""

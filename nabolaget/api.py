@@ -4,6 +4,8 @@ import sys
 
 from django.conf import settings
 from django.utils.translation import gettext as _
+from drf_spectacular.contrib.rest_framework_gis import GeoFeatureModelSerializerExtension
+from drf_spectacular.plumbing import force_instance
 from rest_framework import parsers
 from rest_framework.exceptions import ParseError, ValidationError
 from rest_framework.filters import OrderingFilter
@@ -35,6 +37,31 @@ class JSONParser(parsers.JSONParser):
             ) from exc
         except RecursionError as exc:
             raise ParseError(_("The request body is nested too deeply.")) from exc
+
+
+def refuse_repeated_parameters(request, names) -> None:
+    """A 400 naming a single-valued query parameter given more than once (QueryDict would
+    quietly take the last one)."""
+    for name in names:
+        if len(request.query_params.getlist(name)) > 1:
+            raise ValidationError({name: [_("Give this parameter once.")]})
+
+
+class FeatureCollectionPageSchema:
+    """A page that is a GeoJSON FeatureCollection with count/next/previous beside the
+    features (what GeoJsonPagination and our own pages send), described as such."""
+
+    def get_paginated_response_schema(self, schema):
+        link = {"type": "string", "nullable": True, "format": "uri"}
+        return {
+            "allOf": [
+                schema,
+                {
+                    "type": "object",
+                    "properties": {"count": {"type": "integer"}, "next": link, "previous": link},
+                },
+            ]
+        }
 
 
 class StrictPageNumberPagination(PageNumberPagination):
@@ -141,3 +168,70 @@ class StrictOrderingFilter(OrderingFilter):
             return [*wanted, "-id" if wanted[0].startswith("-") else "id"]
 
         return self.get_default_ordering(view)
+
+
+ERROR_SCHEMA = {
+    "type": "object",
+    "description": "An error: {'detail': message}, or {field: [messages]} for bad input "
+    "(in the request's language).",
+    "additionalProperties": True,
+}
+ERRORS = {
+    "400": "Bad input: the fields (or parameters, or headers) at fault, each with messages.",
+    "401": "The token or session is not valid.",
+    "403": "Not allowed for this account (or not logged in).",
+    "404": "No such object (or not visible to this account).",
+    "413": "The request body is too large.",
+    "415": "The request body's media type is not accepted.",
+    "429": "Too many requests: wait the seconds in Retry-After.",
+}
+
+
+def document_errors(result, generator, request, public):
+    """drf-spectacular postprocessing hook: the error answers every operation can give,
+    documented once here instead of on every view (400 for operations taking input, 404
+    where a path names an object, 401 everywhere a token may be sent, 403/413/415/429 for
+    writes); optional query parameters may be empty, which means the same as absent."""
+    for path, operations in result.get("paths", {}).items():
+        for method, operation in operations.items():
+            if method not in ("get", "post", "put", "patch", "delete"):
+                continue
+            codes = {"401"}
+            if operation.get("parameters") or operation.get("requestBody"):
+                codes.add("400")
+            names = {p["name"] for p in operation.get("parameters", [])}
+            if "{" in path or "page" in names:
+                codes.add("404")  # no such object, or a page past the last
+            if method != "get":
+                codes |= {"400", "403", "429"}
+            if operation.get("requestBody"):
+                codes |= {"413", "415"}
+            for parameter in operation.get("parameters", []):
+                # django-filter and the views treat ?name= like a parameter left out.
+                if parameter["in"] == "query" and not parameter.get("required"):
+                    parameter.setdefault("allowEmptyValue", True)
+            responses = operation.setdefault("responses", {})
+            for code in sorted(codes):
+                responses.setdefault(
+                    code,
+                    {
+                        "description": ERRORS[code],
+                        "content": {"application/json": {"schema": ERROR_SCHEMA}},
+                    },
+                )
+    return result
+
+
+class NullableGeometryFeatureExtension(GeoFeatureModelSerializerExtension):
+    """drf-spectacular describes a Feature's geometry from the model field alone; a geometry
+    the serializer may leave out (``allow_null``, e.g. ?geometry=false) is nullable."""
+
+    priority = 1
+
+    def map_serializer(self, auto_schema, direction):
+        schema = super().map_serializer(auto_schema, direction)
+        serializer = force_instance(self.target)
+        if serializer.fields[serializer.Meta.geo_field].allow_null:
+            geometry = schema["properties"]["geometry"]
+            schema["properties"]["geometry"] = {**geometry, "nullable": True}
+        return schema

@@ -1,4 +1,4 @@
-"""Request-level guards that must answer before any view reads the body."""
+"""Request-level guards that must answer before any view reads the body or the query."""
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
@@ -21,6 +21,9 @@ class RequestTooLargeMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        refused = _null_character_in_query(request)
+        if refused is not None:
+            return refused
         if request.method in ("POST", "PUT", "PATCH"):
             try:
                 if request.content_type in FORM_TYPES:
@@ -38,3 +41,17 @@ class RequestTooLargeMiddleware:
         if request.path.startswith("/api/"):
             return JsonResponse({"detail": message}, status=413)
         return HttpResponse(message, status=413, content_type="text/plain; charset=utf-8")
+
+
+def _null_character_in_query(request):
+    """A query parameter holding a NUL character is a 400 naming it: PostgreSQL text cannot
+    hold one, so it would otherwise reach the database as a server error. (Checked here,
+    not in a middleware of its own: every middleware deepens the stack that parses a
+    deeply nested JSON body.)"""
+    for name, values in request.GET.lists():
+        if "\x00" in name or any("\x00" in value for value in values):
+            message = _("Null characters are not allowed.")
+            if request.path.startswith("/api/"):
+                return JsonResponse({name.replace("\x00", ""): [message]}, status=400)
+            return HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")
+    return None

@@ -99,3 +99,29 @@ class RoleGrant(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_role_display()} ({self.municipality_id})"
+
+
+class IdempotencyKey(models.Model):
+    """The first successful answer to a create request sent with an ``Idempotency-Key``
+    header, so that a retry gets the same answer instead of doing the work again
+    (nabolaget.idempotency). Unique per account; kept for IDEMPOTENCY_KEY_HOURS."""
+
+    user = models.ForeignKey(User, models.CASCADE, related_name="idempotency_keys")
+    key = models.CharField(_("key"), max_length=200)
+    method = models.CharField(_("method"), max_length=10)
+    path = models.CharField(_("path"), max_length=500)
+    fingerprint = models.CharField(_("request fingerprint"), max_length=64)
+    response_status = models.PositiveSmallIntegerField(_("response status"), null=True)
+    response_body = models.TextField(_("response body"), blank=True)
+    response_location = models.CharField(_("response location"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("idempotency key")
+        verbose_name_plural = _("idempotency keys")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="idempotencykey_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.path} ({self.key})"

@@ -221,6 +221,8 @@ AXES_CLIENT_IP_CALLABLE = "nabolaget.security.client_address"
 AXES_LOCKOUT_CALLABLE = "nabolaget.security.lockout_response"
 AXES_RESET_ON_SUCCESS = True
 AXES_SENSITIVE_PARAMETERS = ["password", "password1", "password2"]
+# A create request's Idempotency-Key is remembered this long (nabolaget/idempotency.py).
+NABOLAGET_IDEMPOTENCY_KEY_HOURS = env_int("NABOLAGET_IDEMPOTENCY_KEY_HOURS", 24)
 NABOLAGET_NEARBY_METRES = 250
 
 # Retention (GDPR): residents' accounts unused for this many days are closed and their
@@ -309,6 +311,10 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     # Moderated models have public_objects/all_objects, no plain objects.
     "DEFAULT_QUERY_MANAGER": "_default_manager",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "nabolaget.api.document_errors",
+    ],
 }
 
 EMAIL_BACKEND = env_str("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

@@ -1,4 +1,5 @@
-"""Scheduled privacy work (procrastinate): the retention of inactive residents' accounts."""
+"""Scheduled work of the project package (procrastinate): the retention of inactive
+residents' accounts, and housekeeping."""
 
 from __future__ import annotations
 
@@ -18,3 +19,13 @@ def account_retention(timestamp: int) -> dict[str, int]:
     from nabolaget.services import account_retention_run
 
     return account_retention_run(now=dt.datetime.fromtimestamp(timestamp, tz=dt.UTC))
+
+
+@app.periodic(cron="17 * * * *")
+@app.task(queue="maintenance", queueing_lock="delete_expired_idempotency_keys")
+@closing_connections
+def delete_expired_idempotency_keys(timestamp: int) -> int:
+    """Remove the idempotency keys older than NABOLAGET_IDEMPOTENCY_KEY_HOURS (hourly)."""
+    from nabolaget.idempotency import delete_expired_keys
+
+    return delete_expired_keys()

@@ -12,17 +12,25 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
-from django.apps import apps
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from areas.models import Area, Council, CouncilKind, CouncilMembership, Municipality
-from cases.models import Case, Consultation
+from cases import services as case_services
+from cases.models import (
+    Case,
+    CaseAreaAdjustment,
+    CaseLink,
+    Consultation,
+    FrozenDigest,
+    FrozenDigestPDF,
+)
 from nabolaget.models import Role
 from priorities import services
 from priorities.models import StatusChange, Submission, SubmissionAttachment
+from tests.cases.factories import make_case
 from tests.priorities.factories import UserFactory, make_priority, staff
 
 pytestmark = pytest.mark.django_db
@@ -102,6 +110,34 @@ def make_attachment(secretary, council, planner):
     return file_submission(secretary, council, attachments=[upload]).attachments.get()
 
 
+def make_frozen_digest(secretary, council, planner):
+    return case_services.digest_freeze(actor=planner, case=make_case(planner))
+
+
+def make_frozen_digest_pdf(secretary, council, planner):
+    return make_frozen_digest(secretary, council, planner).pdf
+
+
+def make_area_adjustment(secretary, council, planner):
+    case = make_case(planner)
+    case_services.case_area_adjust(
+        actor=planner,
+        case=case,
+        area=Area.objects.filter(type__slug="grend").first(),
+        action="add",
+        reason="Veien går gjennom grenda.",
+    )
+    return case.area_adjustments.get()
+
+
+def make_case_link(secretary, council, planner):
+    case = make_case(planner)
+    case_services.case_link_input(
+        actor=planner, case=case, priorities=[make_priority()], public_text="Tatt med i saken."
+    )
+    return case.priority_links.get()
+
+
 @dataclass
 class Record:
     """A kind of record that must stay as filed, and a field an attacker would rewrite."""
@@ -120,12 +156,21 @@ RECORDS = [
     Record(StatusChange, make_status_change, "public_text", "Et annet svar i ettertid."),
     Record(Consultation, make_consultation, "summary", "En helt annen sak enn den som ble sendt."),
     Record(SubmissionAttachment, make_attachment, "sha256", "0" * 64),
+    Record(FrozenDigest, make_frozen_digest, "html", "<p>Et annet sammendrag.</p>"),
+    Record(FrozenDigestPDF, make_frozen_digest_pdf, "sha256", "0" * 64),
+    Record(CaseAreaAdjustment, make_area_adjustment, "reason", "En annen grunn i ettertid."),
+    Record(
+        CaseLink, make_case_link, "linked_at", datetime.datetime(2020, 1, 1, tzinfo=datetime.UTC)
+    ),
 ]
 
 
 def refused(attempt) -> None:
-    """The database refuses the attempt (and the test's transaction goes on)."""
-    with pytest.raises(DatabaseError, match="pgtrigger: Cannot"), transaction.atomic():
+    """The database refuses the attempt (and the test's transaction goes on). Deleting a
+    frozen digest through the ORM is refused one step earlier, by Django's PROTECT on its
+    PDF's foreign key (ProtectedError is a DatabaseError); raw SQL still meets the trigger."""
+    refusal = r"pgtrigger: Cannot|referenced through protected foreign keys"
+    with pytest.raises(DatabaseError, match=refusal), transaction.atomic():
         attempt()
 
 
@@ -204,7 +249,7 @@ def test_a_record_cannot_be_deleted_by_any_route(record, secretary, council, pla
 def test_a_records_history_is_append_only(record, secretary, council, planner):
     """The history row written when the record was made cannot be changed or deleted either."""
     row = record.make(secretary, council, planner)
-    event_model = apps.get_model(record.model._meta.app_label, f"{record.model.__name__}Event")
+    event_model = record.model.pgh_event_model
     event = event_model.objects.get(pgh_obj_id=row.pk, pgh_label="insert")
     table = event_model._meta.db_table
 

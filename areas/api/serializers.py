@@ -21,7 +21,10 @@ class AreaTypeSerializer(serializers.ModelSerializer):
 
 
 @extend_schema_field(
-    build_geo_container_schema("MultiPolygon", build_array_type(build_polygon_schema()))
+    {
+        **build_geo_container_schema("MultiPolygon", build_array_type(build_polygon_schema())),
+        "nullable": True,  # ?geometry=false leaves it out
+    }
 )
 class ApiMultiPolygonField(GeometryField):
     """The WGS 84 geometry annotated by the queryset (``api_geom``), described as MultiPolygon."""

@@ -18,7 +18,11 @@ from areas.models import Area, AreaType
 from cases.api.serializers import DigestSerializer
 from cases.api.views import period
 from cases.digests import area_digest
-from nabolaget.api import StrictPageNumberPagination
+from nabolaget.api import (
+    FeatureCollectionPageSchema,
+    StrictPageNumberPagination,
+    refuse_repeated_parameters,
+)
 from priorities.api.filters import PriorityFilter
 from priorities.models import Priority
 
@@ -27,7 +31,7 @@ STATS_FILTERS = ["category", "status", "since", "until", "q", "min_support", "an
 MAX_SIMPLIFY_METRES = 10_000
 
 
-class AreaPagination(StrictPageNumberPagination, GeoJsonPagination):
+class AreaPagination(FeatureCollectionPageSchema, StrictPageNumberPagination, GeoJsonPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 500
@@ -64,17 +68,21 @@ GEOMETRY_PARAMETERS = [
 class AreaViewSet(viewsets.ReadOnlyModelViewSet):
     """Areas in force as GeoJSON Features; ``?contains=LON,LAT`` finds the areas under a point."""
 
+    lookup_value_regex = "[0-9]+"  # ids are numbers: "/priorities/x/" is a 404, not a 500
+
     serializer_class = AreaSerializer
     filterset_class = AreaFilter
     pagination_class = AreaPagination
 
     def get_queryset(self):
+        refuse_repeated_parameters(self.request, ["geometry", "simplify", "contains"])
         queryset = Area.objects.in_force().select_related("type", "municipality")
+        simplify = self._simplify()  # checked even when the geometry is left out
         if not self._wants_geometry():
             return queryset.defer("geom").annotate(
                 api_geom=Value(None, output_field=GeometryField(srid=4326))
             )
-        return queryset.with_api_geometry(self._simplify())
+        return queryset.with_api_geometry(simplify)
 
     @extend_schema(
         parameters=[OpenApiParameter(name, OpenApiTypes.STR) for name in STATS_FILTERS],
@@ -126,7 +134,7 @@ class AreaViewSet(viewsets.ReadOnlyModelViewSet):
 
     def paginate_queryset(self, queryset):
         # A point lookup gives at most one area per type: no pages, and no COUNT query.
-        if "contains" in self.request.query_params:
+        if self.request.query_params.get("contains"):
             return None
         return super().paginate_queryset(queryset)
 

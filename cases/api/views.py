@@ -25,6 +25,7 @@ from cases.api.serializers import (
 )
 from cases.layers import case_layers, layer_geojson
 from cases.models import Case
+from nabolaget import idempotency
 
 PERIOD_PARAMETERS = [
     OpenApiParameter("since", OpenApiTypes.DATE, description="From this day (created)."),
@@ -44,6 +45,8 @@ def period(request) -> dict:
 
 class CaseViewSet(viewsets.ReadOnlyModelViewSet):
     """Cases before an elected body (public records), with their layers and digests."""
+
+    lookup_value_regex = "[0-9]+"  # ids are numbers: "/priorities/x/" is a 404, not a 500
 
     serializer_class = CaseSerializer
     pagination_class = None
@@ -97,9 +100,11 @@ class CaseViewSet(viewsets.ReadOnlyModelViewSet):
     @extend_schema(
         methods=["post"],
         request=FreezeSerializer,
+        parameters=[idempotency.PARAMETER],
         responses={
             201: FrozenDigestSerializer,
             403: OpenApiResponse(description="Not a planner of the case's municipality"),
+            **idempotency.RESPONSES,
         },
     )
     @action(
@@ -108,6 +113,7 @@ class CaseViewSet(viewsets.ReadOnlyModelViewSet):
         url_path="digests",
         permission_classes=[permissions.IsAuthenticatedOrReadOnly],
     )
+    @idempotency.idempotent
     def digests(self, request, pk=None):
         """Frozen digests (GET); freeze the live one for the meeting (POST, planners)."""
         case = self.get_object()

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import django_filters
+from django import forms
 from django.contrib.gis.geos import Polygon
+from django.core.exceptions import ValidationError as FormValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from rest_framework.exceptions import ValidationError
@@ -21,6 +23,28 @@ from priorities.models import (
 )
 
 MAX_QUERY = 200
+
+
+class StrictBooleanField(forms.NullBooleanField):
+    """true/false (or 1/0); empty is "not given"; anything else is an error, where Django's
+    NullBooleanField would quietly read it as "not given"."""
+
+    widget = forms.TextInput
+
+    def to_python(self, value):
+        text = str(value).strip().lower() if value is not None else ""
+        if text == "":
+            return None
+        if text in ("true", "1"):
+            return True
+        if text in ("false", "0"):
+            return False
+        raise FormValidationError(gettext_lazy("Use true or false."), code="invalid")
+
+
+class StrictBooleanFilter(django_filters.BooleanFilter):
+    field_class = StrictBooleanField
+
 
 # Filters the per-area rollup (PriorityAreaStat, PriorityAnswerDays) answers; any other
 # filter in use means aggregating the priorities themselves.
@@ -73,7 +97,7 @@ class PriorityFilter(django_filters.FilterSet):
     min_support = django_filters.NumberFilter(
         method="filter_min_support", min_value=0, help_text="At least this many supporters."
     )
-    answered = django_filters.BooleanFilter(
+    answered = StrictBooleanFilter(
         method="filter_answered", help_text="true: has a public answer; false: has none."
     )
     case = django_filters.CharFilter(

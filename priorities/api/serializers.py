@@ -20,7 +20,8 @@ POINT_PRECISION = 7  # decimals of a degree: about a centimetre
 
 class CategorySerializer(serializers.ModelSerializer):
     name = serializers.CharField(read_only=True, help_text="The name in the request's language.")
-    municipality = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    # None for the categories every municipality shares.
+    municipality = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
 
     class Meta:
         model = Category

@@ -18,7 +18,8 @@ from rest_framework_gis.serializers import GeoFeatureModelSerializer
 from areas.geojson import geometry_from_geojson
 from areas.models import Area, Council
 from cases.models import Case, Consultation
-from nabolaget.api import StrictPageNumberPagination
+from nabolaget import idempotency
+from nabolaget.api import FeatureCollectionPageSchema, StrictPageNumberPagination
 from priorities import services
 from priorities.api.serializers import AreaRefSerializer, StatusChangeSerializer
 from priorities.models import Status, Submission, SubmissionKind
@@ -45,6 +46,8 @@ class CouncilSerializer(serializers.ModelSerializer):
 
 class CouncilViewSet(viewsets.ReadOnlyModelViewSet):
     """Local councils: grendeutval, youth councils, neighbourhood councils …"""
+
+    lookup_value_regex = "[0-9]+"  # ids are numbers: "/priorities/x/" is a 404, not a 500
 
     queryset = Council.objects.select_related("kind", "municipality").prefetch_related("areas")
     serializer_class = CouncilSerializer
@@ -130,7 +133,7 @@ class SubmissionFilter(django_filters.FilterSet):
         return queryset.filter(areas=value)
 
 
-class SubmissionPagination(StrictPageNumberPagination):
+class SubmissionPagination(FeatureCollectionPageSchema, StrictPageNumberPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 500
@@ -155,6 +158,8 @@ class SubmissionViewSet(
 ):
     """Submissions from local councils, with their public history. Secretaries POST new ones."""
 
+    lookup_value_regex = "[0-9]+"  # ids are numbers: "/priorities/x/" is a 404, not a 500
+
     filterset_class = SubmissionFilter
     pagination_class = SubmissionPagination
     permission_classes = [permissions.IsAuthenticatedOrReadOnly]
@@ -173,7 +178,12 @@ class SubmissionViewSet(
     def get_serializer_class(self):
         return SubmissionDetailSerializer if self.action == "retrieve" else SubmissionSerializer
 
-    @extend_schema(request=SubmissionCreateSerializer, responses={201: SubmissionDetailSerializer})
+    @extend_schema(
+        request=SubmissionCreateSerializer,
+        parameters=[idempotency.PARAMETER],
+        responses={201: SubmissionDetailSerializer, **idempotency.RESPONSES},
+    )
+    @idempotency.idempotent
     def create(self, request, *args, **kwargs):
         incoming = SubmissionCreateSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)

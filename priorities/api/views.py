@@ -23,6 +23,7 @@ from rest_framework.utils.urls import remove_query_param, replace_query_param
 
 from areas.geo import storage_extent
 from areas.models import Area, AreaType
+from nabolaget import idempotency
 from nabolaget.api import StrictOrderingFilter, throttle
 from nabolaget.db import BadCursor, estimate_count, keyset_page, sort_beats_walk
 from priorities import services
@@ -188,6 +189,8 @@ class PriorityViewSet(
 ):
     """Residents' priorities (public ones), as GeoJSON. POST a Feature with a Point to pin one."""
 
+    lookup_value_regex = "[0-9]+"  # ids are numbers: "/priorities/x/" is a 404, not a 500
+
     filterset_class = PriorityFilter
     filter_backends = [KeepFilterSet, StrictOrderingFilter]
     ordering_fields = ["created_at", "support_count"]
@@ -224,7 +227,12 @@ class PriorityViewSet(
             return [throttle(scope, "user")(), throttle(scope, "address")()]
         return []
 
-    @extend_schema(request=PriorityCreateSerializer, responses={201: PriorityDetailSerializer})
+    @extend_schema(
+        request=PriorityCreateSerializer,
+        parameters=[idempotency.PARAMETER],
+        responses={201: PriorityDetailSerializer, **idempotency.RESPONSES},
+    )
+    @idempotency.idempotent
     def create(self, request, *args, **kwargs):
         incoming = PriorityCreateSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
@@ -276,10 +284,17 @@ class PriorityViewSet(
         rows = filterset.per_area(area_type)
         return Response(PriorityAreaStatsSerializer(rows, many=True).data)
 
-    @extend_schema(request=None, responses={200: SupportSerializer})
+    @extend_schema(methods=["delete"], request=None, responses={200: SupportSerializer})
+    @extend_schema(
+        methods=["post"],
+        request=None,
+        parameters=[idempotency.PARAMETER],
+        responses={200: SupportSerializer, **idempotency.RESPONSES},
+    )
     @action(
         detail=True, methods=["post", "delete"], permission_classes=[permissions.IsAuthenticated]
     )
+    @idempotency.idempotent
     def support(self, request, pk=None):
         """POST supports the priority; DELETE withdraws the support."""
         priority = self.get_object()
