@@ -85,6 +85,9 @@ CLOSE_POLICY: dict[str, str | Callable[[models.QuerySet], None]] = {
     "cases.CaseLayer.created_by": KEEP,
     "cases.CaseLink.linked_by": KEEP,
     "cases.FrozenDigest.frozen_by": KEEP,
+    # Remembered responses to retried requests: short-lived, and they may hold what the
+    # account posted.
+    "nabolaget.IdempotencyKey.user": DELETE,
 }
 
 # Fields never written to a data export: credentials, not data about the person.
