@@ -8,12 +8,14 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
+from django.contrib.gis.gdal import GDALException
 from django.contrib.gis.geos import (
     GEOSGeometry,
     MultiLineString,
     MultiPoint,
     MultiPolygon,
 )
+from django.contrib.gis.geos.error import GEOSException
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -91,6 +93,12 @@ def _read_upload(upload, field: str):
                 handle.write(chunk)
         try:
             _srid, features = read_features(path, max_vertices=MAX_CASE_VERTICES)
+        except (GDALException, GEOSException) as exc:
+            # GDAL or GEOS could not make a geometry of it (a decimal comma, a ring that
+            # does not close, too few positions): the file is refused, not repaired.
+            raise ValidationError(
+                {field: _("The file does not hold a geometry that can be read.")}
+            ) from exc
         except UnknownSRIDError as exc:
             raise ValidationError(
                 {
@@ -113,6 +121,15 @@ def _read_upload(upload, field: str):
             ) from exc
     if not features:
         raise ValidationError({field: _("The geometry is empty.")})
+    if any(feature.geometry.hasz for feature in features):
+        raise ValidationError(
+            {
+                field: _(
+                    "Give positions with two coordinates (east and north, or longitude and "
+                    "latitude), without height."
+                )
+            }
+        )
     return features
 
 

@@ -231,6 +231,24 @@ BAD_UPLOADS = {
     "outside": (feature_collection(OUTSIDE), "plan.geojson", "outside"),
     "not a file we read": (b"hello", "plan.txt", "GeoJSON"),
     "broken zip": (b"PK not a zip", "plan.zip", "cannot be read"),
+    # Found by the bad-geometry corpus: these were 500s.
+    "3-D positions": (
+        b'{"type": "Polygon", "coordinates": [[[14.37, 67.27, 5], [14.4, 67.27, 5], '
+        b"[14.4, 67.29, 5], [14.37, 67.27, 5]]]}",
+        "plan.geojson",
+        "without height",
+    ),
+    "decimal comma": (
+        b'{"type": "Point", "coordinates": [14,385, 67,283]}',
+        "plan.geojson",
+        "two coordinates",
+    ),
+    "unclosed ring": (
+        b'{"type": "Polygon", "coordinates": [[[14.37, 67.27], [14.4, 67.27], '
+        b"[14.4, 67.29], [14.38, 67.29]]]}",
+        "plan.geojson",
+        "geometry that can be read",
+    ),
 }
 
 
