@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import json
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -86,6 +87,8 @@ def _read_upload(upload, field: str):
                 )
             }
         )
+    if suffix in {".geojson", ".json"}:
+        _strict_json(upload, field)
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / f"upload{suffix}"
         with path.open("wb") as handle:
@@ -131,6 +134,24 @@ def _read_upload(upload, field: str):
             }
         )
     return features
+
+
+def _strict_json(upload, field: str) -> None:
+    """GeoJSON must be JSON (RFC 8259) before GDAL reads it: GDAL's own reader also takes
+    trailing commas, comments, NaN and two objects in one file, which is not what the
+    planner meant to send. A legacy ``crs`` member stays allowed: it is how a GeoJSON file
+    says UTM."""
+
+    def refuse(constant):
+        raise ValueError(constant)
+
+    upload.seek(0)
+    try:
+        json.loads(upload.read().decode("utf-8"), parse_constant=refuse)
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
+        raise ValidationError({field: _("The file is not valid GeoJSON (JSON).")}) from exc
+    finally:
+        upload.seek(0)
 
 
 def _combine(geometries: list[GEOSGeometry], field: str) -> GEOSGeometry:

@@ -243,6 +243,21 @@ BAD_UPLOADS = {
         "plan.geojson",
         "two coordinates",
     ),
+    "trailing comma": (
+        b'{"type": "Point", "coordinates": [14.385, 67.283,]}',
+        "plan.geojson",
+        "not valid GeoJSON",
+    ),
+    "comment": (
+        b'{"type": "Point", /* here */ "coordinates": [14.385, 67.283]}',
+        "plan.geojson",
+        "not valid GeoJSON",
+    ),
+    "two objects": (
+        b'{"type": "Point", "coordinates": [14.385, 67.283]}{"type": "Point"}',
+        "plan.geojson",
+        "not valid GeoJSON",
+    ),
     "unclosed ring": (
         b'{"type": "Polygon", "coordinates": [[[14.37, 67.27], [14.4, 67.27], '
         b"[14.4, 67.29], [14.38, 67.29]]]}",
