@@ -1,6 +1,3 @@
-import tempfile
-from pathlib import Path
-
 from django.contrib import admin
 from django.contrib.gis.admin import GISModelAdmin
 from django.core.exceptions import PermissionDenied
@@ -9,7 +6,7 @@ from django.urls import path
 from django.utils.translation import gettext as _
 
 from areas.forms import AreaImportForm
-from areas.importers import AreaImportError, ImportOptions, import_areas
+from areas.importers import AreaImportError, ImportOptions, import_areas, uploaded_file
 from areas.models import Area, AreaType, Council, CouncilKind, CouncilMembership, Municipality
 from areas.services import area_subdivide
 
@@ -49,12 +46,7 @@ class AreaAdmin(GISModelAdmin):
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
             upload = data["file"]
-            suffix = Path(upload.name).suffix.lower()
-            with tempfile.TemporaryDirectory() as folder:
-                path = Path(folder) / f"upload{suffix}"
-                with path.open("wb") as handle:
-                    for chunk in upload.chunks():
-                        handle.write(chunk)
+            with uploaded_file(upload) as path:
                 try:
                     report = import_areas(
                         ImportOptions(

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import datetime
 import math
+import tempfile
 import zipfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -171,6 +173,18 @@ class FileFeature:
     properties: dict
 
 
+@contextmanager
+def uploaded_file(upload) -> Iterator[Path]:
+    """An uploaded file written to a temporary path with its suffix (GDAL picks its driver
+    by the name), removed afterwards: what the admin's import and a case upload read."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"upload{Path(upload.name).suffix.lower()}"
+        with path.open("wb") as handle:
+            for chunk in upload.chunks():
+                handle.write(chunk)
+        yield path
+
+
 def read_features(path: Path, *, max_vertices: int) -> tuple[int, list[FileFeature]]:
     """The features of a file's one layer (any geometry type), with the file's SRID.
 
@@ -199,11 +213,8 @@ def read_features(path: Path, *, max_vertices: int) -> tuple[int, list[FileFeatu
     _check_extent(layer, srid)
     features, vertices = [], 0
     for number, feature in enumerate(layer, start=1):
-        try:
-            geometry = feature.geom
-        except GDALException:
-            geometry = None
-        if geometry is None or geometry.empty:
+        geometry = _geometry(feature)
+        if geometry is None:
             raise AreaImportError(f"Feature {number} has no geometry.")
         _check_finite(geometry, f"Feature {number}")
         geos = geometry.geos
@@ -351,11 +362,8 @@ def _read_features(layer, options: ImportOptions, count: int) -> Iterable[_Row]:
         name = _text(feature.get(options.name_field))
         if not name:
             raise AreaImportError(f"{where} has an empty {options.name_field} (--name-field).")
-        try:
-            geometry = feature.geom
-        except GDALException:
-            geometry = None
-        if geometry is None or geometry.empty:
+        geometry = _geometry(feature)
+        if geometry is None:
             raise AreaImportError(f"{where} has no geometry.")
         if geometry.geom_type.name not in POLYGON_TYPES:
             raise AreaImportError(
@@ -364,6 +372,15 @@ def _read_features(layer, options: ImportOptions, count: int) -> Iterable[_Row]:
             )
         _check_finite(geometry, where)
         yield _Row(feature=number, code=code, name=name, wkb=bytes(geometry.wkb))
+
+
+def _geometry(feature):
+    """A feature's geometry, or None when it has none (missing, empty or unreadable)."""
+    try:
+        geometry = feature.geom
+    except GDALException:
+        return None
+    return None if geometry is None or geometry.empty else geometry
 
 
 def _text(value) -> str:

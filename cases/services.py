@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime
 import hashlib
 import json
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -25,7 +24,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from areas.importers import AreaImportError, UnknownSRIDError, read_features
+from areas.importers import AreaImportError, UnknownSRIDError, read_features, uploaded_file
 from areas.models import Area
 from cases import digests
 from cases.models import (
@@ -89,11 +88,7 @@ def _read_upload(upload, field: str):
         )
     if suffix in {".geojson", ".json"}:
         _strict_json(upload, field)
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / f"upload{suffix}"
-        with path.open("wb") as handle:
-            for chunk in upload.chunks():
-                handle.write(chunk)
+    with uploaded_file(upload) as path:
         try:
             _srid, features = read_features(path, max_vertices=MAX_CASE_VERTICES)
         except (GDALException, GEOSException) as exc:
