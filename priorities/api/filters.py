@@ -180,7 +180,16 @@ class PriorityFilter(django_filters.FilterSet):
 
     def rollup_scope(self, area: Area | None = None) -> dict | None:
         """The rollup rows that hold exactly the counts for this filter (and ``area``'s
-        tree), as arguments to ``matching``; None when only the rows can tell."""
+        tree), as arguments to ``matching``; None when only the rows can tell. Worked out
+        once per area: a page asks for the count, the totals and the per-area rows."""
+        scopes = self.__dict__.setdefault("_rollup_scopes", {})
+        key = None if area is None else area.pk
+        if key not in scopes:
+            scopes[key] = self._rollup_scope(area)
+        scope = scopes[key]
+        return None if scope is None else dict(scope)
+
+    def _rollup_scope(self, area: Area | None) -> dict | None:
         data = self.form.cleaned_data
         if any(
             data.get(name) not in (None, "") for name in self.filters if name not in ROLLUP_FILTERS
