@@ -38,9 +38,15 @@ class RequestTooLargeMiddleware:
         message = _("The request is too large: at most %(mb)s MB.") % {
             "mb": settings.DATA_UPLOAD_MAX_MEMORY_SIZE // 1_000_000
         }
-        if request.path.startswith("/api/"):
-            return JsonResponse({"detail": message}, status=413)
-        return HttpResponse(message, status=413, content_type="text/plain; charset=utf-8")
+        return _refusal(request, message, 413)
+
+
+def _refusal(request, message: str, status: int, field: str = "detail"):
+    """The refusal an API client reads (JSON, under ``field``) or a person reads (text)."""
+    if request.path.startswith("/api/"):
+        body = {field: message} if field == "detail" else {field: [message]}
+        return JsonResponse(body, status=status)
+    return HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")
 
 
 def _null_character_in_query(request):
@@ -51,7 +57,5 @@ def _null_character_in_query(request):
     for name, values in request.GET.lists():
         if "\x00" in name or any("\x00" in value for value in values):
             message = _("Null characters are not allowed.")
-            if request.path.startswith("/api/"):
-                return JsonResponse({name.replace("\x00", ""): [message]}, status=400)
-            return HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")
+            return _refusal(request, message, 400, field=name.replace("\x00", ""))
     return None
