@@ -62,6 +62,23 @@ def geometry_from_geojson(text: str | bytes, *, field: str = "geometry") -> GEOS
         if not isinstance(data, dict):
             raise ValidationError({field: _("The GeoJSON has no geometry.")})
         _refuse_crs(data, field)
+    check_geometry_object(data, field)
+    try:
+        geometry = GEOSGeometry(json.dumps(data), srid=4326)
+    except (GEOSException, GDALException, ValueError, TypeError) as exc:
+        raise ValidationError(
+            {field: _("This geometry cannot be read: %(error)s") % {"error": exc}}
+        ) from exc
+    return geometry
+
+
+def check_geometry_object(data, field: str, *, lon_lat: bool = True) -> None:
+    """A GeoJSON geometry object as RFC 7946 has it: a known type that is not a collection,
+    positions of two finite numbers nested as deep as the type says (in longitude/latitude
+    range when ``lon_lat``; a file in UTM says so with a ``crs`` member), no empty parts, no
+    short or unclosed rings. GEOS and GDAL would take some of these and mend them silently."""
+    if not isinstance(data, dict):
+        raise ValidationError({field: _("The GeoJSON has no geometry.")})
     kind = data.get("type")
     kind = kind if isinstance(kind, str) else None
     if kind == "GeometryCollection":
@@ -75,15 +92,8 @@ def geometry_from_geojson(text: str | bytes, *, field: str = "geometry") -> GEOS
                 % {"type": json.dumps(kind)[:40], "types": ", ".join(GEOMETRY_TYPES)}
             }
         )
-    _check_positions(data["coordinates"], field, depth=GEOMETRY_TYPES[kind])
+    _check_positions(data["coordinates"], field, depth=GEOMETRY_TYPES[kind], lon_lat=lon_lat)
     _check_shape(kind, data["coordinates"], field)
-    try:
-        geometry = GEOSGeometry(json.dumps(data), srid=4326)
-    except (GEOSException, GDALException, ValueError, TypeError) as exc:
-        raise ValidationError(
-            {field: _("This geometry cannot be read: %(error)s") % {"error": exc}}
-        ) from exc
-    return geometry
 
 
 def _no_constants(name):
@@ -101,13 +111,13 @@ def _refuse_crs(data: dict, field: str) -> None:
         )
 
 
-def _check_positions(coordinates, field: str, *, depth: int) -> None:
+def _check_positions(coordinates, field: str, *, depth: int, lon_lat: bool = True) -> None:
     """Positions nested exactly ``depth`` arrays deep, each two finite numbers in range."""
     if not isinstance(coordinates, list):
         raise ValidationError({field: _("Coordinates must be numbers.")})
     if depth > 1:
         for item in coordinates:
-            _check_positions(item, field, depth=depth - 1)
+            _check_positions(item, field, depth=depth - 1, lon_lat=lon_lat)
         return
     if any(isinstance(c, list) for c in coordinates):
         raise ValidationError({field: _("The coordinates are nested too deeply for the type.")})
@@ -120,7 +130,7 @@ def _check_positions(coordinates, field: str, *, depth: int) -> None:
     lon, lat = coordinates
     if not (math.isfinite(lon) and math.isfinite(lat)):
         raise ValidationError({field: _("Coordinates must be finite numbers.")})
-    if not (-180 <= lon <= 180 and -90 <= lat <= 90):
+    if lon_lat and not (-180 <= lon <= 180 and -90 <= lat <= 90):
         raise ValidationError(
             {field: _("Coordinates must be longitude (-180–180) and latitude (-90–90).")}
         )

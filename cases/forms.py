@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from areas.geojson import geometry_from_geojson
 from areas.models import Area, AreaType
 from cases.models import AdjustmentAction, Body, CaseStatus
+from nabolaget.forms import add_service_errors
 from priorities.forms import area_label
 from priorities.models import Priority, Submission, case_number_validator
 
@@ -81,8 +82,7 @@ class CaseForm(forms.Form):
             elif data.get("geometry"):
                 data["geom"] = geometry_from_geojson(data["geometry"], field="geometry")
         except ValidationError as exc:
-            for field, messages in exc.message_dict.items():
-                self.add_error(field if field in self.fields else None, messages)
+            add_service_errors(self, exc)
         return data
 
 

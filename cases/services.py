@@ -24,6 +24,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from areas.geojson import check_geometry_object
 from areas.importers import AreaImportError, UnknownSRIDError, read_features, uploaded_file
 from areas.models import Area
 from cases import digests
@@ -71,12 +72,10 @@ def case_geometry_from_upload(upload, *, field: str = "geometry_file") -> GEOSGe
 
 def _read_upload(upload, field: str):
     if upload.size > MAX_UPLOAD_BYTES:
-        raise ValidationError(
-            {
-                field: _("The file is too large (at most %(mb)s MB).")
-                % {"mb": MAX_UPLOAD_BYTES // 10**6}
-            }
-        )
+        message = _("The file is too large (at most %(mb)s MB).") % {
+            "mb": MAX_UPLOAD_BYTES // 10**6
+        }
+        raise ValidationError({field: ValidationError(message, "too_large")})
     suffix = Path(upload.name).suffix.lower()
     if suffix not in UPLOAD_SUFFIXES:
         raise ValidationError(
@@ -87,7 +86,7 @@ def _read_upload(upload, field: str):
             }
         )
     if suffix in {".geojson", ".json"}:
-        _strict_json(upload, field)
+        _check_geojson(upload, field)
     with uploaded_file(upload) as path:
         try:
             _srid, features = read_features(path, max_vertices=MAX_CASE_VERTICES)
@@ -98,14 +97,7 @@ def _read_upload(upload, field: str):
                 {field: _("The file does not hold a geometry that can be read.")}
             ) from exc
         except UnknownSRIDError as exc:
-            raise ValidationError(
-                {
-                    field: _(
-                        "The file's coordinate system is unknown. Use WGS 84 (EPSG:4326) or "
-                        "UTM (EPSG:25832, 25833, 25835), and say so in the file."
-                    )
-                }
-            ) from exc
+            raise ValidationError({field: _unknown_srid()}) from exc
         except AreaImportError as exc:
             if "vertices" in str(exc):
                 raise ValidationError(
@@ -131,22 +123,63 @@ def _read_upload(upload, field: str):
     return features
 
 
-def _strict_json(upload, field: str) -> None:
-    """GeoJSON must be JSON (RFC 8259) before GDAL reads it: GDAL's own reader also takes
-    trailing commas, comments, NaN and two objects in one file, which is not what the
-    planner meant to send. A legacy ``crs`` member stays allowed: it is how a GeoJSON file
-    says UTM."""
+WGS84_CRS_NAMES = {"EPSG:4326", "urn:ogc:def:crs:EPSG::4326", "urn:ogc:def:crs:OGC:1.3:CRS84"}
+
+
+def _check_geojson(upload, field: str) -> None:
+    """GeoJSON must be JSON (RFC 8259) with well-formed geometries before GDAL reads it.
+
+    GDAL's own reader also takes trailing commas, comments, NaN and two objects in one
+    file, drops empty holes and ignores a ``crs`` it cannot resolve (a link), which is not
+    what the planner meant to send. A named ``crs`` member stays allowed: it is how a
+    GeoJSON file says UTM; positions are range-checked as longitude/latitude unless it
+    names another system."""
 
     def refuse(constant):
         raise ValueError(constant)
 
     upload.seek(0)
     try:
-        json.loads(upload.read().decode("utf-8"), parse_constant=refuse)
+        data = json.loads(upload.read().decode("utf-8"), parse_constant=refuse)
     except (ValueError, UnicodeDecodeError, RecursionError) as exc:
         raise ValidationError({field: _("The file is not valid GeoJSON (JSON).")}) from exc
     finally:
         upload.seek(0)
+    if not isinstance(data, dict):
+        raise ValidationError({field: _("GeoJSON must be an object.")})
+    crs = data.get("crs")
+    if crs is not None and not (
+        isinstance(crs, dict)
+        and crs.get("type") == "name"
+        and isinstance(crs.get("properties"), dict)
+        and isinstance(crs["properties"].get("name"), str)
+    ):
+        raise ValidationError({field: _unknown_srid()})
+    lon_lat = crs is None or crs["properties"]["name"] in WGS84_CRS_NAMES
+    if data.get("type") == "FeatureCollection":
+        features = data.get("features")
+        if not isinstance(features, list):
+            raise ValidationError({field: _("A FeatureCollection holds Features.")})
+    else:
+        features = [data]
+    for feature in features:
+        geometry = feature
+        if isinstance(feature, dict) and feature.get("type") == "Feature":
+            geometry = feature.get("geometry")
+        elif data.get("type") == "FeatureCollection":
+            raise ValidationError({field: _("A FeatureCollection holds Features.")})
+        for part in (feature, geometry):
+            if part is not data and isinstance(part, dict) and "crs" in part:
+                raise ValidationError({field: _unknown_srid()})  # only the file says it
+        check_geometry_object(geometry, field, lon_lat=lon_lat)
+
+
+def _unknown_srid() -> str:
+    """The message for a coordinate system the file does not name in a way we read."""
+    return _(
+        "The file's coordinate system is unknown. Use WGS 84 (EPSG:4326) or "
+        "UTM (EPSG:25832, 25833, 25835), and say so in the file."
+    )
 
 
 def _combine(geometries: list[GEOSGeometry], field: str) -> GEOSGeometry:

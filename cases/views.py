@@ -18,6 +18,7 @@ from cases import digests, services
 from cases.forms import AreaAdjustForm, CaseForm, LayerForm, LinkForm, PeriodForm
 from cases.layers import case_layers
 from cases.models import Case, FrozenDigest
+from nabolaget.forms import add_service_errors, refused_status
 from nabolaget.models import Role
 from priorities.planner import planner_municipality
 
@@ -76,12 +77,11 @@ def case_new(request):
                 archive_url=data["archive_url"],
             )
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The case was created."))
             return redirect(case)
-    status = 400 if request.method == "POST" else 200
+    status = refused_status(form) if request.method == "POST" else 200
     return render(
         request,
         "cases/new.html",
@@ -145,11 +145,10 @@ def _apply(request, case, form_key, form, action):
         try:
             action(form.cleaned_data)
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            add_service_errors(form, exc)
         else:
             return redirect(case)
-    return case_detail(request, case.pk, forms={form_key: form}, status=400)
+    return case_detail(request, case.pk, forms={form_key: form}, status=refused_status(form))
 
 
 @login_required

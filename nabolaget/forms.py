@@ -1,8 +1,9 @@
-"""Forms of the account pages."""
+"""Forms of the account pages, and what every form view shares."""
 
 from __future__ import annotations
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 
@@ -43,3 +44,20 @@ class AccountCloseForm(forms.Form):
                 _("That is not the e-mail address of your account. Nothing has been changed.")
             )
         return email
+
+
+def add_service_errors(form, exc: ValidationError) -> None:
+    """A service's refusal on the form: each error on its field when the form has one, else
+    on the form itself. The codes are kept (``too_large`` is answered with 413)."""
+    errors = exc.error_dict if hasattr(exc, "error_dict") else {None: exc.error_list}
+    for field, field_errors in errors.items():
+        form.add_error(field if field in form.fields else None, field_errors)
+
+
+def refused_status(form) -> int:
+    """The status for a form posted with errors: 413 when a field says its input is too
+    large (code ``too_large``), otherwise 400."""
+    too_large = any(
+        error.code == "too_large" for errors in form.errors.as_data().values() for error in errors
+    )
+    return 413 if too_large else 400

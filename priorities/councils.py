@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from areas.models import Council, CouncilMembership
 from cases.models import Case, Consultation
+from nabolaget.forms import add_service_errors, refused_status
 from nabolaget.models import Role
 from priorities import services
 from priorities.forms import ConsultationForm, StatusForm, SubmissionForm, WithdrawForm
@@ -114,13 +115,12 @@ def submission_new(request, pk: int):
                 attachments=data["attachments"],
             )
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            add_service_errors(form, exc)
         else:
             return redirect(f"{submission.get_absolute_url()}?receipt=1")
     status = 200
     if request.method == "POST":
-        status = 413 if form.has_error("geometry", "too_large") else 400
+        status = refused_status(form)
     return render(
         request,
         "councils/submission_form.html",
@@ -225,8 +225,7 @@ def consultation_new(request, case_pk: int):
                 },
             )
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The councils are asked and told by e-mail."))
             return redirect(consultation.get_absolute_url())

@@ -236,12 +236,12 @@ BAD_UPLOADS = {
         b'{"type": "Polygon", "coordinates": [[[14.37, 67.27, 5], [14.4, 67.27, 5], '
         b"[14.4, 67.29, 5], [14.37, 67.27, 5]]]}",
         "plan.geojson",
-        "without height",
+        "no height",
     ),
     "decimal comma": (
         b'{"type": "Point", "coordinates": [14,385, 67,283]}',
         "plan.geojson",
-        "two coordinates",
+        "two numbers",
     ),
     "trailing comma": (
         b'{"type": "Point", "coordinates": [14.385, 67.283,]}',
@@ -258,11 +258,23 @@ BAD_UPLOADS = {
         "plan.geojson",
         "not valid GeoJSON",
     ),
+    "empty hole (GDAL drops it)": (
+        b'{"type": "Polygon", "coordinates": [[[14.37, 67.27], [14.4, 67.27], '
+        b"[14.4, 67.29], [14.37, 67.27]], []]}",
+        "plan.geojson",
+        "four positions",
+    ),
+    "crs as a link (GDAL ignores it)": (
+        b'{"type": "Polygon", "crs": {"type": "link", "properties": {"href": "http://x/25833"}},'
+        b' "coordinates": [[[14.37, 67.27], [14.4, 67.27], [14.4, 67.29], [14.37, 67.27]]]}',
+        "plan.geojson",
+        "coordinate system",
+    ),
     "unclosed ring": (
         b'{"type": "Polygon", "coordinates": [[[14.37, 67.27], [14.4, 67.27], '
         b"[14.4, 67.29], [14.38, 67.29]]]}",
         "plan.geojson",
-        "geometry that can be read",
+        "must end where it begins",
     ),
 }
 
