@@ -59,6 +59,14 @@ class _Table:
     def key_list(self) -> str:
         return ", ".join(column for column, _expr in self.keys)
 
+    @property
+    def lock_order(self) -> str:
+        """The order every statement upserts (and so locks) rows in: the municipality's row
+        (area NULL) before its areas' rows. A new priority locks the municipality's row in
+        one statement and its areas' in the next; a support locks both in one: without
+        one order for both, two such transactions deadlock."""
+        return self.key_list.replace("area_id", "area_id NULLS FIRST")
+
     def rows(self, source: str, sign: int) -> str:
         """The signed contributions (n, s, …) of the priority rows in ``source``."""
         keys = ", ".join(f"{expr} AS {column}" for column, expr in self.keys)
@@ -77,7 +85,7 @@ class _Table:
     INSERT INTO {self.name} AS r ({self.key_list}, {columns})
     SELECT {self.key_list}, {totals} FROM ({rows}) d
      GROUP BY {self.key_list} HAVING {nonzero}
-     ORDER BY {self.key_list}
+     ORDER BY {self.lock_order}
     ON CONFLICT ({self.key_list}) DO UPDATE SET {adds};"""
 
     def fresh(self) -> str:

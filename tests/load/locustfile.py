@@ -181,4 +181,6 @@ class Planner(Visitor):
     @task(2)
     def area_stats(self):
         area = random.choice(PLAN["areas"])
-        self.client.get(f"/api/v1/areas/{area['id']}/stats/", headers=self.auth(), name="planner")
+        self.client.get(
+            f"/api/v1/areas/{area['id']}/stats/", headers=self.auth(), name="planner-counts"
+        )

@@ -42,6 +42,7 @@ GOALS_P95_MS = {"map": 200.0, "create": 300.0}
 GOAL_ERROR_RATE = 0.001
 # Raised per-address limits for the load server (see the module docstring).
 ADDRESS_RATE = "1000000/hour"
+ACCESS_LOG = ROOT / "bench-results" / "load-access.log"
 
 
 def database_url(database: dict) -> str:
@@ -89,6 +90,12 @@ def start_server(args: argparse.Namespace, env: dict) -> subprocess.Popen:
             "gthread",
             "--log-level",
             "warning",
+            # Each request's path and duration as the server saw it (µs): the report sets
+            # them beside the load generator's, which include its own waiting.
+            "--access-logfile",
+            str(ACCESS_LOG),
+            "--access-logformat",
+            "%(m)s %(U)s %(s)s %(D)s",
         ],
         cwd=ROOT,
         env=env,
@@ -174,12 +181,41 @@ def run_locust(args: argparse.Namespace, plan: Path, timings: Path) -> int:
     )
 
 
-def summarise(timings: Sequence[tuple[str, float, bool]]) -> dict:
-    """Requests, errors, error rate and p50/p95/p99 (ms) per kind, and the goals."""
+def request_kind(method: str, path: str) -> str | None:
+    """The report's kind of a request the server logged (see the locustfile's names)."""
+    if method == "GET" and path == "/api/v1/priorities/map/":
+        return "map"
+    if method == "POST" and path == "/api/v1/priorities/":
+        return "create"
+    if method == "POST" and path.endswith("/support/"):
+        return "support"
+    if method == "GET" and path == "/api/v1/priorities/":
+        return "planner-list"
+    if method == "GET" and (path == "/api/v1/priorities/by-area/" or path.endswith("/stats/")):
+        return "planner-counts"
+    return None
+
+
+def server_times(lines: Sequence[str]) -> list[tuple[str, float]]:
+    """(kind, ms) of each request in gunicorn's access log ("method path status µs")."""
+    times = []
+    for line in lines:
+        parts = line.split()
+        if len(parts) == 4 and (kind := request_kind(parts[0], parts[1])):
+            times.append((kind, int(parts[3]) / 1000))
+    return times
+
+
+def summarise(
+    timings: Sequence[tuple[str, float, bool]], served: Sequence[tuple[str, float]] = ()
+) -> dict:
+    """Requests, errors, error rate and p50/p95/p99 (ms) per kind, and the goals; with the
+    server's own p50/p95 per kind when its access log is given."""
     kinds: dict = {}
     for kind in KINDS:
         times = [t for name, t, _ok in timings if name == kind]
         errors = sum(1 for name, _t, ok in timings if name == kind and not ok)
+        on_server = [t for name, t in served if name == kind]
         kinds[kind] = {
             "requests": len(times),
             "errors": errors,
@@ -187,6 +223,8 @@ def summarise(timings: Sequence[tuple[str, float, bool]]) -> dict:
             "p50_ms": percentile(times, 50) if times else None,
             "p95_ms": percentile(times, 95) if times else None,
             "p99_ms": percentile(times, 99) if times else None,
+            "server_p50_ms": percentile(on_server, 50) if on_server else None,
+            "server_p95_ms": percentile(on_server, 95) if on_server else None,
         }
     total = len(timings)
     errors = sum(1 for _n, _t, ok in timings if not ok)
@@ -210,7 +248,7 @@ def format_report(result: dict, args: argparse.Namespace) -> str:
         f"priorities, gunicorn {args.workers}×{args.threads} on 127.0.0.1",
         "",
         f"{'kind':<15}{'requests':>10}{'errors':>8}{'error %':>9}{'p50 ms':>9}{'p95 ms':>9}"
-        f"{'p99 ms':>9}",
+        f"{'p99 ms':>9}{'server p50':>12}{'server p95':>12}",
     ]
 
     def number(value):
@@ -220,6 +258,7 @@ def format_report(result: dict, args: argparse.Namespace) -> str:
         lines.append(
             f"{kind:<15}{row['requests']:>10}{row['errors']:>8}{row['error_rate'] * 100:>8.2f}%"
             f"{number(row['p50_ms'])}{number(row['p95_ms'])}{number(row['p99_ms'])}"
+            f"{number(row['server_p50_ms']):>12}{number(row['server_p95_ms']):>12}"
         )
     lines.append(
         f"{'all':<15}{result['requests']:>10}{result['errors']:>8}"
@@ -229,6 +268,10 @@ def format_report(result: dict, args: argparse.Namespace) -> str:
         f"\n{result['requests_per_s']:.1f} requests/s; the machine's 1-minute load average was "
         f"{result['load_average_before']:.1f} before the run and "
         f"{result['load_average_after']:.1f} after it (2 cores: above 2, other work competed)"
+    )
+    lines.append(
+        "p50–p99: as the simulated users timed them (locust); server: from the request "
+        "reaching gunicorn's worker to its answer (access log)"
     )
     lines.append("")
     labels = {
@@ -276,6 +319,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     load_before = os.getloadavg()[0]
     try:
         warm_up(args, plan)
+        os.truncate(ACCESS_LOG, 0)  # the warm-up's requests are not measured
         started = time.monotonic()
         run_locust(args, plan, timings)
         seconds = time.monotonic() - started
@@ -283,7 +327,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         stop_server(server)
     if not timings.exists():
         raise SystemExit("locust wrote no timings.")
-    result = summarise(json.loads(timings.read_text(encoding="utf-8")))
+    result = summarise(
+        json.loads(timings.read_text(encoding="utf-8")),
+        server_times(ACCESS_LOG.read_text(encoding="utf-8").splitlines()),
+    )
     result["priorities_total"] = json.loads(plan.read_text(encoding="utf-8"))["priorities_total"]
     result["requests_per_s"] = result["requests"] / seconds
     # Other work on the machine skews the figures: the report says how busy it was.

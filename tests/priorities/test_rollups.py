@@ -220,3 +220,59 @@ def test_check_rollups_command_finds_drift_and_rebuilds(input_everywhere):
         call_command("check_rollups", stdout=StringIO(), stderr=StringIO())
     call_command("check_rollups", "--rebuild", stdout=out)
     assert rollups.drift() == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_new_priority_and_a_support_at_once_do_not_deadlock(demo_live):
+    """A new priority locks the municipality's rollup row (insert) and then its area's
+    (the link); a support locks both in one statement. Under ``make load`` they deadlocked
+    when the support took the area's row first. Here the support comes between the new
+    priority's two statements, on a priority in the same area, category and status."""
+    import threading
+    import time
+
+    from django.db import connections, transaction
+    from django.db.models import F
+
+    supported = make_priority()
+    area = supported.areas.order_by("pk").first()
+    template = {
+        f.attname: getattr(supported, f.attname)
+        for f in Priority._meta.concrete_fields
+        if not f.primary_key and not f.generated and f.name != "reference"
+    }
+    inserted, errors = threading.Event(), []
+
+    def create():
+        try:
+            with transaction.atomic():
+                new = Priority.all_objects.create(**template, reference="P-TEST-DEADLOCK")
+                inserted.set()
+                time.sleep(0.5)  # the support is now waiting for this transaction
+                new.areas.add(area)
+        except Exception as exc:  # noqa: BLE001 - the deadlock is what the test looks for
+            errors.append(exc)
+        finally:
+            inserted.set()
+            connections.close_all()
+
+    def support():
+        inserted.wait()
+        try:
+            with transaction.atomic():
+                Priority.all_objects.filter(pk=supported.pk).update(
+                    support_count=F("support_count") + 1
+                )
+        except Exception as exc:  # noqa: BLE001
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=create), threading.Thread(target=support)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert errors == []
+    assert_exact("a new priority and a support at once")
