@@ -101,6 +101,21 @@ def parse_key(request) -> str | None:
     return value
 
 
+def is_replay(request) -> bool:
+    """Whether the request repeats one this account has already had answered under its
+    key (the answer is stored). A replay does nothing again, so it does not count towards
+    the rate limits: a client retrying after a lost answer is not told to wait."""
+    key = request.headers.get(HEADER)
+    if key is None or not _KEY.match(key) or not request.user.is_authenticated:
+        return False
+    return IdempotencyKey.objects.filter(
+        user=request.user,
+        key=key,
+        response_status__isnull=False,
+        created_at__gte=expiry_cutoff(),
+    ).exists()
+
+
 def fingerprint(request) -> str:
     """SHA-256 of the method, the path with its query and the body."""
     digest = hashlib.sha256()

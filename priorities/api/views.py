@@ -223,6 +223,8 @@ class PriorityViewSet(
     def get_throttles(self):
         scopes = {"create": "priority_create", "support": "support"}
         if self.action in scopes and self.request.method in ("POST", "DELETE"):
+            if idempotency.is_replay(self.request):
+                return []
             scope = scopes[self.action]
             return [throttle(scope, "user")(), throttle(scope, "address")()]
         return []

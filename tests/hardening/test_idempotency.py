@@ -339,3 +339,23 @@ def test_concurrent_retries_make_one_row_and_get_one_answer(demo_live, create):
     for response in responses:
         same_answer(first, response)
     assert sum("Idempotent-Replayed" in r for r in responses) == threads_count - 1
+
+
+@pytest.mark.django_db
+def test_a_replay_does_not_count_towards_the_rate_limit(settings):
+    """A client retrying after a lost answer gets the answer again, not a 429: a replay
+    does nothing, so only the requests that make something are counted."""
+    settings.NABOLAGET_RATES = {**settings.NABOLAGET_RATES, "priority_create_user": "2/hour"}
+    attempt = priority_create()
+    first = attempt.send("retry-after-timeout")
+    assert first.status_code == 201
+
+    replays = [attempt.send("retry-after-timeout") for _ in range(3)]
+
+    for replay in replays:
+        same_answer(first, replay)
+        assert replay["Idempotent-Replayed"] == "true"
+    assert attempt.send("second-priority").status_code == 201
+    refused = attempt.send("third-priority")
+    assert refused.status_code == 429 and refused["Retry-After"]
+    assert attempt.rows() == 2
