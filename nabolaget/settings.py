@@ -123,10 +123,14 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # A database cache keeps the web tier stateless (rate limits hold across processes);
 # point DJANGO_CACHE_URL-style settings at Redis in a large installation.
+# Django's default of 300 entries would cull a third of them on every write beyond that:
+# with more active accounts and addresses than that, rate-limit counters were deleted and
+# the limits started again. Expired entries are removed first when culling does happen.
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
         "LOCATION": "nabolaget_cache",
+        "OPTIONS": {"MAX_ENTRIES": 1_000_000},
     }
 }
 

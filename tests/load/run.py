@@ -7,9 +7,11 @@
    limits stay at their defaults; the per-address limits are raised through their
    documented settings (NABOLAGET_RATE_*_ADDRESS), because every simulated user comes
    from 127.0.0.1, as many people behind one municipal NAT would.
-3. After a short warm-up (each gunicorn worker's first requests load its code), locust
-   runs headless for a bounded time (60 s by default); each simulated user waits 5–15 s
-   between requests (a person reading the map), so 200 users ask about 20 requests/s.
+3. After a warm-up (600 map requests and 120 area statistics, 12 at a time, so that every
+   worker thread and its database connection has served each kind), locust runs headless
+   for a bounded time (60 s by default); each simulated user waits 5–15 s between requests
+   (a person reading the map), and as long before its first, so 200 users ask about 20
+   requests/s from the start rather than 200 first requests within the 10 s of ramp-up.
 4. The report: requests, error rate and p50/p95/p99 per kind of request (map, create,
    support, planner-list, planner-counts), and whether the goals are met: error rate
    under 0.1 %, creating a priority p95 under 300 ms, map requests p95 under 200 ms.
@@ -23,6 +25,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import random
 import secrets
 import signal
 import subprocess
@@ -124,24 +127,40 @@ def stop_server(server: subprocess.Popen) -> None:
 
 
 def warm_up(args: argparse.Namespace, plan: Path) -> None:
-    """A few requests of each read kind per worker thread before the clock starts: each
-    gunicorn worker loads its code, translations and GDAL on its first requests."""
+    """The requests the simulated users make, before the clock starts, from as many
+    clients at once as the server has threads, so that every thread has served each kind:
+    each gunicorn worker loads its code and translations on its first requests, and each
+    thread's PostgreSQL connection warms its own caches (PostGIS's coordinate
+    transformations among them) on its first queries. The clock measures a server that has
+    been running, not one that has just started."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from tests.bench.priorities import viewport
+
     data = json.loads(plan.read_text(encoding="utf-8"))
     base = f"http://127.0.0.1:{args.port}"
+    rng = random.Random(7)
     paths = []
-    for n in range(args.workers * args.threads):
-        lon, lat = data["places"][n % len(data["places"])]
+    for n in range(args.warm_up):
+        lon, lat = rng.choice(data["places"])
+        zoom = 8 + n % 10
+        box = ",".join(f"{v:.6f}" for v in viewport(lon, lat, zoom))
         paths.append(
-            f"/api/v1/priorities/map/?municipality={data['municipality']}&zoom={8 + n % 10}"
-            f"&bbox={lon - 0.05:.6f},{lat - 0.02:.6f},{lon + 0.05:.6f},{lat + 0.02:.6f}"
+            f"/api/v1/priorities/map/?municipality={data['municipality']}&zoom={zoom}&bbox={box}"
         )
-        paths.append(f"/api/v1/areas/{data['areas'][n % len(data['areas'])]['id']}/stats/")
-    for path in paths:
+        if n % 5 == 0:
+            paths.append(f"/api/v1/areas/{rng.choice(data['areas'])['id']}/stats/")
+
+    def get(path: str) -> None:
         try:
             with urllib.request.urlopen(base + path, timeout=60):  # noqa: S310
                 pass
         except OSError as exc:
             progress(f"warm-up: {path}: {exc}")
+
+    progress(f"Warm-up: {len(paths)} requests, {args.workers * args.threads} at a time")
+    with ThreadPoolExecutor(args.workers * args.threads) as pool:
+        list(pool.map(get, paths))
 
 
 def run_locust(args: argparse.Namespace, plan: Path, timings: Path) -> int:
@@ -299,6 +318,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--wait-max", type=float, default=15, help="think time up to (15 s)")
     parser.add_argument(
         "--planners-per-50", type=int, default=1, help="planners among each 50 users (1)"
+    )
+    parser.add_argument(
+        "--warm-up", type=int, default=600, help="map requests before the clock starts (600)"
     )
     parser.add_argument("--prepare-only", action="store_true", help="load the database, stop")
     return parser.parse_args(argv)

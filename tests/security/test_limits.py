@@ -136,3 +136,24 @@ def test_behind_one_proxy_only_the_address_it_saw_counts(client, settings, actio
 
     assert limited.status_code == 429
     assert other_client.status_code in (201, 200, 302)
+
+
+@pytest.mark.django_db
+def test_a_counter_survives_many_other_accounts_and_addresses(settings):
+    """The site's cache (the database's, as in production) keeps a rate-limit counter while
+    thousands of other accounts and addresses are counted. With Django's default of 300
+    entries a third of the keys were culled on each write beyond it, and limits reset."""
+    from django.core.cache import caches
+    from django.core.management import call_command
+
+    from nabolaget import settings as project_settings
+
+    settings.CACHES = project_settings.CACHES
+    call_command("createcachetable", verbosity=0)
+    cache = caches["default"]
+    cache.set("throttle_login_email_ola@example.no", [1.0, 2.0], 3600)
+
+    for n in range(1000):
+        cache.set(f"throttle_priority_create_address_10.0.{n // 256}.{n % 256}", [1.0], 3600)
+
+    assert cache.get("throttle_login_email_ola@example.no") == [1.0, 2.0]
