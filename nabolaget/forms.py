@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 
@@ -44,6 +46,36 @@ class AccountCloseForm(forms.Form):
                 _("That is not the e-mail address of your account. Nothing has been changed.")
             )
         return email
+
+
+class LongSelect(forms.Select):
+    """A select of hundreds of options (every area of a municipality) whose options are
+    written in Python: Django's own template renders two templates per option, which cost
+    the planner's page tens of milliseconds for its 537 areas. Flat choices only (no
+    groups); options carry no attributes but ``selected``."""
+
+    template_name = "nabolaget/widgets/long_select.html"
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        options = (
+            option
+            for group_name, group, _index in context["widget"]["optgroups"]
+            for option in group
+        )
+        context["widget"]["options_html"] = format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            (
+                (
+                    option["value"],
+                    mark_safe(" selected") if option["selected"] else "",
+                    option["label"],
+                )
+                for option in options
+            ),
+        )
+        return context
 
 
 def add_service_errors(form, exc: ValidationError) -> None:

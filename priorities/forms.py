@@ -6,7 +6,8 @@ from django import forms
 from django.contrib.gis.geos import Point
 from django.utils.translation import gettext_lazy as _
 
-from areas.models import Address, Area
+from areas.models import Address, Area, AreaType
+from nabolaget.forms import LongSelect
 from priorities.models import (
     AnswerTemplate,
     Category,
@@ -174,7 +175,9 @@ class PlannerFilterForm(forms.Form):
     """The planner's filters. The names are the API's query parameters, so a URL works in both."""
 
     q = forms.CharField(label=_("Search"), required=False, max_length=200)
-    area = forms.TypedChoiceField(label=_("Area (with its sub-areas)"), required=False, coerce=int)
+    area = forms.TypedChoiceField(
+        label=_("Area (with its sub-areas)"), required=False, coerce=int, widget=LongSelect
+    )
     area_type = forms.ChoiceField(label=_("Areas on the map"), required=False)
     category = forms.ChoiceField(label=_("Category"), required=False)
     status = forms.ChoiceField(
@@ -209,17 +212,22 @@ class PlannerFilterForm(forms.Form):
 
     def __init__(self, *args, municipality, **kwargs):
         super().__init__(*args, **kwargs)
+        # Plain rows, not hundreds of Area instances: the page is built on every filter.
         areas = (
             Area.objects.in_force()
             .in_municipality(municipality.code)
-            .select_related("type")
-            .defer("geom")
             .order_by("type__slug", "name")
+            .values_list("pk", "name", "type_id")
         )
+        area_types = AreaType.objects.in_bulk()
         self.fields["area"].choices = [("", _("The whole municipality"))] + [
-            (a.pk, f"{a.name} ({a.type.name})") for a in areas
+            (pk, f"{name} ({area_types[type_id].name})") for pk, name, type_id in areas
         ]
-        types = {a.type.slug: a.type.name for a in areas if a.type.slug != "kommune"}
+        types = {
+            area_types[type_id].slug: area_types[type_id].name
+            for _pk, _name, type_id in areas
+            if area_types[type_id].slug != "kommune"
+        }
         self.fields["area_type"].choices = list(types.items())
         self.fields["category"].choices = [("", _("All categories"))] + [
             (c.slug, c.name) for c in Category.objects.for_municipality(municipality.code)

@@ -52,6 +52,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 from tests.bench.priorities import MUNICIPALITY, SENTENCES, TITLES, load
 from tests.bench.run import (
     BASE_DIR,
+    as_served,
     create_database,
     libpq_params,
     progress,
@@ -240,10 +241,7 @@ def setup_django(rows: int, reuse: bool) -> tuple[dict, bool]:
         create_database(database, PLANNER_DB)
     database["NAME"] = PLANNER_DB
     django.setup()
-    # The settings' development default DEBUG=True logs every query; production does not.
-    settings.DEBUG = False
-    # Django's test Client sends Host: testserver.
-    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+    as_served(settings)
     return database, reused
 
 
