@@ -12,6 +12,7 @@ from rest_framework.filters import OrderingFilter
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.throttling import SimpleRateThrottle
 
+from nabolaget import idempotency
 from nabolaget.security import client_address
 
 # Python's JSON parser recurses once per level of nesting and gives up at the interpreter's
@@ -116,6 +117,13 @@ class SettingsRateThrottle(SimpleRateThrottle):
 
     def get_rate(self):
         return settings.NABOLAGET_RATES[self.scope]
+
+    def allow_request(self, request, view):
+        # A replayed idempotent request does nothing again, so it is not counted: a client
+        # retrying after a lost answer is not told to wait.
+        if idempotency.is_replay(request):
+            return True
+        return super().allow_request(request, view)
 
     def get_cache_key(self, request, view):
         if self.by == "user":

@@ -60,7 +60,7 @@ class LongSelect(forms.Select):
         context = super().get_context(name, value, attrs)
         options = (
             option
-            for group_name, group, _index in context["widget"]["optgroups"]
+            for _group_name, group, _index in context["widget"]["optgroups"]
             for option in group
         )
         context["widget"]["options_html"] = format_html_join(

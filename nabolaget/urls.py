@@ -12,7 +12,21 @@ from nabolaget.api_views import AccountCloseView, AccountDataView
 from priorities.api.submissions import CouncilViewSet, SubmissionViewSet
 from priorities.api.views import CategoryViewSet, PriorityViewSet
 
-router = DefaultRouter()
+
+class NabolagetRouter(DefaultRouter):
+    """The API's router: a viewset looked up by its primary key takes digits only, so
+    "/priorities/x/" is a 404 rather than a query for id "x" that fails as a 500. Viewsets
+    looked up by another field (a slug) keep DRF's default."""
+
+    def get_lookup_regex(self, viewset, lookup_prefix=""):
+        if getattr(viewset, "lookup_field", "pk") in ("pk", "id") and not hasattr(
+            viewset, "lookup_value_regex"
+        ):
+            viewset = type(viewset.__name__, (viewset,), {"lookup_value_regex": "[0-9]+"})
+        return super().get_lookup_regex(viewset, lookup_prefix)
+
+
+router = NabolagetRouter()
 router.register("area-types", AreaTypeViewSet, basename="areatype")
 router.register("areas", AreaViewSet, basename="area")
 router.register("categories", CategoryViewSet, basename="category")

@@ -33,6 +33,14 @@ class MedianDays(models.Aggregate):
         )
 
 
+def lon_lat(wgs84_point) -> dict:
+    """Annotations ``lon`` and ``lat``: the coordinates of a WGS 84 point expression."""
+    return {
+        "lon": models.Func(wgs84_point, function="ST_X", output_field=models.FloatField()),
+        "lat": models.Func(wgs84_point, function="ST_Y", output_field=models.FloatField()),
+    }
+
+
 def lon_lat_of(x, y) -> dict:
     """Annotations ``lon`` and ``lat``: the storage-SRID coordinates (expressions) in WGS 84."""
     from areas.models import STORAGE_SRID
@@ -42,11 +50,7 @@ def lon_lat_of(x, y) -> dict:
         models.Value(STORAGE_SRID),
         function="ST_SetSRID",
     )
-    wgs84 = models.Func(point, models.Value(4326), function="ST_Transform")
-    return {
-        "lon": models.Func(wgs84, function="ST_X", output_field=models.FloatField()),
-        "lat": models.Func(wgs84, function="ST_Y", output_field=models.FloatField()),
-    }
+    return lon_lat(models.Func(point, models.Value(4326), function="ST_Transform"))
 
 
 class CategoryQuerySet(models.QuerySet):
@@ -182,11 +186,7 @@ class PriorityQuerySet(models.QuerySet):
 
     def with_lon_lat(self) -> PriorityQuerySet:
         """Annotate ``lon`` and ``lat`` (WGS 84) as plain numbers."""
-        lonlat = Transform("point", 4326)
-        return self.annotate(
-            lon=models.Func(lonlat, function="ST_X", output_field=models.FloatField()),
-            lat=models.Func(lonlat, function="ST_Y", output_field=models.FloatField()),
-        )
+        return self.annotate(**lon_lat(Transform("point", 4326)))
 
     def as_feature_rows(self, user) -> PriorityQuerySet:
         """Plain rows (dicts) with everything a list's GeoJSON Feature shows, in one query:

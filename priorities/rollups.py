@@ -26,7 +26,7 @@ trigger call per row:
   unlinked area's rows).
 
 Priorities are never deleted (a trigger forbids it), so there is no DELETE trigger on them.
-``rebuild()`` recomputes both tables from scratch (after a bulk load with triggers off) and
+``rebuild()`` recomputes every table from scratch (after a bulk load with triggers off) and
 ``drift()`` lists every key where the tables and a fresh aggregate disagree (used by the
 tests and the ``check_rollups`` command).
 """
@@ -221,46 +221,8 @@ BEGIN
 END $$;
 """
 
-TRIGGERS = """
-CREATE TRIGGER rollup_priority_insert AFTER INSERT ON priorities_priority
-    REFERENCING NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION priorities_rollup_priority_insert();
-CREATE TRIGGER rollup_priority_update AFTER UPDATE ON priorities_priority
-    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION priorities_rollup_priority_update();
-CREATE TRIGGER rollup_link_insert AFTER INSERT ON priorities_priority_areas
-    REFERENCING NEW TABLE AS new_links
-    FOR EACH STATEMENT EXECUTE FUNCTION priorities_rollup_link_insert();
-CREATE TRIGGER rollup_link_delete AFTER DELETE ON priorities_priority_areas
-    REFERENCING OLD TABLE AS old_links
-    FOR EACH STATEMENT EXECUTE FUNCTION priorities_rollup_link_delete();
-"""
-
-INSTALL_SQL = (
-    PRIORITY_INSERT_FUNCTION
-    + PRIORITY_UPDATE_FUNCTION
-    + LINK_INSERT_FUNCTION
-    + LINK_DELETE_FUNCTION
-    + TRIGGERS
-)
-
-UNINSTALL_SQL = """
-DROP TRIGGER IF EXISTS rollup_priority_insert ON priorities_priority;
-DROP TRIGGER IF EXISTS rollup_priority_update ON priorities_priority;
-DROP TRIGGER IF EXISTS rollup_link_insert ON priorities_priority_areas;
-DROP TRIGGER IF EXISTS rollup_link_delete ON priorities_priority_areas;
-DROP FUNCTION IF EXISTS priorities_rollup_priority_insert();
-DROP FUNCTION IF EXISTS priorities_rollup_priority_update();
-DROP FUNCTION IF EXISTS priorities_rollup_link_insert();
-DROP FUNCTION IF EXISTS priorities_rollup_link_delete();
-"""
-
-# A fresh aggregate of everything: the priorities, each in its municipality and its areas.
-_ALL = _priority_rows("priorities_priority", expand=True)
-REBUILD_SQL = "".join(table.rebuild() for table in TABLES) + "\n"
-
-
-# The functions alone, to replace them in a database that has the triggers already.
+# The functions the triggers call (installed with the triggers by migration 0006; later
+# migrations replace the functions with these).
 FUNCTIONS_SQL = (
     PRIORITY_INSERT_FUNCTION
     + PRIORITY_UPDATE_FUNCTION
@@ -268,10 +230,14 @@ FUNCTIONS_SQL = (
     + LINK_DELETE_FUNCTION
 )
 
+# A fresh aggregate of everything: the priorities, each in its municipality and its areas.
+_ALL = _priority_rows("priorities_priority", expand=True)
+REBUILD_SQL = "".join(table.rebuild() for table in TABLES) + "\n"
+
 
 @transaction.atomic
 def rebuild() -> None:
-    """Recompute both rollup tables from the priorities and their areas."""
+    """Recompute every rollup table from the priorities and their areas."""
     with connection.cursor() as cursor:
         cursor.execute(REBUILD_SQL)
 

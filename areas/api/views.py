@@ -68,8 +68,6 @@ GEOMETRY_PARAMETERS = [
 class AreaViewSet(viewsets.ReadOnlyModelViewSet):
     """Areas in force as GeoJSON Features; ``?contains=LON,LAT`` finds the areas under a point."""
 
-    lookup_value_regex = "[0-9]+"  # ids are numbers: "/priorities/x/" is a 404, not a 500
-
     serializer_class = AreaSerializer
     filterset_class = AreaFilter
     pagination_class = AreaPagination

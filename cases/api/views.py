@@ -46,8 +46,6 @@ def period(request) -> dict:
 class CaseViewSet(viewsets.ReadOnlyModelViewSet):
     """Cases before an elected body (public records), with their layers and digests."""
 
-    lookup_value_regex = "[0-9]+"  # ids are numbers: "/priorities/x/" is a 404, not a 500
-
     serializer_class = CaseSerializer
     pagination_class = None
     filter_backends = []

@@ -47,8 +47,6 @@ class CouncilSerializer(serializers.ModelSerializer):
 class CouncilViewSet(viewsets.ReadOnlyModelViewSet):
     """Local councils: grendeutval, youth councils, neighbourhood councils …"""
 
-    lookup_value_regex = "[0-9]+"  # ids are numbers: "/priorities/x/" is a 404, not a 500
-
     queryset = Council.objects.select_related("kind", "municipality").prefetch_related("areas")
     serializer_class = CouncilSerializer
     pagination_class = None
@@ -157,8 +155,6 @@ class SubmissionViewSet(
     viewsets.GenericViewSet,
 ):
     """Submissions from local councils, with their public history. Secretaries POST new ones."""
-
-    lookup_value_regex = "[0-9]+"  # ids are numbers: "/priorities/x/" is a 404, not a 500
 
     filterset_class = SubmissionFilter
     pagination_class = SubmissionPagination

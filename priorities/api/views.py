@@ -189,8 +189,6 @@ class PriorityViewSet(
 ):
     """Residents' priorities (public ones), as GeoJSON. POST a Feature with a Point to pin one."""
 
-    lookup_value_regex = "[0-9]+"  # ids are numbers: "/priorities/x/" is a 404, not a 500
-
     filterset_class = PriorityFilter
     filter_backends = [KeepFilterSet, StrictOrderingFilter]
     ordering_fields = ["created_at", "support_count"]
@@ -223,8 +221,6 @@ class PriorityViewSet(
     def get_throttles(self):
         scopes = {"create": "priority_create", "support": "support"}
         if self.action in scopes and self.request.method in ("POST", "DELETE"):
-            if idempotency.is_replay(self.request):
-                return []
             scope = scopes[self.action]
             return [throttle(scope, "user")(), throttle(scope, "address")()]
         return []

@@ -30,7 +30,7 @@ from nabolaget.models import IdempotencyKey, Role
 from priorities.models import Priority, Submission, Support
 from tests.cases.factories import make_case
 from tests.hardening.language import in_language
-from tests.priorities.factories import UserFactory, make_priority, staff
+from tests.priorities.factories import PRIORITY_FEATURE, UserFactory, make_priority, staff
 from tests.tables import changed_tables, row_counts
 
 HEADER = "Idempotency-Key"
@@ -67,17 +67,11 @@ class Attempt:
 
 def priority_create() -> Attempt:
     user = UserFactory()
-    body = {
-        "type": "Feature",
-        "geometry": {"type": "Point", "coordinates": [14.385, 67.283]},
-        "properties": {
-            "category": "trafikksikkerhet",
-            "title": "Farlig kryss",
-            "text": "Bilene kjører for fort forbi skolen.",
-        },
-    }
     return Attempt(
-        user, "/api/v1/priorities/", body, Priority.all_objects.filter(author=user).count
+        user,
+        "/api/v1/priorities/",
+        PRIORITY_FEATURE,
+        Priority.all_objects.filter(author=user).count,
     )
 
 

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import math
 import os
 import random
 from pathlib import Path
@@ -32,13 +31,14 @@ from pathlib import Path
 import gevent
 from locust import HttpUser, between, events, task
 
+from tests.bench.priorities import viewport
+
 PLAN = json.loads(Path(os.environ["NABOLAGET_LOAD_PLAN"]).read_text(encoding="utf-8"))
 WAIT = (
     float(os.environ.get("NABOLAGET_LOAD_WAIT_MIN", "5")),
     float(os.environ.get("NABOLAGET_LOAD_WAIT_MAX", "15")),
 )
 SLICE = int(os.environ.get("NABOLAGET_LOAD_ACCOUNTS_PER_USER", "10"))
-EARTH_RADIUS = 6_378_137.0
 TIMINGS: list[tuple[str, float, bool]] = []
 _resident_numbers = itertools.count()
 _planner_numbers = itertools.count()
@@ -55,23 +55,6 @@ def _write(environment, **kwargs):
     if path:
         with open(path, "w", encoding="utf-8") as out:
             json.dump(TIMINGS, out)
-
-
-def viewport(lon: float, lat: float, zoom: int) -> str:
-    """The bbox a 1280×800 px Web Mercator map shows at the zoom, centred on the point."""
-    metres_per_px = 2 * math.pi * EARTH_RADIUS / 256 / 2**zoom
-    x = EARTH_RADIUS * math.radians(lon)
-    y = EARTH_RADIUS * math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
-
-    def lon_lat(mx: float, my: float) -> tuple[float, float]:
-        return (
-            math.degrees(mx / EARTH_RADIUS),
-            math.degrees(2 * math.atan(math.exp(my / EARTH_RADIUS)) - math.pi / 2),
-        )
-
-    west, south = lon_lat(x - 640 * metres_per_px, y - 400 * metres_per_px)
-    east, north = lon_lat(x + 640 * metres_per_px, y + 400 * metres_per_px)
-    return ",".join(f"{v:.6f}" for v in (west, south, east, north))
 
 
 class Visitor(HttpUser):
@@ -98,7 +81,7 @@ class Visitor(HttpUser):
             "/api/v1/priorities/map/",
             params={
                 "municipality": PLAN["municipality"],
-                "bbox": viewport(lon, lat, zoom),
+                "bbox": ",".join(f"{v:.6f}" for v in viewport(lon, lat, zoom)),
                 "zoom": zoom,
             },
             headers=self.headers(),

@@ -167,6 +167,8 @@ def run_locust(args: argparse.Namespace, plan: Path, timings: Path) -> int:
     env = dict(os.environ)
     env.update(
         {
+            # The locustfile imports the bench's viewport from the project's tests package.
+            "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")])),
             "NABOLAGET_LOAD_PLAN": str(plan),
             "NABOLAGET_LOAD_TIMINGS": str(timings),
             "NABOLAGET_LOAD_WAIT_MIN": str(args.wait_min),

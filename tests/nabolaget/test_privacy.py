@@ -27,23 +27,20 @@ from priorities.models import (
     Support,
     SupportEvent,
 )
-from tests.priorities.factories import PASSWORD, UserFactory, make_priority, staff
+from tests.priorities.factories import (
+    PASSWORD,
+    PRIORITY_FEATURE,
+    UserFactory,
+    make_priority,
+    staff,
+)
 
 pytestmark = pytest.mark.django_db
-FEATURE = {
-    "type": "Feature",
-    "geometry": {"type": "Point", "coordinates": [14.385, 67.283]},
-    "properties": {
-        "category": "trafikksikkerhet",
-        "title": "Farlig kryss ved skolen",
-        "text": "Bilene kjører fort her, og barna krysser hver morgen.",
-    },
-}
 
 
 def api_create(client) -> Priority:
     """A priority pinned through the API, so its history has the request's context."""
-    response = client.post("/api/v1/priorities/", FEATURE, content_type="application/json")
+    response = client.post("/api/v1/priorities/", PRIORITY_FEATURE, content_type="application/json")
     assert response.status_code == 201, response.content
     return Priority.all_objects.get(pk=response.json()["id"])
 

@@ -12,6 +12,16 @@ from priorities.models import Category
 PASSWORD = "Nabolag-test-2026!"
 BODO_CENTRE = (14.385, 67.283)  # lon, lat: Bodø sentrum skolekrets (demo)
 MISVAER = (15.0, 67.117)
+# What a resident posts to POST /api/v1/priorities/ (a GeoJSON Feature).
+PRIORITY_FEATURE = {
+    "type": "Feature",
+    "geometry": {"type": "Point", "coordinates": list(BODO_CENTRE)},
+    "properties": {
+        "category": "trafikksikkerhet",
+        "title": "Farlig kryss ved skolen",
+        "text": "Bilene kjører fort her, og barna krysser hver morgen.",
+    },
+}
 
 
 class UserFactory(factory.django.DjangoModelFactory):
