@@ -152,26 +152,42 @@ ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Nabolaget] "
 ACCOUNT_ADAPTER = "nabolaget.accounts.AccountAdapter"
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
-# Generic OpenID Connect (ID-porten or another provider), off unless configured.
-SOCIALACCOUNT_PROVIDERS = {}
-if env_str("NABOLAGET_OIDC_CLIENT_ID"):
-    SOCIALACCOUNT_PROVIDERS["openid_connect"] = {
+# Generic OpenID Connect (ID-porten or another provider), off unless configured. The
+# provider class adds the checks allauth leaves out (nabolaget/oidc/); it replaces
+# allauth's class whether or not an app is configured here (tests add one).
+SOCIALACCOUNT_ADAPTER = "nabolaget.accounts.SocialAccountAdapter"
+SOCIALACCOUNT_PROVIDERS = {
+    "openid_connect": {
+        "provider_class": "nabolaget.oidc.provider.IDPortenProvider",
         "OAUTH_PKCE_ENABLED": True,
-        "APPS": [
-            {
-                "provider_id": env_str("NABOLAGET_OIDC_PROVIDER_ID", "idporten"),
-                "name": env_str("NABOLAGET_OIDC_NAME", "ID-porten"),
-                "client_id": env_str("NABOLAGET_OIDC_CLIENT_ID"),
-                "secret": env_str("NABOLAGET_OIDC_CLIENT_SECRET"),
-                "settings": {
-                    "server_url": env_str("NABOLAGET_OIDC_SERVER_URL"),
-                    "token_auth_method": env_str(
-                        "NABOLAGET_OIDC_TOKEN_AUTH_METHOD", "client_secret_post"
-                    ),
-                },
-            }
-        ],
+        "APPS": [],
     }
+}
+if env_str("NABOLAGET_OIDC_CLIENT_ID"):
+    SOCIALACCOUNT_PROVIDERS["openid_connect"]["APPS"] = [
+        {
+            "provider_id": env_str("NABOLAGET_OIDC_PROVIDER_ID", "idporten"),
+            "name": env_str("NABOLAGET_OIDC_NAME", "ID-porten"),
+            "client_id": env_str("NABOLAGET_OIDC_CLIENT_ID"),
+            "secret": env_str("NABOLAGET_OIDC_CLIENT_SECRET"),
+            "settings": {
+                "server_url": env_str("NABOLAGET_OIDC_SERVER_URL"),
+                "token_auth_method": env_str(
+                    "NABOLAGET_OIDC_TOKEN_AUTH_METHOD", "client_secret_post"
+                ),
+                "scope": env_list("NABOLAGET_OIDC_SCOPES", ["openid", "profile"]),
+            },
+        }
+    ]
+# The lowest level of assurance (acr) a log-in must have: idporten-loa-substantial or
+# idporten-loa-high (requested as acr_values, checked in the ID token); empty for a
+# provider without ID-porten's levels.
+NABOLAGET_OIDC_MIN_ACR = env_str("NABOLAGET_OIDC_MIN_ACR", "idporten-loa-substantial")
+# Whether the national identity number (the `pid` claim) may be stored with the linked
+# account; off: only the pairwise `sub` identifies the person.
+NABOLAGET_OIDC_STORE_PID = env_bool("NABOLAGET_OIDC_STORE_PID", False)
+# Where the provider sends people back after logging out there (registered with it).
+NABOLAGET_OIDC_POST_LOGOUT_PATH = "/"
 SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
 SOCIALACCOUNT_ONLY = False
 
