@@ -12,7 +12,8 @@ A backup is a folder ``backups/<timestamp>/`` with
 database (it refuses a non-empty one unless told to replace it), unpacks the files and
 checks every file against its checksum. The PostgreSQL client programs are taken from
 the server's major version (/usr/lib/postgresql/<major>/bin) so that the dump format
-matches the server.
+matches the server. Both run as the owner role (the ``owner`` alias), which owns the tables
+and may create the database; PostGIS comes from the template the database is made from.
 """
 
 from __future__ import annotations
@@ -109,7 +110,7 @@ def _run(command: list[str], environment: dict[str, str]) -> None:
         raise BackupError(f"{Path(command[0]).name} failed: {result.stderr.strip()[-2000:]}")
 
 
-def backup_create(target: Path, *, alias: str = "default") -> Path:
+def backup_create(target: Path, *, alias: str = "owner") -> Path:
     """Dump the database and pack MEDIA_ROOT into a new folder under ``target``; return it."""
     major = _server_major(alias)
     folder = Path(target) / timezone.now().strftime("%Y%m%dT%H%M%S%fZ")
@@ -211,7 +212,7 @@ def backup_restore(
     database: str | None = None,
     media_root: Path | None = None,
     replace: bool = False,
-    alias: str = "default",
+    alias: str = "owner",
 ) -> RestoreReport:
     """Restore a backup into ``database`` (default: the configured one) and ``media_root``
     (default: MEDIA_ROOT), then check every file against the manifest."""
