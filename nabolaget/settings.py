@@ -105,11 +105,13 @@ TEMPLATES = [
 # role, which reads and writes rows only; the migrations, createcachetable, backups and
 # the test database's set-up use the "owner" alias, the role that owns the tables.
 # Without DATABASE_OWNER_URL, DATABASE_URL's role does both (one role, as before).
-_LOCAL_DB = "postgis://{}@127.0.0.1:%d/nabolaget" % env_int("NABOLAGET_PGPORT", 54329)
-_WEB_URL = env_str("DATABASE_URL", _LOCAL_DB.format("nabolaget"))
+_LOCAL_PORT = env_int("NABOLAGET_PGPORT", 54329)
+_WEB_URL = env_str("DATABASE_URL", f"postgis://nabolaget@127.0.0.1:{_LOCAL_PORT}/nabolaget")
 _OWNER_URL = env_str(
     "DATABASE_OWNER_URL",
-    _LOCAL_DB.format("nabolaget_owner") if not env_str("DATABASE_URL") else _WEB_URL,
+    f"postgis://nabolaget_owner@127.0.0.1:{_LOCAL_PORT}/nabolaget"
+    if not env_str("DATABASE_URL")
+    else _WEB_URL,
 )
 DATABASES = {
     alias: dj_database_url.parse(
