@@ -37,6 +37,14 @@ MEDIA = "media.tar.gz"
 MANIFEST = "manifest.json"
 
 
+# Lines of ``pg_restore --list`` that belong to the extensions, not to the application.
+EXTENSION_ENTRIES = (
+    " EXTENSION - ",
+    " COMMENT - EXTENSION ",
+    " TABLE DATA public spatial_ref_sys ",
+)
+
+
 class BackupError(Exception):
     """A backup cannot be made or restored; the message says why."""
 
@@ -229,19 +237,41 @@ def backup_restore(
     _prepare_database(name, replace=replace, alias=alias)
     _prepare_media(media_root, replace=replace)
     options, environment = _connection_options(alias)
-    _run(
-        [
-            pg_program("pg_restore", major),
-            *options,
-            "--no-owner",
-            "--no-privileges",
-            "--exit-on-error",
-            "--dbname",
-            name,
-            str(folder / DUMP),
-        ],
-        environment,
+    # The extensions (PostGIS) are there already, from the template the database was made
+    # from; creating or commenting on them needs a superuser, which the owner role is not.
+    # So is PostGIS's own table of spatial references (Nabolaget adds none of its own).
+    listing = subprocess.run(  # noqa: S603 - a PostgreSQL client program, no shell
+        [pg_program("pg_restore", major), "--list", str(folder / DUMP)],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    contents = folder.parent / f".{folder.name}.restore-list"
+    contents.write_text(
+        "".join(
+            line
+            for line in listing.splitlines(keepends=True)
+            if not any(part in line for part in EXTENSION_ENTRIES)
+        )
     )
+    try:
+        _run(
+            [
+                pg_program("pg_restore", major),
+                *options,
+                "--no-owner",
+                "--no-privileges",
+                "--exit-on-error",
+                "--use-list",
+                str(contents),
+                "--dbname",
+                name,
+                str(folder / DUMP),
+            ],
+            environment,
+        )
+    finally:
+        contents.unlink()
     with tarfile.open(folder / MEDIA, "r:gz") as archive:
         archive.extractall(media_root, filter="data")
     report = RestoreReport(database=name)
