@@ -112,6 +112,7 @@ def unfinished_jobs() -> int:
     return ProcrastinateJob.objects.filter(status__in=["todo", "doing"]).count()
 
 
+@pytest.mark.django_db(transaction=True, databases=["default", "owner"])
 def test_every_notification_is_sent_once_through_a_killed_worker_and_a_lost_connection(
     demo_live, tmp_path, workers
 ):
