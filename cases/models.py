@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from areas.models import STORAGE_SRID
 from cases.querysets import CaseQuerySet
-from nabolaget.history import append_only_history, only_cleared
+from nabolaget.history import append_only_history, never_truncated, only_cleared
 from priorities.models import case_number_validator
 
 
@@ -117,6 +117,7 @@ class Consultation(models.Model):
         verbose_name_plural = _("consultations")
         triggers = [
             pgtrigger.Protect(name="consultation_never_deleted", operation=pgtrigger.Delete),
+            never_truncated("consultation"),
             pgtrigger.ReadOnly(name="consultation_read_only", exclude=["deadline"]),
             pgtrigger.Protect(
                 name="consultation_deadline_only_extended",
@@ -186,6 +187,7 @@ class CaseAreaAdjustment(models.Model):
                 name="caseareaadjustment_append_only",
                 operation=pgtrigger.Update | pgtrigger.Delete,
             ),
+            never_truncated("caseareaadjustment"),
         ]
 
     def __str__(self) -> str:
@@ -250,6 +252,7 @@ class CaseLink(models.Model):
         ]
         triggers = [
             pgtrigger.Protect(name="caselink_never_deleted", operation=pgtrigger.Delete),
+            never_truncated("caselink"),
             pgtrigger.ReadOnly(name="caselink_read_only", exclude=["linked_by"]),
             only_cleared("caselink_linked_by_only_cleared", "linked_by"),
         ]
@@ -287,6 +290,7 @@ class FrozenDigest(models.Model):
             pgtrigger.Protect(
                 name="frozendigest_read_only", operation=pgtrigger.Update | pgtrigger.Delete
             ),
+            never_truncated("frozendigest"),
         ]
 
     def __str__(self) -> str:
@@ -312,6 +316,7 @@ class FrozenDigestPDF(models.Model):
             pgtrigger.Protect(
                 name="frozendigestpdf_read_only", operation=pgtrigger.Update | pgtrigger.Delete
             ),
+            never_truncated("frozendigestpdf"),
         ]
 
     def __str__(self) -> str:

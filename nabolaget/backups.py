@@ -12,7 +12,8 @@ A backup is a folder ``backups/<timestamp>/`` with
 database (it refuses a non-empty one unless told to replace it), unpacks the files and
 checks every file against its checksum. The PostgreSQL client programs are taken from
 the server's major version (/usr/lib/postgresql/<major>/bin) so that the dump format
-matches the server.
+matches the server. Both run as the owner role (the ``owner`` alias), which owns the tables
+and may create the database; PostGIS comes from the template the database is made from.
 """
 
 from __future__ import annotations
@@ -34,6 +35,14 @@ from django.utils import timezone
 DUMP = "database.dump"
 MEDIA = "media.tar.gz"
 MANIFEST = "manifest.json"
+
+
+# Lines of ``pg_restore --list`` that belong to the extensions, not to the application.
+EXTENSION_ENTRIES = (
+    " EXTENSION - ",
+    " COMMENT - EXTENSION ",
+    " TABLE DATA public spatial_ref_sys ",
+)
 
 
 class BackupError(Exception):
@@ -109,7 +118,7 @@ def _run(command: list[str], environment: dict[str, str]) -> None:
         raise BackupError(f"{Path(command[0]).name} failed: {result.stderr.strip()[-2000:]}")
 
 
-def backup_create(target: Path, *, alias: str = "default") -> Path:
+def backup_create(target: Path, *, alias: str = "owner") -> Path:
     """Dump the database and pack MEDIA_ROOT into a new folder under ``target``; return it."""
     major = _server_major(alias)
     folder = Path(target) / timezone.now().strftime("%Y%m%dT%H%M%S%fZ")
@@ -211,7 +220,7 @@ def backup_restore(
     database: str | None = None,
     media_root: Path | None = None,
     replace: bool = False,
-    alias: str = "default",
+    alias: str = "owner",
 ) -> RestoreReport:
     """Restore a backup into ``database`` (default: the configured one) and ``media_root``
     (default: MEDIA_ROOT), then check every file against the manifest."""
@@ -228,19 +237,41 @@ def backup_restore(
     _prepare_database(name, replace=replace, alias=alias)
     _prepare_media(media_root, replace=replace)
     options, environment = _connection_options(alias)
-    _run(
-        [
-            pg_program("pg_restore", major),
-            *options,
-            "--no-owner",
-            "--no-privileges",
-            "--exit-on-error",
-            "--dbname",
-            name,
-            str(folder / DUMP),
-        ],
-        environment,
+    # The extensions (PostGIS) are there already, from the template the database was made
+    # from; creating or commenting on them needs a superuser, which the owner role is not.
+    # So is PostGIS's own table of spatial references (Nabolaget adds none of its own).
+    listing = subprocess.run(  # noqa: S603 - a PostgreSQL client program, no shell
+        [pg_program("pg_restore", major), "--list", str(folder / DUMP)],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    contents = folder.parent / f".{folder.name}.restore-list"
+    contents.write_text(
+        "".join(
+            line
+            for line in listing.splitlines(keepends=True)
+            if not any(part in line for part in EXTENSION_ENTRIES)
+        )
     )
+    try:
+        _run(
+            [
+                pg_program("pg_restore", major),
+                *options,
+                "--no-owner",
+                "--no-privileges",
+                "--exit-on-error",
+                "--use-list",
+                str(contents),
+                "--dbname",
+                name,
+                str(folder / DUMP),
+            ],
+            environment,
+        )
+    finally:
+        contents.unlink()
     with tarfile.open(folder / MEDIA, "r:gz") as archive:
         archive.extractall(media_root, filter="data")
     report = RestoreReport(database=name)

@@ -101,23 +101,36 @@ TEMPLATES = [
 ]
 
 # The private cluster that scripts/ensure-db.sh keeps under .local/ is the default.
-_LOCAL_DB = "postgis://nabolaget@127.0.0.1:{}/nabolaget".format(env_int("NABOLAGET_PGPORT", 54329))
+# Two roles (README, "Use your own PostGIS"): the site and the worker connect as the web
+# role, which reads and writes rows only; the migrations, createcachetable, backups and
+# the test database's set-up use the "owner" alias, the role that owns the tables.
+# Without DATABASE_OWNER_URL, DATABASE_URL's role does both (one role, as before).
+_LOCAL_PORT = env_int("NABOLAGET_PGPORT", 54329)
+_WEB_URL = env_str("DATABASE_URL", f"postgis://nabolaget@127.0.0.1:{_LOCAL_PORT}/nabolaget")
+_OWNER_URL = env_str(
+    "DATABASE_OWNER_URL",
+    f"postgis://nabolaget_owner@127.0.0.1:{_LOCAL_PORT}/nabolaget"
+    if not env_str("DATABASE_URL")
+    else _WEB_URL,
+)
 DATABASES = {
-    "default": dj_database_url.parse(
-        env_str("DATABASE_URL", _LOCAL_DB),
+    alias: dj_database_url.parse(
+        url,
         engine="django.contrib.gis.db.backends.postgis",
         conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
     )
+    for alias, url in (("default", _WEB_URL), ("owner", _OWNER_URL))
 }
 # No parallel workers for the web's queries by default: on a small machine serving many
 # requests at once, a request's query split over workers waits for cores the other requests
 # hold (measured: a planner list page 12 ms without, 250 ms with). Bulk jobs may raise it.
-DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
-    f"-c max_parallel_workers_per_gather={env_int('NABOLAGET_DB_PARALLEL_WORKERS', 0)}"
-)
-# Two test runs on one server at once need different test databases.
-if env_str("NABOLAGET_TEST_DB"):
-    DATABASES["default"]["TEST"] = {"NAME": env_str("NABOLAGET_TEST_DB")}
+for _database in DATABASES.values():
+    _database.setdefault("OPTIONS", {})["options"] = (
+        f"-c max_parallel_workers_per_gather={env_int('NABOLAGET_DB_PARALLEL_WORKERS', 0)}"
+    )
+    # Two test runs on one server at once need different test databases.
+    if env_str("NABOLAGET_TEST_DB"):
+        _database["TEST"] = {"NAME": env_str("NABOLAGET_TEST_DB")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 

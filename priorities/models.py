@@ -24,7 +24,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from areas.models import STORAGE_SRID
-from nabolaget.history import append_only_history, only_cleared
+from nabolaget.history import append_only_history, never_truncated, only_cleared
 from nabolaget.models import Role, TranslatedName
 from priorities.querysets import (
     CategoryQuerySet,
@@ -231,6 +231,7 @@ class Priority(InputRecord):
         ]
         triggers = [
             pgtrigger.Protect(name="priority_never_deleted", operation=pgtrigger.Delete),
+            never_truncated("priority"),
             pgtrigger.Trigger(
                 name="priority_map_cells",
                 when=pgtrigger.After,
@@ -324,6 +325,7 @@ class StatusChange(models.Model):
         ]
         triggers = [
             pgtrigger.Protect(name="statuschange_never_deleted", operation=pgtrigger.Delete),
+            never_truncated("statuschange"),
             pgtrigger.ReadOnly(name="statuschange_read_only", exclude=["actor"]),
             only_cleared("statuschange_actor_only_cleared", "actor"),
         ]
@@ -677,6 +679,7 @@ class Submission(InputRecord):
         verbose_name_plural = _("submissions")
         triggers = [
             pgtrigger.Protect(name="submission_never_deleted", operation=pgtrigger.Delete),
+            never_truncated("submission"),
             pgtrigger.ReadOnly(
                 name="submission_filed_text_read_only",
                 exclude=[*SUBMISSION_CHANGING_FIELDS, "author", "geom", "case"],
@@ -738,6 +741,7 @@ class SubmissionAttachment(models.Model):
     class Meta:
         triggers = [
             pgtrigger.Protect(name="attachment_never_deleted", operation=pgtrigger.Delete),
+            never_truncated("attachment"),
             pgtrigger.ReadOnly(name="attachment_read_only"),
         ]
 

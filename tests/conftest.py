@@ -6,6 +6,8 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.management import call_command
+from django.db import connections
+from django.db.backends.postgresql.operations import DatabaseOperations
 
 # Playwright's sync API runs an event loop in the test thread; Django's ORM in the
 # same thread is still synchronous and safe.
@@ -38,11 +40,59 @@ def _load_demo() -> None:
     load_demo()
 
 
+# The tests run as the web role, as the site does (it may not change the schema or
+# TRUNCATE); the owner role creates, migrates and drops the test database.
+_ROLE_KEYS = ("USER", "PASSWORD")
+_ROLES = {
+    role: {key: settings.DATABASES[alias][key] for key in _ROLE_KEYS}
+    for role, alias in (("web", "default"), ("owner", "owner"))
+}
+
+
+def _connect_as(alias: str, role: str) -> None:
+    """Make ``alias`` connect as the ``role`` ("web" or "owner") from now on."""
+    connection = connections[alias]
+    connection.settings_dict.update(_ROLES[role])
+    connection.close()
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """The test database is created and migrated by the owner role (both aliases point to
+    the one database: the owner's alias is a mirror of the default one)."""
+    _connect_as("default", "owner")
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
-    """Load the demo municipality once; tests run in transactions rolled back after each."""
-    with django_db_blocker.unblock():
-        _load_demo()
+    """Load the demo municipality once, as the web role; tests run in transactions rolled
+    back after each."""
+    _connect_as("default", "web")
+    # The owner's alias on the test database too, whether or not a test asked for it.
+    connections["owner"].settings_dict["NAME"] = connections["default"].settings_dict["NAME"]
+    connections["owner"].close()
+    try:
+        with django_db_blocker.unblock():
+            _load_demo()
+        yield
+    finally:
+        _connect_as("default", "owner")  # pytest-django drops the test database next
+
+
+def _flush_as_owner(self: DatabaseOperations, sql_list: list[str]) -> None:
+    """Transactional tests empty every table when they end (Django's flush: TRUNCATE). The
+    web role may not TRUNCATE, and the records' triggers refuse it to everyone else: the
+    owner role does it here, with those triggers ignored (which only the owner may ask)."""
+    import pgtrigger
+
+    names = "{" + ",".join(t.get_pgid(m) for m, t in pgtrigger.registered()) + "}"
+    owner = connections["owner"]
+    # A connection of its own: a test's database guard would refuse the owner's alias.
+    with owner.get_new_connection(owner.get_connection_params()) as raw, raw.cursor() as cursor:
+        cursor.execute("SELECT set_config('pgtrigger.ignore', %s, true)", [names])
+        for sql in sql_list:
+            cursor.execute(sql)
+        raw.commit()
 
 
 @pytest.fixture
@@ -58,6 +108,7 @@ def pytest_configure(config):
     """Rate limits are counted in the cache: in tests an in-memory one that each test empties
     (the database cache of the running site would be rolled back with each test anyway)."""
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    DatabaseOperations.execute_sql_flush = _flush_as_owner
 
 
 @pytest.fixture(autouse=True)

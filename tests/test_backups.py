@@ -20,6 +20,9 @@ from priorities import services
 from priorities.models import Submission
 from tests.priorities.factories import UserFactory, make_priority, staff
 
+# Backups and restores run as the owner role (nabolaget/backups.py).
+pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "owner"])
+
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 TABLE_CHECKSUMS = """
@@ -102,7 +105,7 @@ def make_records(media: Path) -> list[int]:
 def restored_name():
     name = f"{connection.settings_dict['NAME']}_restored"
     yield name
-    with _connect("default", "postgres") as admin:
+    with _connect("owner", "postgres") as admin:
         admin.execute(
             sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
         )
@@ -176,7 +179,7 @@ def test_a_damaged_backup_is_refused_before_anything_is_touched(
     with pytest.raises(CommandError, match="does not match its checksum"):
         call_command("restore", str(folder), database=restored_name)
 
-    with _connect("default", "postgres") as admin:
+    with _connect("owner", "postgres") as admin:
         assert not admin.execute(
             "SELECT 1 FROM pg_database WHERE datname = %s", [restored_name]
         ).fetchone()

@@ -52,6 +52,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 from tests.bench.priorities import MUNICIPALITY, SENTENCES, TITLES, load
 from tests.bench.run import (
     BASE_DIR,
+    as_owner,
     as_served,
     create_database,
     libpq_params,
@@ -238,8 +239,8 @@ def setup_django(rows: int, reuse: bool) -> tuple[dict, bool]:
             + ("reusing it" if reused else f"fewer than {rows:,}, so it is made afresh")
         )
     if not reused:
-        create_database(database, PLANNER_DB)
-    database["NAME"] = PLANNER_DB
+        create_database(settings.DATABASES["owner"], PLANNER_DB)
+    database = as_owner(settings, PLANNER_DB)
     django.setup()
     as_served(settings)
     return database, reused

@@ -15,7 +15,7 @@ import os
 import random
 from pathlib import Path
 
-from tests.bench.run import libpq_params, progress
+from tests.bench.run import as_owner, libpq_params, progress
 
 LOAD_DB = "nabolaget_load"
 RESIDENT_PREFIX = "load-resident-"
@@ -43,8 +43,8 @@ def setup_django() -> dict:
 
     database = settings.DATABASES["default"]
     if database.get("NAME") != LOAD_DB:
-        ensure_database(database, LOAD_DB)
-        database["NAME"] = LOAD_DB
+        ensure_database(settings.DATABASES["owner"], LOAD_DB)
+        database = as_owner(settings, LOAD_DB)
     django.setup()
     settings.DEBUG = False
     return database

@@ -35,7 +35,7 @@ import urllib.request
 from collections.abc import Sequence
 from pathlib import Path
 
-from tests.bench.run import percentile, progress
+from tests.bench.run import WEB_ROLE, percentile, progress
 from tests.load import prepare
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -61,7 +61,9 @@ def server_environment(database: dict) -> dict:
     env = dict(os.environ)
     env.update(
         {
-            "DATABASE_URL": database_url(database),
+            # The server connects as the web role, as the site does; the loader as the owner.
+            "DATABASE_URL": database_url({**database, **WEB_ROLE}),
+            "DATABASE_OWNER_URL": database_url(database),
             "DJANGO_DEBUG": "0",
             "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
             "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
