@@ -102,30 +102,40 @@ def parse_key(request) -> str | None:
 
 
 def is_replay(request) -> bool:
-    """Whether the request repeats one this account has already had answered under its
-    key (the answer is stored). A replay does nothing again, so it does not count towards
-    the rate limits: a client retrying after a lost answer is not told to wait."""
+    """Whether the request is one the idempotent handler will answer from the store
+    without doing anything: the same account, key, method, path (with its query) and body
+    as a stored answer. Only such a replay is left out of the rate limits (a client
+    retrying after a lost answer is not told to wait); anything else counts, whatever key
+    it carries: another method, another path, another body or another account's key."""
     key = request.headers.get(HEADER)
     if key is None or not _KEY.match(key) or not request.user.is_authenticated:
         return False
     return IdempotencyKey.objects.filter(
         user=request.user,
         key=key,
+        method=request.method,
+        path=request.path[:500],
+        fingerprint=fingerprint(request),
         response_status__isnull=False,
         created_at__gte=expiry_cutoff(),
     ).exists()
 
 
 def fingerprint(request) -> str:
-    """SHA-256 of the method, the path with its query and the body."""
+    """SHA-256 of the method, the path with its query and the body (of a DRF request or
+    a plain Django one)."""
+    http = getattr(request, "_request", request)
     digest = hashlib.sha256()
-    digest.update(f"{request.method} {request.get_full_path()}\n".encode())
+    digest.update(f"{http.method} {http.get_full_path()}\n".encode())
     try:
-        digest.update(request._request.body)
+        digest.update(http.body)
     except RawPostDataException:
         # A multipart form was parsed from the stream (its files are not kept as bytes):
         # the parsed fields and the files' names, sizes and contents stand for the body.
-        fields = {key: request.data.getlist(key) for key in sorted(request.data)}
+        fields = {key: http.POST.getlist(key) for key in http.POST}
+        for key in http.FILES:
+            fields.setdefault(key, []).extend(http.FILES.getlist(key))
+        fields = {key: fields[key] for key in sorted(fields)}
         digest.update(json.dumps(fields, sort_keys=True, default=_upload_digest).encode())
     return digest.hexdigest()
 
