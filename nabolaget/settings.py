@@ -194,6 +194,10 @@ NABOLAGET_RATES = {
     "support_address": env_str("NABOLAGET_RATE_SUPPORT_ADDRESS", "300/hour"),
     "report_user": env_str("NABOLAGET_RATE_REPORT_USER", "20/hour"),
     "report_address": env_str("NABOLAGET_RATE_REPORT_ADDRESS", "60/hour"),
+    # Closing the account asks for the password again; wrong ones also count towards the
+    # login lockout (AXES_FAILURE_LIMIT), this bounds the attempts of any kind.
+    "account_close_user": env_str("NABOLAGET_RATE_ACCOUNT_CLOSE_USER", "10/hour"),
+    "account_close_address": env_str("NABOLAGET_RATE_ACCOUNT_CLOSE_ADDRESS", "30/hour"),
 }
 # Number of trusted proxies in front of the app that append to X-Forwarded-For.
 # 0 (the default) means the client address is REMOTE_ADDR and the header is ignored,
