@@ -359,6 +359,9 @@ SECURE_REFERRER_POLICY = "same-origin"
 # A session ends after this many seconds without a request (every request renews it).
 SESSION_COOKIE_AGE = env_int("NABOLAGET_SESSION_IDLE_SECONDS", 3600)
 SESSION_SAVE_EVERY_REQUEST = True
+# Database sessions whose saving after the view's commit cannot turn its answer into an
+# error when the database has just gone away (nabolaget/sessions.py).
+SESSION_ENGINE = "nabolaget.sessions"
 
 # Content Security Policy (django-csp) on every response: scripts and styles only from
 # our own static files, never inline. Templates pass data with json_script or data-*;
