@@ -19,6 +19,11 @@ first. So two rows are never made.
 Keys expire NABOLAGET_IDEMPOTENCY_KEY_HOURS (24) after their first use: an expired key is free
 again, and the periodic job ``nabolaget.tasks.delete_expired_idempotency_keys`` removes
 them.
+
+The pages' forms that make a record use the same store (``idempotent_form``): each form
+carries a key made when it is rendered (``{% idempotency_field %}``), and a second POST
+with it, from the same account to the same page, is sent to the first one's answer (its
+receipt) and makes nothing, also when the first answer was lost to an error.
 """
 
 from __future__ import annotations
@@ -28,10 +33,13 @@ import functools
 import hashlib
 import json
 import re
+import secrets
 
 from django.conf import settings
+from django.contrib import messages
 from django.db import IntegrityError, transaction
 from django.http.request import RawPostDataException
+from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
@@ -198,6 +206,69 @@ def idempotent(handler):
             record.response_body = JSONRenderer().render(response.data).decode()
             record.response_location = response.get("Location", "")[:500]
             record.save(update_fields=["response_status", "response_body", "response_location"])
+        return response
+
+    return wrapper
+
+
+FORM_FIELD = "idempotency_key"
+_REDIRECTS = (301, 302, 303)
+
+
+def form_key() -> str:
+    """A new key for a form being rendered (its hidden FORM_FIELD)."""
+    return secrets.token_urlsafe(24)
+
+
+def _form_fingerprint(request) -> str:
+    # A form's key names one rendered form: a second POST of it is the same submission
+    # even if the resident changed a field after an error page (the first one was saved).
+    return hashlib.sha256(f"form {request.method} {request.path}".encode()).hexdigest()
+
+
+def idempotent_form(view):
+    """Decorate a page view whose POST makes a record and answers with a redirect (to the
+    receipt, or the page the record is on). A POST carrying the key of one already
+    answered, from the same account to the same page, is sent to that answer again with a
+    message, and the view is not run (nothing is written, no limit counts it). A POST
+    without a key, or whose answer is not a redirect (errors, a form shown again), keeps
+    no key; a key used on another page is ignored."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        key = request.POST.get(FORM_FIELD, "") if request.method == "POST" else ""
+        if not key or not _KEY.match(key) or not request.user.is_authenticated:
+            return view(request, *args, **kwargs)
+        request_fingerprint = _form_fingerprint(request)
+        with transaction.atomic():
+            IdempotencyKey.objects.filter(
+                user=request.user, key=key, created_at__lt=expiry_cutoff()
+            ).delete()
+            try:
+                with transaction.atomic():
+                    # Waits here while a concurrent POST of the same form holds the key.
+                    record = IdempotencyKey.objects.create(
+                        user=request.user,
+                        key=key,
+                        method=request.method,
+                        path=request.path[:500],
+                        fingerprint=request_fingerprint,
+                    )
+            except IntegrityError:
+                stored = IdempotencyKey.objects.get(user=request.user, key=key)
+                if stored.fingerprint != request_fingerprint or not stored.response_location:
+                    return view(request, *args, **kwargs)
+                messages.info(
+                    request, _("This was already sent and saved. Nothing was saved twice.")
+                )
+                return redirect(stored.response_location)
+            response = view(request, *args, **kwargs)
+            if response.status_code not in _REDIRECTS:
+                record.delete()  # the form is shown again, with a new key
+                return response
+            record.response_status = response.status_code
+            record.response_location = response["Location"][:500]
+            record.save(update_fields=["response_status", "response_location"])
         return response
 
     return wrapper
