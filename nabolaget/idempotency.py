@@ -172,13 +172,18 @@ def _replay(stored: IdempotencyKey, request_fingerprint: str) -> Response:
 
 
 def idempotent(handler):
-    """Decorate an API view's POST handler: honour the Idempotency-Key header."""
+    """Decorate an API view's POST handler: honour the Idempotency-Key header, and run the
+    handler in one transaction, with a key or without."""
 
     @functools.wraps(handler)
     def wrapper(view, request, *args, **kwargs):
         key = parse_key(request) if request.method == "POST" else None
         if key is None or not request.user.is_authenticated:
-            return handler(view, request, *args, **kwargs)
+            # One transaction for the work and the answer read back from it: nothing
+            # after the commit can turn the success into an error (the database going
+            # away just then would otherwise make a 500 of a saved record).
+            with transaction.atomic():
+                return handler(view, request, *args, **kwargs)
         request_fingerprint = fingerprint(request)
         with transaction.atomic():
             IdempotencyKey.objects.filter(

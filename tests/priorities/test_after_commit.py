@@ -14,9 +14,10 @@ import pytest
 from django.db import connection, transaction
 from django.db.models.signals import post_save
 from django.test import Client
+from rest_framework.authtoken.models import Token
 
 from priorities.models import Priority
-from tests.priorities.factories import UserFactory
+from tests.priorities.factories import PRIORITY_FEATURE, UserFactory
 from tests.priorities.test_pages import form
 
 
@@ -69,3 +70,20 @@ def test_the_resident_gets_the_receipt_when_the_database_goes_away_after_the_com
     receipt = browser.get(response["Location"], headers={"accept-language": "nb"})
     assert receipt.status_code == 200
     assert priority.reference in receipt.content.decode()
+
+
+def test_an_api_client_gets_its_201_when_the_database_goes_away_after_the_commit(
+    demo_live, connection_cut_after_commit
+):
+    """Without an Idempotency-Key too: the answer is read before the commit, not after."""
+    resident = UserFactory()
+    token = Token.objects.create(user=resident)
+    api = Client(raise_request_exception=False, headers={"Authorization": f"Token {token.key}"})
+
+    response = api.post("/api/v1/priorities/", PRIORITY_FEATURE, content_type="application/json")
+
+    assert connection_cut_after_commit, "the connection was cut after the commit"
+    connection.close()
+    (priority,) = Priority.all_objects.filter(author=resident)
+    assert response.status_code == 201
+    assert response.json()["properties"]["reference"] == priority.reference
