@@ -67,6 +67,9 @@ db: system
 messages: venv
 	$(MANAGE) compilemessages -v 0 --ignore=.venv
 
+worker: setup ## Run the background worker alone, started again whenever it stops
+	@bash scripts/worker.sh
+
 demo: setup
 	$(MANAGE) load_demo
 

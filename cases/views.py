@@ -19,6 +19,7 @@ from cases.forms import AreaAdjustForm, CaseForm, LayerForm, LinkForm, PeriodFor
 from cases.layers import case_layers
 from cases.models import Case, FrozenDigest
 from nabolaget.forms import add_service_errors, refused_status
+from nabolaget.idempotency import idempotent_form
 from nabolaget.models import Role
 from priorities.planner import planner_municipality
 
@@ -56,6 +57,7 @@ def case_list(request):
 
 
 @login_required
+@idempotent_form
 def case_new(request):
     """A planner creates a case: details, a geometry drawn or uploaded, the area types."""
     municipality = planner_municipality(request)
@@ -208,6 +210,7 @@ def case_layer_add(request, pk: int):
 
 @login_required
 @require_POST
+@idempotent_form
 def case_freeze(request, pk: int):
     case = _editor_case(request, pk)
     form = PeriodForm(request.POST)

@@ -10,7 +10,8 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from nabolaget import privacy
+from nabolaget import privacy, security
+from nabolaget.api import throttle
 from nabolaget.forms import AccountCloseForm
 from nabolaget.views import data_response
 
@@ -27,9 +28,11 @@ class AccountDataView(APIView):
 
 class AccountCloseView(APIView):
     """Close the logged-in account: its personal data is blanked (see the README's privacy
-    section). Confirm with ``password``, or ``email`` for an account without a password."""
+    section). Confirm with ``password``, or ``email`` for an account without a password.
+    Limited per account and address; a wrong password counts towards the login lockout."""
 
     permission_classes = [permissions.IsAuthenticated]
+    throttle_classes = [throttle("account_close", "user"), throttle("account_close", "address")]
 
     @extend_schema(
         request=inline_serializer(
@@ -43,8 +46,10 @@ class AccountCloseView(APIView):
     )
     def post(self, request):
         data = request.data if hasattr(request.data, "get") else {}
-        form = AccountCloseForm(data, user=request.user)
+        form = AccountCloseForm(data, user=request.user, request=request._request)
         if not form.is_valid():
+            if form.locked:
+                return security.lockout_response(request._request)
             raise ValidationError(form.errors)
         privacy.account_close(user=request.user)
         if request.session.session_key:

@@ -19,6 +19,11 @@ first. So two rows are never made.
 Keys expire NABOLAGET_IDEMPOTENCY_KEY_HOURS (24) after their first use: an expired key is free
 again, and the periodic job ``nabolaget.tasks.delete_expired_idempotency_keys`` removes
 them.
+
+The pages' forms that make a record use the same store (``idempotent_form``): each form
+carries a key made when it is rendered (``{% idempotency_field %}``), and a second POST
+with it, from the same account to the same page, is sent to the first one's answer (its
+receipt) and makes nothing, also when the first answer was lost to an error.
 """
 
 from __future__ import annotations
@@ -28,10 +33,13 @@ import functools
 import hashlib
 import json
 import re
+import secrets
 
 from django.conf import settings
+from django.contrib import messages
 from django.db import IntegrityError, transaction
 from django.http.request import RawPostDataException
+from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
@@ -102,30 +110,40 @@ def parse_key(request) -> str | None:
 
 
 def is_replay(request) -> bool:
-    """Whether the request repeats one this account has already had answered under its
-    key (the answer is stored). A replay does nothing again, so it does not count towards
-    the rate limits: a client retrying after a lost answer is not told to wait."""
+    """Whether the request is one the idempotent handler will answer from the store
+    without doing anything: the same account, key, method, path (with its query) and body
+    as a stored answer. Only such a replay is left out of the rate limits (a client
+    retrying after a lost answer is not told to wait); anything else counts, whatever key
+    it carries: another method, another path, another body or another account's key."""
     key = request.headers.get(HEADER)
     if key is None or not _KEY.match(key) or not request.user.is_authenticated:
         return False
     return IdempotencyKey.objects.filter(
         user=request.user,
         key=key,
+        method=request.method,
+        path=request.path[:500],
+        fingerprint=fingerprint(request),
         response_status__isnull=False,
         created_at__gte=expiry_cutoff(),
     ).exists()
 
 
 def fingerprint(request) -> str:
-    """SHA-256 of the method, the path with its query and the body."""
+    """SHA-256 of the method, the path with its query and the body (of a DRF request or
+    a plain Django one)."""
+    http = getattr(request, "_request", request)
     digest = hashlib.sha256()
-    digest.update(f"{request.method} {request.get_full_path()}\n".encode())
+    digest.update(f"{http.method} {http.get_full_path()}\n".encode())
     try:
-        digest.update(request._request.body)
+        digest.update(http.body)
     except RawPostDataException:
         # A multipart form was parsed from the stream (its files are not kept as bytes):
         # the parsed fields and the files' names, sizes and contents stand for the body.
-        fields = {key: request.data.getlist(key) for key in sorted(request.data)}
+        fields = {key: http.POST.getlist(key) for key in http.POST}
+        for key in http.FILES:
+            fields.setdefault(key, []).extend(http.FILES.getlist(key))
+        fields = {key: fields[key] for key in sorted(fields)}
         digest.update(json.dumps(fields, sort_keys=True, default=_upload_digest).encode())
     return digest.hexdigest()
 
@@ -154,13 +172,18 @@ def _replay(stored: IdempotencyKey, request_fingerprint: str) -> Response:
 
 
 def idempotent(handler):
-    """Decorate an API view's POST handler: honour the Idempotency-Key header."""
+    """Decorate an API view's POST handler: honour the Idempotency-Key header, and run the
+    handler in one transaction, with a key or without."""
 
     @functools.wraps(handler)
     def wrapper(view, request, *args, **kwargs):
         key = parse_key(request) if request.method == "POST" else None
         if key is None or not request.user.is_authenticated:
-            return handler(view, request, *args, **kwargs)
+            # One transaction for the work and the answer read back from it: nothing
+            # after the commit can turn the success into an error (the database going
+            # away just then would otherwise make a 500 of a saved record).
+            with transaction.atomic():
+                return handler(view, request, *args, **kwargs)
         request_fingerprint = fingerprint(request)
         with transaction.atomic():
             IdempotencyKey.objects.filter(
@@ -188,6 +211,69 @@ def idempotent(handler):
             record.response_body = JSONRenderer().render(response.data).decode()
             record.response_location = response.get("Location", "")[:500]
             record.save(update_fields=["response_status", "response_body", "response_location"])
+        return response
+
+    return wrapper
+
+
+FORM_FIELD = "idempotency_key"
+_REDIRECTS = (301, 302, 303)
+
+
+def form_key() -> str:
+    """A new key for a form being rendered (its hidden FORM_FIELD)."""
+    return secrets.token_urlsafe(24)
+
+
+def _form_fingerprint(request) -> str:
+    # A form's key names one rendered form: a second POST of it is the same submission
+    # even if the resident changed a field after an error page (the first one was saved).
+    return hashlib.sha256(f"form {request.method} {request.path}".encode()).hexdigest()
+
+
+def idempotent_form(view):
+    """Decorate a page view whose POST makes a record and answers with a redirect (to the
+    receipt, or the page the record is on). A POST carrying the key of one already
+    answered, from the same account to the same page, is sent to that answer again with a
+    message, and the view is not run (nothing is written, no limit counts it). A POST
+    without a key, or whose answer is not a redirect (errors, a form shown again), keeps
+    no key; a key used on another page is ignored."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        key = request.POST.get(FORM_FIELD, "") if request.method == "POST" else ""
+        if not key or not _KEY.match(key) or not request.user.is_authenticated:
+            return view(request, *args, **kwargs)
+        request_fingerprint = _form_fingerprint(request)
+        with transaction.atomic():
+            IdempotencyKey.objects.filter(
+                user=request.user, key=key, created_at__lt=expiry_cutoff()
+            ).delete()
+            try:
+                with transaction.atomic():
+                    # Waits here while a concurrent POST of the same form holds the key.
+                    record = IdempotencyKey.objects.create(
+                        user=request.user,
+                        key=key,
+                        method=request.method,
+                        path=request.path[:500],
+                        fingerprint=request_fingerprint,
+                    )
+            except IntegrityError:
+                stored = IdempotencyKey.objects.get(user=request.user, key=key)
+                if stored.fingerprint != request_fingerprint or not stored.response_location:
+                    return view(request, *args, **kwargs)
+                messages.info(
+                    request, _("This was already sent and saved. Nothing was saved twice.")
+                )
+                return redirect(stored.response_location)
+            response = view(request, *args, **kwargs)
+            if response.status_code not in _REDIRECTS:
+                record.delete()  # the form is shown again, with a new key
+                return response
+            record.response_status = response.status_code
+            record.response_location = response["Location"][:500]
+            record.save(update_fields=["response_status", "response_location"])
         return response
 
     return wrapper

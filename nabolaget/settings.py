@@ -223,6 +223,10 @@ NABOLAGET_RATES = {
     "support_address": env_str("NABOLAGET_RATE_SUPPORT_ADDRESS", "300/hour"),
     "report_user": env_str("NABOLAGET_RATE_REPORT_USER", "20/hour"),
     "report_address": env_str("NABOLAGET_RATE_REPORT_ADDRESS", "60/hour"),
+    # Closing the account asks for the password again; wrong ones also count towards the
+    # login lockout (AXES_FAILURE_LIMIT), this bounds the attempts of any kind.
+    "account_close_user": env_str("NABOLAGET_RATE_ACCOUNT_CLOSE_USER", "10/hour"),
+    "account_close_address": env_str("NABOLAGET_RATE_ACCOUNT_CLOSE_ADDRESS", "30/hour"),
 }
 # Number of trusted proxies in front of the app that append to X-Forwarded-For.
 # 0 (the default) means the client address is REMOTE_ADDR and the header is ignored,
@@ -384,6 +388,9 @@ SECURE_REFERRER_POLICY = "same-origin"
 # A session ends after this many seconds without a request (every request renews it).
 SESSION_COOKIE_AGE = env_int("NABOLAGET_SESSION_IDLE_SECONDS", 3600)
 SESSION_SAVE_EVERY_REQUEST = True
+# Database sessions whose saving after the view's commit cannot turn its answer into an
+# error when the database has just gone away (nabolaget/sessions.py).
+SESSION_ENGINE = "nabolaget.sessions"
 
 # Content Security Policy (django-csp) on every response: scripts and styles only from
 # our own static files, never inline. Templates pass data with json_script or data-*;

@@ -14,8 +14,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from nabolaget import privacy
+from nabolaget import privacy, security
+from nabolaget.api import check_rate_limits, throttle
 from nabolaget.forms import AccountCloseForm
+
+CLOSE_LIMITS = [throttle("account_close", "user"), throttle("account_close", "address")]
 
 
 def data_response(user) -> HttpResponse:
@@ -40,8 +43,13 @@ def account_data_download(request):
 def account_privacy(request):
     """What we store and why, the download, and closing the account after confirmation."""
     data = request.POST if request.method == "POST" else None
-    form = AccountCloseForm(data, user=request.user)
+    form = AccountCloseForm(data, user=request.user, request=request)
     if request.method == "POST":
+        wait = check_rate_limits(request, CLOSE_LIMITS)
+        if wait:
+            response = render(request, "429.html", status=429)
+            response["Retry-After"] = str(wait)
+            return response
         if form.is_valid():
             privacy.account_close(user=request.user)
             logout(request)
@@ -53,5 +61,7 @@ def account_privacy(request):
                 ),
             )
             return redirect("areas:home")
+        if form.locked:
+            return security.lockout_response(request)
         return render(request, "nabolaget/privacy.html", {"form": form}, status=400)
     return render(request, "nabolaget/privacy.html", {"form": form})

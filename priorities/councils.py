@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from areas.models import Council, CouncilMembership
 from cases.models import Case, Consultation
 from nabolaget.forms import add_service_errors, refused_status
+from nabolaget.idempotency import idempotent_form
 from nabolaget.models import Role
 from priorities import services
 from priorities.forms import ConsultationForm, StatusForm, SubmissionForm, WithdrawForm
@@ -77,6 +78,7 @@ def council_detail(request, pk: int):
 
 
 @login_required
+@idempotent_form
 def submission_new(request, pk: int):
     """A secretary files a submission for their council."""
     council = get_object_or_404(Council.objects.select_related("municipality"), pk=pk)
@@ -207,6 +209,7 @@ def attachment_download(request, pk: int):
 
 
 @login_required
+@idempotent_form
 def consultation_new(request, case_pk: int):
     """Staff ask councils for a statement on a case."""
     case = get_object_or_404(Case, pk=case_pk)

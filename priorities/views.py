@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from areas.models import Area, Municipality
 from nabolaget.api import check_rate_limits, throttle
+from nabolaget.idempotency import idempotent_form
 from nabolaget.models import Role
 from priorities import services
 from priorities.forms import (
@@ -67,6 +68,7 @@ def _default_municipality() -> Municipality:
 
 
 @login_required
+@idempotent_form
 def priority_new(request, code: str | None = None):
     """Pin a priority: place, category, title, why; offer similar ones nearby to support instead."""
     municipality = get_object_or_404(Municipality, code=code) if code else _default_municipality()
@@ -137,6 +139,7 @@ def priority_detail(request, pk: int):
 
 
 @require_POST
+@idempotent_form
 def priority_support(request, pk: int):
     """Support (or, with action=withdraw, stop supporting) a priority."""
     if not request.user.is_authenticated:
@@ -167,6 +170,7 @@ def _back(priority, status_code: int, request):
 
 @require_POST
 @login_required
+@idempotent_form
 def priority_report(request, pk: int):
     priority = _visible_priority(request, pk)
     form = ReportForm(request.POST)
@@ -205,6 +209,7 @@ def _staff_action(request, pk: int, form_class, action, success: str):
 
 @require_POST
 @login_required
+@idempotent_form
 def priority_answer(request, pk: int):
     """A planner sets a new status with a public answer."""
     return _staff_action(

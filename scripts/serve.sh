@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Serves the site and runs the background worker (e-mails) beside it; Ctrl+C stops both.
+# Serves the site and runs the background worker (e-mails) beside it, under
+# scripts/worker.sh, which starts it again if it stops (the database restarted); Ctrl+C
+# stops both.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 host=${HOST:-127.0.0.1}
 port=${PORT:-8000}
-.venv/bin/python manage.py procrastinate worker &
+bash scripts/worker.sh &
 worker=$!
 trap 'kill "$worker" 2>/dev/null || true' EXIT INT TERM
 echo ""

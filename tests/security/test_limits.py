@@ -157,3 +157,48 @@ def test_a_counter_survives_many_other_accounts_and_addresses(settings):
         cache.set(f"throttle_priority_create_address_10.0.{n // 256}.{n % 256}", [1.0], 3600)
 
     assert cache.get("throttle_login_email_ola@example.no") == [1.0, 2.0]
+
+
+REUSED_KEY = {"Idempotency-Key": "K"}
+
+
+def test_a_used_idempotency_key_does_not_lift_the_limit_of_web_form_posts(client, settings):
+    """One API create with ``Idempotency-Key: K``, then web-form posts with that header:
+    they are not replays of the stored answer (another path, another body), so they count,
+    and the account stays at its 10 an hour."""
+    settings.NABOLAGET_RATES = rates(priority_create_user="10/hour")
+    client.force_login(UserFactory())
+    assert create_api(client, 0, headers=REUSED_KEY).status_code == 201
+
+    answers = [create_page(client, n, headers=REUSED_KEY).status_code for n in range(1, 15)]
+
+    assert answers == [302] * 9 + [429] * 5
+    assert Priority.all_objects.count() == 10
+
+
+def test_a_used_idempotency_key_does_not_lift_the_limit_of_other_requests_to_the_api(
+    client, settings
+):
+    """The same key on another method (withdrawing a support) or with another body is not
+    a replay and counts; the genuine replay of the stored answer still gets it, uncounted."""
+    settings.NABOLAGET_RATES = rates(support_user="3/hour", priority_create_user="2/hour")
+    client.force_login(UserFactory())
+    priority = make_priority()
+    url = f"/api/v1/priorities/{priority.pk}/support/"
+    assert client.post(url, headers=REUSED_KEY).status_code == 200
+    assert client.delete(url, headers=REUSED_KEY).status_code == 200
+    assert client.post(url, headers={"Idempotency-Key": "K2"}).status_code == 200
+
+    over = client.delete(url, headers=REUSED_KEY)
+
+    assert over.status_code == 429
+    assert Support.objects.filter(priority=priority, withdrawn_at=None).count() == 1
+    replay = client.post(url, headers=REUSED_KEY)
+    assert replay.status_code == 200 and replay["Idempotent-Replayed"] == "true"
+
+    assert create_api(client, 1, headers={"Idempotency-Key": "P"}).status_code == 201
+    other_body = create_api(client, 2, headers={"Idempotency-Key": "P"})
+    assert other_body.status_code == 422
+    assert create_api(client, 3, headers={"Idempotency-Key": "P2"}).status_code == 429
+    assert create_api(client, 1, headers={"Idempotency-Key": "P"})["Idempotent-Replayed"] == "true"
+    assert Priority.all_objects.filter(title__startswith="Kryss").count() == 1
