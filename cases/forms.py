@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from areas.geojson import geometry_from_geojson
 from areas.models import Area, AreaType
+from cases.digests import PERIOD_VALIDATORS
 from cases.models import AdjustmentAction, Body, CaseStatus
 from nabolaget.forms import add_service_errors
 from priorities.forms import area_label
@@ -170,10 +171,16 @@ class LayerForm(forms.Form):
 
 class PeriodForm(forms.Form):
     since = forms.DateField(
-        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("From"),
+        required=False,
+        validators=PERIOD_VALIDATORS,
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
     until = forms.DateField(
-        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("To"),
+        required=False,
+        validators=PERIOD_VALIDATORS,
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
 
     def clean(self):

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from areas.models import Address, Area, AreaType
 from nabolaget.forms import LongSelect
 from priorities.models import (
+    MAX_SUPPORT,
     AnswerTemplate,
     Category,
     Status,
@@ -189,7 +190,10 @@ class PlannerFilterForm(forms.Form):
         choices=[("", _("All")), ("true", _("Answered")), ("false", _("Not answered"))],
     )
     min_support = forms.IntegerField(
-        label=_("At least this many supporters"), required=False, min_value=0
+        label=_("At least this many supporters"),
+        required=False,
+        min_value=0,
+        max_value=MAX_SUPPORT,
     )
     since = forms.DateField(
         label=_("From date"), required=False, widget=forms.DateInput(attrs={"type": "date"})

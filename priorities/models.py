@@ -125,6 +125,8 @@ class InputRecord(models.Model):
 
 
 # Grid sizes (metres) of the map rollup. Finer zoom levels aggregate the points directly.
+# The most supports a priority can have: support_count is a PostgreSQL integer.
+MAX_SUPPORT = 2**31 - 1
 MAP_CELL_LEVELS = (250, 1000, 4000, 16000)
 
 _MAP_CELL_LEVELS_SQL = ", ".join(str(level) for level in MAP_CELL_LEVELS)

@@ -57,6 +57,10 @@ def lon_lat_point(lon: float, lat: float, *, field: str = "geometry") -> Point:
     """A WGS 84 point from longitude and latitude, refusing what is not a place on Earth."""
     if not (isinstance(lon, int | float) and isinstance(lat, int | float)) or isinstance(lon, bool):
         raise ValidationError({field: _("Coordinates must be numbers.")})
+    try:
+        lon, lat = float(lon), float(lat)  # an integer of hundreds of digits is no float
+    except OverflowError:
+        lon = lat = math.inf
     if not (math.isfinite(lon) and math.isfinite(lat)):
         raise ValidationError({field: _("Coordinates must be finite numbers.")})
     if not -180 <= lon <= 180:

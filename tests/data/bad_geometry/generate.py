@@ -1266,6 +1266,20 @@ families["huge"] = [
         bbox="1" + "0" * 10_000 + ",67.2,14.5,67.3",
     ),
     case("long-type", "a 1 MB type name", generate="long_type", bytes=1_000_000),
+    case(
+        "integer-400-digits",
+        "a longitude written as an integer of 400 digits (no float holds it)",
+        text='{"type": "Point", "coordinates": [1' + "0" * 400 + ", 67.2]}",
+        position="1" + "0" * 400 + ",67.2",
+        bbox="1" + "0" * 400 + ",67.2,14.5,67.3",
+    ),
+    case(
+        "integer-400-digits-ring",
+        "a ring with a latitude of 400 digits",
+        text='{"type": "Polygon", "coordinates": [[[14.37, 67.27], [14.40, 1'
+        + "0" * 400
+        + "], [14.40, 67.29], [14.37, 67.27]]]}",
+    ),
 ]
 
 if __name__ == "__main__":
