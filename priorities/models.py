@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy as _
 from areas.models import STORAGE_SRID
 from nabolaget.history import append_only_history, only_cleared
 from nabolaget.models import Role, TranslatedName
+from nabolaget.text import NormalisedTextMixin
 from priorities.querysets import (
     CategoryQuerySet,
     PriorityAnswerDaysQuerySet,
@@ -96,7 +97,7 @@ class Visibility(models.TextChoices):
     MERGED = "merged", _("merged into another priority")
 
 
-class InputRecord(models.Model):
+class InputRecord(NormalisedTextMixin, models.Model):
     """What every kind of input shares: receipt, municipality, author, status, areas."""
 
     reference = models.CharField(_("reference number"), max_length=20, unique=True)
@@ -281,7 +282,7 @@ class Support(models.Model):
 
 
 @pghistory.track(meta=append_only_history("statuschangeevent"))
-class StatusChange(models.Model):
+class StatusChange(NormalisedTextMixin, models.Model):
     """One step of the feedback loop: a new status with its public text. Append-only.
 
     On the record (database triggers): never deleted and never rewritten. The one change
@@ -340,7 +341,7 @@ class StatusChange(models.Model):
 
 
 @pghistory.track()
-class Report(models.Model):
+class Report(NormalisedTextMixin, models.Model):
     """A resident reports a priority to the moderators (one report per resident)."""
 
     priority = models.ForeignKey(Priority, models.CASCADE, related_name="reports")
@@ -542,7 +543,7 @@ class PriorityUnansweredDay(AreaRollup):
         return f"{self.area_id or self.municipality_id} {self.day}: {self.count}"
 
 
-class AnswerTemplate(models.Model):
+class AnswerTemplate(NormalisedTextMixin, models.Model):
     """A ready-made public answer a planner can start from (per municipality)."""
 
     municipality = models.ForeignKey(
@@ -747,7 +748,7 @@ class SubmissionAttachment(models.Model):
         return self.name
 
 
-class SubmissionTemplate(models.Model):
+class SubmissionTemplate(NormalisedTextMixin, models.Model):
     """Headings a secretary fills in (Suldal's councils have little administrative help)."""
 
     municipality = models.ForeignKey(
