@@ -7,11 +7,12 @@ latitude may not be after it (the whole world, a ring reaching the pole), and a 
 merely touches the municipality may reach far beyond it.
 
 **Containment rule.** A place lies within its municipality, or no more than
-``tolerance_metres`` beyond its boundary: BORDER_TOLERANCE_METRES (500 m) for submissions and
+``tolerance_metres`` beyond its boundary: BORDER_TOLERANCE_METRES (1 km) for submissions and
 cases, LAYER_TOLERANCE_METRES (10 km) for a case's map layers. The boundaries held are
-generalised at the coast (they run up to a few hundred metres off the shoreline), and quays,
-harbour basins and the far verge of a road lie just outside; 500 m is small against a
-municipality (Bodø is some 70 km across). A layer is context around the case: a route that
+generalised (Bodø's has under a thousand vertices: it cuts across bays and runs up to some
+600 m off the shore in the fjords), and quays, harbour basins and the far verge of a road lie
+just outside; 1 km is small against a municipality (Bodø is some 70 km across) and against
+what was refused (a neighbour's centre is tens of kilometres away). A layer is context around the case: a route that
 continues to the junction in the next municipality, an alternative drawn a little wider.
 A geometry that crosses the border by more is refused, never clipped: what is on the record
 is what was drawn. A case that concerns two municipalities is filed in each, with its part.
@@ -29,7 +30,7 @@ from django.utils.translation import gettext as _
 
 from areas.models import STORAGE_SRID, Area, Municipality
 
-BORDER_TOLERANCE_METRES = 500
+BORDER_TOLERANCE_METRES = 1000
 LAYER_TOLERANCE_METRES = 10_000
 # A point this close to the municipality's boundary is on it, as far as anyone can tell:
 # which side it is on depends on rounding, so it is refused rather than guessed.

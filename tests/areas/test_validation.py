@@ -1,5 +1,5 @@
 """The containment rule for drawn and uploaded places (areas.validation): within the
-municipality or at most 500 m beyond its boundary (10 km for a case's map layers), checked
+municipality or at most 1 km beyond its boundary (10 km for a case's map layers), checked
 in the storage SRID; what crosses further is refused with a message, never clipped, and
 nothing is written."""
 
@@ -38,24 +38,24 @@ def bodo() -> Municipality:
 
 
 def test_a_place_reaching_a_little_over_the_boundary_is_taken():
-    """300 m over the boundary is within the 500 m tolerance (generalised coastlines, quays)."""
-    stored = place_check(disc(300), bodo(), max_vertices=1000)
+    """800 m over the boundary is within the 1 km tolerance (generalised coastlines, quays)."""
+    stored = place_check(disc(800), bodo(), max_vertices=1000)
 
     assert stored.srid == STORAGE_SRID
 
 
 def test_a_place_reaching_kilometres_over_the_boundary_is_refused_in_the_language():
     with translation.override("nb"), pytest.raises(ValidationError) as refused:
-        place_check(disc(2000), bodo(), max_vertices=1000)
+        place_check(disc(3000), bodo(), max_vertices=1000)
 
     assert refused.value.message_dict["geometry"] == [
-        "Stedet går utenfor Bodø: det må ligge i kommunen, eller høyst 500 meter utenfor grensen."
+        "Stedet går utenfor Bodø: det må ligge i kommunen, eller høyst 1000 meter utenfor grensen."
     ]
 
 
 def test_the_tolerance_is_what_the_rule_says():
     """The constants the README documents."""
-    assert (BORDER_TOLERANCE_METRES, LAYER_TOLERANCE_METRES) == (500, 10_000)
+    assert (BORDER_TOLERANCE_METRES, LAYER_TOLERANCE_METRES) == (1000, 10_000)
 
 
 @pytest.mark.parametrize(
