@@ -127,7 +127,11 @@ def _check_positions(coordinates, field: str, *, depth: int, lon_lat: bool = Tru
         raise ValidationError(
             {field: _("Positions have two numbers, longitude and latitude (no height).")}
         )
-    lon, lat = coordinates
+    try:
+        # JSON integers are Python's, of any size: one of hundreds of digits is no float.
+        lon, lat = (float(c) for c in coordinates)
+    except OverflowError:
+        lon = lat = math.inf
     if not (math.isfinite(lon) and math.isfinite(lat)):
         raise ValidationError({field: _("Coordinates must be finite numbers.")})
     if lon_lat and not (-180 <= lon <= 180 and -90 <= lat <= 90):

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from areas.querysets import AreaQuerySet, MunicipalityQuerySet
 from nabolaget.models import TranslatedName
+from nabolaget.text import NormalisedTextMixin
 
 # ETRS89 / UTM 33N: Kartverket's national default, in metres. Changing it needs a migration,
 # so it is a constant here rather than a setting (settings.NABOLAGET_STORAGE_SRID mirrors it).
@@ -27,7 +28,7 @@ kommunenummer_validator = RegexValidator(
 )
 
 
-class Municipality(models.Model):
+class Municipality(NormalisedTextMixin, models.Model):
     """A municipality (kommune), identified by its four-digit kommunenummer."""
 
     code = models.CharField(
@@ -268,7 +269,7 @@ class CouncilKind(TranslatedName):
         return self.name
 
 
-class Council(models.Model):
+class Council(NormalisedTextMixin, models.Model):
     """A local council (lokalt råd): a formal body of the municipality (kommuneloven § 5-7,
     § 5-12) such as a grendeutval or a youth council, or an independent association such as
     a neighbourhood council (nærmiljøråd) with its organisation number."""

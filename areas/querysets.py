@@ -9,7 +9,8 @@ from django.contrib.gis.db.models.functions import GeomOutputGeoFunc, Transform
 from django.contrib.gis.geos import Point
 from django.contrib.gis.measure import D
 from django.db import models
-from django.db.models import Q, Value
+from django.db.models import BooleanField, Q, Value
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 
@@ -60,6 +61,30 @@ class AreaQuerySet(models.QuerySet):
         else:
             pieces = models.Q(subdivisions__geom__intersects=geometry)
         return self.filter(id__in=self.model.objects.filter(pieces).values("id"))
+
+    def covering_within(self, geometry, metres: float) -> AreaQuerySet:
+        """Areas that cover the geometry (in the storage SRID) once grown by ``metres``.
+
+        ST_CoveredBy against the area itself first; only if some of the geometry lies
+        outside, that part against the buffered subdivided pieces within ``metres`` of it
+        (found through their spatial index), so no whole coastline is buffered.
+        """
+        table = self.model._meta.db_table
+        pieces = self.model._meta.get_field("subdivisions").related_model._meta.db_table
+        # Raw SQL: a predicate over an aggregate (ST_Union of ST_Buffer) of the area's own
+        # pieces, correlated with the row; GeoDjango has neither function nor the subquery.
+        # Only the models' own table names are formatted in; the values are parameters.
+        covered = RawSQL(  # noqa: S611
+            f"""ST_CoveredBy(ST_GeomFromEWKB(%s), {table}.geom) OR COALESCE(ST_CoveredBy(
+                ST_Difference(ST_GeomFromEWKB(%s), {table}.geom),
+                (SELECT ST_Union(ST_Buffer(piece.geom, %s)) FROM {pieces} piece
+                 WHERE piece.area_id = {table}.id AND ST_DWithin(
+                     piece.geom, ST_Difference(ST_GeomFromEWKB(%s), {table}.geom), %s))
+            ), false)""",
+            [bytes(geometry.ewkb), bytes(geometry.ewkb), metres, bytes(geometry.ewkb), metres],
+            output_field=BooleanField(),
+        )
+        return self.annotate(covered_within=covered).filter(covered_within=True)
 
     def covering(self, point: Point, *, on: datetime.date | None = None) -> AreaQuerySet:
         """Areas in force covering the point: at most one per area type.

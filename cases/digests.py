@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.core.validators import MinValueValidator
 from django.db import connection, models
 from django.db.models import Count, Exists, F, OuterRef, Q, Sum
 from django.db.models.functions import Coalesce, TruncMonth
@@ -54,6 +55,10 @@ SELECT c.i FROM unnest(%(x)s::float8[], %(y)s::float8[]) WITH ORDINALITY AS c(x,
                   AND ST_Covers(s.geom, ST_SetSRID(ST_MakePoint(c.x, c.y), %(srid)s)))
 """
 MAX_TREND_MONTHS = 60
+# The first day a digest's period may name: the trend reaches a year back from it, which
+# from 0001-01-01 is before the first date there is (an OverflowError, a server error).
+EARLIEST_DAY = datetime.date(1900, 1, 1)
+PERIOD_VALIDATORS = [MinValueValidator(EARLIEST_DAY)]
 # Above this many priorities in the areas, the most supported are found by walking the
 # support index rather than by sorting them all.
 MANY_PRIORITIES = 20_000

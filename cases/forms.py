@@ -8,7 +8,9 @@ from django.utils.translation import gettext_lazy as _
 
 from areas.geojson import geometry_from_geojson
 from areas.models import Area, AreaType
+from cases.digests import PERIOD_VALIDATORS
 from cases.models import AdjustmentAction, Body, CaseStatus
+from nabolaget.fields import TextField
 from nabolaget.forms import add_service_errors
 from priorities.forms import area_label
 from priorities.models import Priority, Submission, case_number_validator
@@ -17,21 +19,21 @@ from priorities.models import Priority, Submission, case_number_validator
 class CaseForm(forms.Form):
     """A new case: the archive's number, what it is about, where, and which areas it hears."""
 
-    number = forms.CharField(
+    number = TextField(
         label=_("Case number"),
         max_length=20,
         validators=[case_number_validator],
         help_text=_("As the archive writes it, e.g. 2026/1234."),
     )
-    title = forms.CharField(label=_("Title"), max_length=300)
-    summary = forms.CharField(
+    title = TextField(label=_("Title"), max_length=300)
+    summary = TextField(
         label=_("Plain-language summary"),
         required=False,
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
     body = forms.ChoiceField(label=_("Elected body"), choices=Body.choices)
-    committee_name = forms.CharField(label=_("Committee"), required=False, max_length=200)
+    committee_name = TextField(label=_("Committee"), required=False, max_length=200)
     meeting_date = forms.DateField(
         label=_("Meeting date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
@@ -89,7 +91,7 @@ class CaseForm(forms.Form):
 class AreaAdjustForm(forms.Form):
     area = forms.ModelChoiceField(label=_("Area"), queryset=Area.objects.none())
     action = forms.ChoiceField(label=_("Change"), choices=AdjustmentAction.choices)
-    reason = forms.CharField(label=_("Reason"), min_length=5, max_length=500)
+    reason = TextField(label=_("Reason"), min_length=5, max_length=500)
 
     def __init__(self, *args, case, **kwargs):
         super().__init__(*args, **kwargs)
@@ -104,7 +106,7 @@ class AreaAdjustForm(forms.Form):
 class LinkForm(forms.Form):
     """Link input to the case: priorities by reference number, councils' submissions."""
 
-    references = forms.CharField(
+    references = TextField(
         label=_("Priorities (reference numbers)"),
         required=False,
         max_length=2000,
@@ -116,7 +118,7 @@ class LinkForm(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    public_text = forms.CharField(
+    public_text = TextField(
         label=_("Public answer"),
         min_length=5,
         max_length=4000,
@@ -157,7 +159,7 @@ class LinkForm(forms.Form):
 
 
 class LayerForm(forms.Form):
-    name = forms.CharField(
+    name = TextField(
         label=_("Layer name"),
         max_length=100,
         help_text=_("E.g. proposed route, alternative 2."),
@@ -170,10 +172,16 @@ class LayerForm(forms.Form):
 
 class PeriodForm(forms.Form):
     since = forms.DateField(
-        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("From"),
+        required=False,
+        validators=PERIOD_VALIDATORS,
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
     until = forms.DateField(
-        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("To"),
+        required=False,
+        validators=PERIOD_VALIDATORS,
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
 
     def clean(self):

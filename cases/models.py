@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from areas.models import STORAGE_SRID
 from cases.querysets import CaseQuerySet
 from nabolaget.history import append_only_history, never_truncated, only_cleared
+from nabolaget.text import NormalisedTextMixin
 from priorities.models import case_number_validator
 
 
@@ -29,7 +30,7 @@ class CaseStatus(models.TextChoices):
 
 
 @pghistory.track()
-class Case(models.Model):
+class Case(NormalisedTextMixin, models.Model):
     """A case (sak) as the public archive knows it, e.g. 2026/1234 (Noark 5 numbering)."""
 
     municipality = models.ForeignKey(
@@ -90,7 +91,7 @@ class Case(models.Model):
 
 
 @pghistory.track(meta=append_only_history("consultationevent"))
-class Consultation(models.Model):
+class Consultation(NormalisedTextMixin, models.Model):
     """A request to one or more councils for a statement on a case (høring), with a deadline
     set before the elected body's meeting.
 
@@ -168,7 +169,7 @@ class AdjustmentAction(models.TextChoices):
 
 
 @pghistory.track(meta=append_only_history("caseareaadjustmentevent"))
-class CaseAreaAdjustment(models.Model):
+class CaseAreaAdjustment(NormalisedTextMixin, models.Model):
     """A planner's adjustment of the affected areas, with the reason. Append-only: the record."""
 
     case = models.ForeignKey(Case, models.PROTECT, related_name="area_adjustments")
@@ -195,7 +196,7 @@ class CaseAreaAdjustment(models.Model):
 
 
 @pghistory.track()
-class CaseLayer(models.Model):
+class CaseLayer(NormalisedTextMixin, models.Model):
     """A named map layer uploaded to a case: plan boundary, proposed route, an alternative."""
 
     case = models.ForeignKey(Case, models.PROTECT, related_name="layers")

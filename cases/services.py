@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from areas.geojson import check_geometry_object
 from areas.importers import AreaImportError, UnknownSRIDError, read_features, uploaded_file
 from areas.models import Area
+from areas.validation import LAYER_TOLERANCE_METRES, place_check
 from cases import digests
 from cases.models import (
     AdjustmentAction,
@@ -40,7 +41,7 @@ from cases.models import (
     FrozenDigestPDF,
 )
 from priorities.models import Priority, Status, Submission
-from priorities.services import ANSWER_ROLES, input_geometry_check, input_set_status, staff_role
+from priorities.services import ANSWER_ROLES, input_set_status, staff_role
 
 MAX_CASE_VERTICES = 100_000
 MAX_UPLOAD_BYTES = 20_000_000
@@ -201,9 +202,21 @@ def _combine(geometries: list[GEOSGeometry], field: str) -> GEOSGeometry:
 
 
 def case_geometry_check(geometry: GEOSGeometry, municipality, *, field: str = "geometry"):
-    """A case's geometry as the storage SRID: valid as given, not too large, in the
-    municipality (the same check as councils' drawn places, with the case's limit)."""
-    return input_geometry_check(geometry, municipality, field=field, max_vertices=MAX_CASE_VERTICES)
+    """A case's geometry in the storage SRID: the same check as councils' drawn places
+    (areas.validation), with the case's limit of points."""
+    return place_check(geometry, municipality, field=field, max_vertices=MAX_CASE_VERTICES)
+
+
+def case_layer_geometry_check(geometry: GEOSGeometry, municipality, *, field: str = "file"):
+    """A feature of a case's map layer: as a case's geometry, but it may reach up to
+    LAYER_TOLERANCE_METRES beyond the municipality (context around the case)."""
+    return place_check(
+        geometry,
+        municipality,
+        field=field,
+        max_vertices=MAX_CASE_VERTICES,
+        tolerance_metres=LAYER_TOLERANCE_METRES,
+    )
 
 
 @transaction.atomic
@@ -337,7 +350,7 @@ def case_layer_upload(*, actor, case: Case, name: str, upload) -> CaseLayer:
         [
             CaseLayerFeature(
                 layer=layer,
-                geom=case_geometry_check(feature.geometry, case.municipality, field="file"),
+                geom=case_layer_geometry_check(feature.geometry, case.municipality),
                 properties=feature.properties,
             )
             for feature in features

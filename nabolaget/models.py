@@ -8,9 +8,10 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from nabolaget.history import never_truncated
+from nabolaget.text import NormalisedTextMixin
 
 
-class TranslatedName(models.Model):
+class TranslatedName(NormalisedTextMixin, models.Model):
     """A name in the three interface languages; ``name`` gives the active one."""
 
     name_nb = models.CharField(_("name (Bokmål)"), max_length=100)

@@ -12,16 +12,26 @@ import dj_database_url
 from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
-from nabolaget.env import env_bool, env_int, env_list, env_str
+from nabolaget.env import env_bool, env_int, env_list, env_str, secret_key_problem
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 DEBUG = env_bool("DJANGO_DEBUG", True)
+_DEVELOPMENT_SECRET_KEY = "dev-only-insecure-key-change-me-in-production-0123456789abcdef"  # noqa: S105
 SECRET_KEY = env_str("DJANGO_SECRET_KEY")
 if not SECRET_KEY:
     if not DEBUG:
         raise RuntimeError("DJANGO_SECRET_KEY must be set when DJANGO_DEBUG=0.")
-    SECRET_KEY = "dev-only-insecure-key-change-me-in-production-0123456789abcdef"  # noqa: S105
+    SECRET_KEY = _DEVELOPMENT_SECRET_KEY
+# Refused here, at settings load, so that no entry point starts with a weak key: manage.py
+# (runserver, migrate, the worker) and the WSGI application that gunicorn imports alike.
+elif not DEBUG and (
+    problem := secret_key_problem(SECRET_KEY, known=frozenset({_DEVELOPMENT_SECRET_KEY}))
+):
+    raise RuntimeError(
+        f"{problem} Refusing to start with DJANGO_DEBUG=0. Set a long random key, e.g. "
+        "the output of: python -c 'import secrets; print(secrets.token_urlsafe(50))'"
+    )
 
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")

@@ -7,8 +7,10 @@ from django.contrib.gis.geos import Point
 from django.utils.translation import gettext_lazy as _
 
 from areas.models import Address, Area, AreaType
+from nabolaget.fields import TextField
 from nabolaget.forms import LongSelect
 from priorities.models import (
+    MAX_SUPPORT,
     AnswerTemplate,
     Category,
     Status,
@@ -28,13 +30,13 @@ class PriorityForm(forms.Form):
     category = forms.ModelChoiceField(
         label=_("Category"), queryset=Category.objects.none(), empty_label=_("Choose a category")
     )
-    title = forms.CharField(
+    title = TextField(
         label=_("Title"),
         min_length=3,
         max_length=120,
         help_text=_("A few words: what matters here?"),
     )
-    text = forms.CharField(
+    text = TextField(
         label=_("Why it matters"),
         min_length=10,
         max_length=2000,
@@ -55,7 +57,7 @@ class PriorityForm(forms.Form):
         max_value=180,
         widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
     )
-    address = forms.CharField(
+    address = TextField(
         label=_("Address"),
         required=False,
         max_length=200,
@@ -120,14 +122,14 @@ class StatusForm(forms.Form):
     status = forms.ChoiceField(
         label=_("New status"), choices=[c for c in Status.choices if c[0] != Status.RECEIVED]
     )
-    public_text = forms.CharField(
+    public_text = TextField(
         label=_("Public answer"),
         min_length=5,
         max_length=4000,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("Shown on the priority's page and e-mailed to the author and supporters."),
     )
-    case_number = forms.CharField(
+    case_number = TextField(
         label=_("Case number"),
         required=False,
         max_length=20,
@@ -137,7 +139,7 @@ class StatusForm(forms.Form):
 
 
 class ReportForm(forms.Form):
-    reason = forms.CharField(label=_("What is wrong?"), min_length=3, max_length=500)
+    reason = TextField(label=_("What is wrong?"), min_length=3, max_length=500)
 
 
 class ModerationForm(forms.Form):
@@ -146,7 +148,7 @@ class ModerationForm(forms.Form):
         choices=[("hide", _("Hide")), ("restore", _("Make public"))],
         widget=forms.RadioSelect,
     )
-    reason = forms.CharField(
+    reason = TextField(
         label=_("Reason (shown to the author)"),
         required=False,
         max_length=1000,
@@ -155,8 +157,8 @@ class ModerationForm(forms.Form):
 
 
 class RedactForm(forms.Form):
-    title = forms.CharField(label=_("Title"), min_length=3, max_length=120)
-    text = forms.CharField(
+    title = TextField(label=_("Title"), min_length=3, max_length=120)
+    text = TextField(
         label=_("Text"), min_length=10, max_length=2000, widget=forms.Textarea(attrs={"rows": 5})
     )
 
@@ -174,7 +176,7 @@ class PreferencesForm(forms.Form):
 class PlannerFilterForm(forms.Form):
     """The planner's filters. The names are the API's query parameters, so a URL works in both."""
 
-    q = forms.CharField(label=_("Search"), required=False, max_length=200)
+    q = TextField(label=_("Search"), required=False, max_length=200)
     area = forms.TypedChoiceField(
         label=_("Area (with its sub-areas)"), required=False, coerce=int, widget=LongSelect
     )
@@ -189,7 +191,10 @@ class PlannerFilterForm(forms.Form):
         choices=[("", _("All")), ("true", _("Answered")), ("false", _("Not answered"))],
     )
     min_support = forms.IntegerField(
-        label=_("At least this many supporters"), required=False, min_value=0
+        label=_("At least this many supporters"),
+        required=False,
+        min_value=0,
+        max_value=MAX_SUPPORT,
     )
     since = forms.DateField(
         label=_("From date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
@@ -197,7 +202,7 @@ class PlannerFilterForm(forms.Form):
     until = forms.DateField(
         label=_("To date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    case = forms.CharField(
+    case = TextField(
         label=_("Case number"), required=False, max_length=20, validators=[case_number_validator]
     )
     order = forms.ChoiceField(
@@ -290,8 +295,8 @@ class SubmissionForm(forms.Form):
     case = forms.ModelChoiceField(
         label=_("Case"), required=False, queryset=None, empty_label=_("No case")
     )
-    title = forms.CharField(label=_("Title"), min_length=3, max_length=200)
-    text = forms.CharField(
+    title = TextField(label=_("Title"), min_length=3, max_length=200)
+    text = TextField(
         label=_("Text"), min_length=10, max_length=20000, widget=forms.Textarea(attrs={"rows": 10})
     )
     meeting_date = forms.DateField(
@@ -300,7 +305,7 @@ class SubmissionForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}),
         help_text=_("Required for a formal council's statement."),
     )
-    minutes_reference = forms.CharField(
+    minutes_reference = TextField(
         label=_("Minutes reference"),
         required=False,
         max_length=100,
@@ -362,7 +367,7 @@ class SubmissionForm(forms.Form):
 
 
 class WithdrawForm(forms.Form):
-    reason = forms.CharField(
+    reason = TextField(
         label=_("Reason for withdrawing"),
         min_length=5,
         max_length=1000,
@@ -375,12 +380,12 @@ class ConsultationForm(forms.Form):
         label=_("Councils asked"), queryset=None, widget=forms.CheckboxSelectMultiple
     )
     deadline = forms.DateField(label=_("Deadline"), widget=forms.DateInput(attrs={"type": "date"}))
-    summary = forms.CharField(
+    summary = TextField(
         label=_("Plain-language summary of the case"),
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 5}),
     )
-    questions = forms.CharField(
+    questions = TextField(
         label=_("Questions for reflection"),
         required=False,
         max_length=5000,

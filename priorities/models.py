@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy as _
 from areas.models import STORAGE_SRID
 from nabolaget.history import append_only_history, never_truncated, only_cleared
 from nabolaget.models import Role, TranslatedName
+from nabolaget.text import NormalisedTextMixin
 from priorities.querysets import (
     CategoryQuerySet,
     PriorityAnswerDaysQuerySet,
@@ -96,7 +97,7 @@ class Visibility(models.TextChoices):
     MERGED = "merged", _("merged into another priority")
 
 
-class InputRecord(models.Model):
+class InputRecord(NormalisedTextMixin, models.Model):
     """What every kind of input shares: receipt, municipality, author, status, areas."""
 
     reference = models.CharField(_("reference number"), max_length=20, unique=True)
@@ -125,6 +126,8 @@ class InputRecord(models.Model):
 
 
 # Grid sizes (metres) of the map rollup. Finer zoom levels aggregate the points directly.
+# The most supports a priority can have: support_count is a PostgreSQL integer.
+MAX_SUPPORT = 2**31 - 1
 MAP_CELL_LEVELS = (250, 1000, 4000, 16000)
 
 _MAP_CELL_LEVELS_SQL = ", ".join(str(level) for level in MAP_CELL_LEVELS)
@@ -280,7 +283,7 @@ class Support(models.Model):
 
 
 @pghistory.track(meta=append_only_history("statuschangeevent"))
-class StatusChange(models.Model):
+class StatusChange(NormalisedTextMixin, models.Model):
     """One step of the feedback loop: a new status with its public text. Append-only.
 
     On the record (database triggers): never deleted and never rewritten. The one change
@@ -340,7 +343,7 @@ class StatusChange(models.Model):
 
 
 @pghistory.track()
-class Report(models.Model):
+class Report(NormalisedTextMixin, models.Model):
     """A resident reports a priority to the moderators (one report per resident)."""
 
     priority = models.ForeignKey(Priority, models.CASCADE, related_name="reports")
@@ -542,7 +545,7 @@ class PriorityUnansweredDay(AreaRollup):
         return f"{self.area_id or self.municipality_id} {self.day}: {self.count}"
 
 
-class AnswerTemplate(models.Model):
+class AnswerTemplate(NormalisedTextMixin, models.Model):
     """A ready-made public answer a planner can start from (per municipality)."""
 
     municipality = models.ForeignKey(
@@ -749,7 +752,7 @@ class SubmissionAttachment(models.Model):
         return self.name
 
 
-class SubmissionTemplate(models.Model):
+class SubmissionTemplate(NormalisedTextMixin, models.Model):
     """Headings a secretary fills in (Suldal's councils have little administrative help)."""
 
     municipality = models.ForeignKey(

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from areas.models import STORAGE_SRID, Area, Municipality
+from areas.validation import boundary_check, place_check
 from nabolaget.models import Role
 from priorities import tasks
 from priorities.models import (
@@ -57,6 +58,10 @@ def lon_lat_point(lon: float, lat: float, *, field: str = "geometry") -> Point:
     """A WGS 84 point from longitude and latitude, refusing what is not a place on Earth."""
     if not (isinstance(lon, int | float) and isinstance(lat, int | float)) or isinstance(lon, bool):
         raise ValidationError({field: _("Coordinates must be numbers.")})
+    try:
+        lon, lat = float(lon), float(lat)  # an integer of hundreds of digits is no float
+    except OverflowError:
+        lon = lat = math.inf
     if not (math.isfinite(lon) and math.isfinite(lat)):
         raise ValidationError({field: _("Coordinates must be finite numbers.")})
     if not -180 <= lon <= 180:
@@ -88,29 +93,6 @@ def input_locate(point: Point, *, field: str = "geometry") -> tuple[Municipality
     municipality = boundary.municipality
     boundary_check(point, municipality, field=field)
     return municipality, [a for a in areas if a.municipality_id == municipality.pk]
-
-
-# A point this close to the municipality's boundary is on it, as far as anyone can tell:
-# which side it is on depends on rounding, so it is refused rather than guessed.
-ON_BOUNDARY_METRES = 1.0
-
-
-def boundary_check(point: Point, municipality: Municipality, *, field: str = "geometry") -> None:
-    """Refuse a point on the municipality's boundary (within ON_BOUNDARY_METRES of it)."""
-    on_edge = (
-        Area.objects.current()
-        .of_type("kommune")
-        .filter(code=municipality.code)
-        .with_boundary_near(point, ON_BOUNDARY_METRES)
-        .exists()
-    )
-    if on_edge:
-        raise ValidationError(
-            {
-                field: _("The place is on the boundary of %(name)s. Move it a little inside.")
-                % {"name": municipality.name}
-            }
-        )
 
 
 @transaction.atomic
@@ -472,66 +454,6 @@ def council_secretary_check(user, council) -> None:
         raise PermissionDenied(_("Only the council's secretaries may file for it."))
 
 
-def input_geometry_check(
-    geometry, municipality, *, field: str = "geometry", max_vertices: int = MAX_GEOMETRY_VERTICES
-):
-    """A drawn or uploaded place: valid as given (never silently repaired), in the municipality."""
-    from areas.models import Area
-
-    if geometry.empty:
-        raise ValidationError({field: _("The geometry is empty.")})
-    if geometry.geom_type not in {
-        "Point",
-        "LineString",
-        "Polygon",
-        "MultiPoint",
-        "MultiLineString",
-        "MultiPolygon",
-    }:
-        raise ValidationError(
-            {
-                field: _("Draw a point, a line or an area (not %(type)s).")
-                % {"type": geometry.geom_type}
-            }
-        )
-    if geometry.num_coords > max_vertices:
-        raise ValidationError(
-            {field: _("The geometry has too many points (at most %(n)s).") % {"n": max_vertices}}
-        )
-    if not geometry.valid:
-        raise ValidationError(
-            {field: _("The geometry is not valid: %(reason)s.") % {"reason": geometry.valid_reason}}
-        )
-    if _degenerate(geometry):
-        raise ValidationError({field: _("The geometry has no size: its points lie on each other.")})
-    stored = geometry.transform(STORAGE_SRID, clone=True)
-    inside = (
-        Area.objects.current()
-        .of_type("kommune")
-        .filter(code=municipality.code, subdivisions__geom__intersects=stored)
-        .exists()
-    )
-    if not inside:
-        raise ValidationError(
-            {field: _("The place is outside %(name)s.") % {"name": municipality.name}}
-        )
-    if geometry.geom_type == "Point":
-        boundary_check(stored, municipality, field=field)
-    return stored
-
-
-def _degenerate(geometry) -> bool:
-    """An area with (next to) no area, or a line with no length: points on top of each other
-    or on one line. Relative to the extent, so it holds in degrees."""
-    xmin, ymin, xmax, ymax = geometry.extent
-    size = max(xmax - xmin, ymax - ymin)
-    if geometry.dims == 2:
-        return geometry.area <= 1e-9 * size * size
-    if geometry.dims == 1:
-        return size == 0
-    return False
-
-
 def _attachment_check(upload) -> None:
     limit = settings.NABOLAGET_ATTACHMENT_MAX_BYTES
     if upload.size > limit:
@@ -596,7 +518,11 @@ def submission_file(
         late = timezone.localdate() > consultation.deadline
     if case is not None and case.municipality_id != municipality.pk:
         raise ValidationError({"case": _("The case belongs to another municipality.")})
-    stored = input_geometry_check(geometry, municipality) if geometry is not None else None
+    stored = (
+        place_check(geometry, municipality, max_vertices=MAX_GEOMETRY_VERTICES)
+        if geometry is not None
+        else None
+    )
     if stored is not None:
         chosen = list(
             Area.objects.in_force()

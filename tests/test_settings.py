@@ -5,6 +5,8 @@ import secrets
 import subprocess
 import sys
 
+import pytest
+
 
 def test_check_deploy_is_clean_with_production_variables():
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"} | {
@@ -30,6 +32,70 @@ def test_production_refuses_to_start_without_a_secret_key():
     )
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY must be set" in result.stderr
+
+
+def _production(secret_key: str) -> dict:
+    return {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"} | {
+        "DJANGO_DEBUG": "0",
+        "DJANGO_SECRET_KEY": secret_key,
+        "DJANGO_ALLOWED_HOSTS": "nabolaget.example.no",
+    }
+
+
+@pytest.mark.parametrize(
+    ("secret_key", "reason"),
+    [
+        ("x", "a published or placeholder value"),
+        ("changeme", "a published or placeholder value"),
+        ("a-real-looking-but-short-key-0123456789", "fewer than 50 characters"),
+        ("ab" * 40, "fewer than 5 different characters"),
+        (
+            "django-insecure-" + "k9#v2$mq8!zr4@wx7&ty1^pl5*ns3%hc6" * 2,
+            "begins with 'django-insecure-'",
+        ),
+        ("dev-only-insecure-key-change-me-in-production-0123456789abcdef", "published"),
+    ],
+    ids=["x", "changeme", "short", "repetitive", "startproject", "development-default"],
+)
+def test_production_refuses_to_start_with_a_weak_secret_key(secret_key, reason):
+    """manage.py (runserver, migrate, the worker) exits non-zero with a message saying why."""
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        capture_output=True,
+        text=True,
+        env=_production(secret_key),
+        check=False,
+    )
+
+    assert result.returncode != 0
+    assert reason in result.stderr
+    assert "Refusing to start with DJANGO_DEBUG=0" in result.stderr
+
+
+def test_the_wsgi_application_refuses_a_weak_secret_key():
+    """What gunicorn imports fails too, so no worker serves with the key."""
+    result = subprocess.run(
+        [sys.executable, "-c", "import nabolaget.wsgi"],
+        capture_output=True,
+        text=True,
+        env=_production("x"),
+        check=False,
+    )
+
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY is a published or placeholder value" in result.stderr
+
+
+def test_a_weak_key_is_still_fine_for_development():
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        capture_output=True,
+        text=True,
+        env=_production("x") | {"DJANGO_DEBUG": "1"},
+        check=False,
+    )
+
+    assert result.returncode == 0, result.stderr
 
 
 PRODUCTION_RESPONSE = """

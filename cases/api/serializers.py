@@ -3,6 +3,7 @@ describe them (for the OpenAPI schema) and pass them through."""
 
 from rest_framework import serializers
 
+from cases.digests import PERIOD_VALIDATORS
 from cases.models import Case, FrozenDigest
 
 
@@ -161,13 +162,13 @@ class FrozenDigestSerializer(serializers.ModelSerializer):
 
 
 class FreezeSerializer(serializers.Serializer):
-    since = serializers.DateField(required=False, allow_null=True)
-    until = serializers.DateField(required=False, allow_null=True)
+    since = serializers.DateField(required=False, allow_null=True, validators=PERIOD_VALIDATORS)
+    until = serializers.DateField(required=False, allow_null=True, validators=PERIOD_VALIDATORS)
 
 
 class PeriodQuerySerializer(serializers.Serializer):
-    since = serializers.DateField(required=False)
-    until = serializers.DateField(required=False)
+    since = serializers.DateField(required=False, validators=PERIOD_VALIDATORS)
+    until = serializers.DateField(required=False, validators=PERIOD_VALIDATORS)
 
     def validate(self, attrs):
         from django.utils.translation import gettext as _

@@ -14,6 +14,7 @@ from areas.api.filters import decimal_numbers
 from areas.models import Area, AreaType, Municipality, kommunenummer_validator
 from nabolaget.db import estimate_count
 from priorities.models import (
+    MAX_SUPPORT,
     Category,
     Priority,
     PriorityAnswerDays,
@@ -95,7 +96,10 @@ class PriorityFilter(django_filters.FilterSet):
         method="filter_q", max_length=MAX_QUERY, help_text="Words to find in title and text."
     )
     min_support = django_filters.NumberFilter(
-        method="filter_min_support", min_value=0, help_text="At least this many supporters."
+        method="filter_min_support",
+        min_value=0,
+        max_value=MAX_SUPPORT,
+        help_text="At least this many supporters.",
     )
     answered = StrictBooleanFilter(
         method="filter_answered", help_text="true: has a public answer; false: has none."

@@ -11,6 +11,7 @@ from rest_framework import serializers
 from rest_framework_gis.fields import GeometryField
 from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
+from nabolaget.fields import TextSerializerField
 from priorities.models import Category, Priority, Status, StatusChange
 
 MAX_TITLE = 120
@@ -139,8 +140,8 @@ class GeoJSONPointField(serializers.JSONField):
 
 class PriorityPropertiesSerializer(serializers.Serializer):
     category = serializers.SlugField(max_length=50)
-    title = serializers.CharField(min_length=3, max_length=MAX_TITLE)
-    text = serializers.CharField(min_length=10, max_length=MAX_TEXT)
+    title = TextSerializerField(min_length=3, max_length=MAX_TITLE)
+    text = TextSerializerField(multiline=True, min_length=10, max_length=MAX_TEXT)
 
 
 class PriorityCreateSerializer(serializers.Serializer):
@@ -158,8 +159,8 @@ class SupportSerializer(serializers.Serializer):
 
 class StatusChangeCreateSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=[s for s in Status.choices if s[0] != Status.RECEIVED])
-    public_text = serializers.CharField(min_length=5, max_length=4000)
-    case_number = serializers.CharField(required=False, allow_blank=True, max_length=20)
+    public_text = TextSerializerField(multiline=True, min_length=5, max_length=4000)
+    case_number = TextSerializerField(required=False, allow_blank=True, max_length=20)
 
 
 class PriorityStatsSerializer(serializers.Serializer):

@@ -20,6 +20,7 @@ from areas.models import Area, Council
 from cases.models import Case, Consultation
 from nabolaget import idempotency
 from nabolaget.api import FeatureCollectionPageSchema, StrictPageNumberPagination
+from nabolaget.fields import TextSerializerField
 from priorities import services
 from priorities.api.serializers import AreaRefSerializer, StatusChangeSerializer
 from priorities.models import Status, Submission, SubmissionKind
@@ -102,14 +103,14 @@ class SubmissionDetailSerializer(SubmissionSerializer):
 class SubmissionCreateSerializer(serializers.Serializer):
     council = serializers.IntegerField()
     kind = serializers.ChoiceField(choices=SubmissionKind.choices)
-    title = serializers.CharField(min_length=3, max_length=200)
-    text = serializers.CharField(min_length=10, max_length=20000)
+    title = TextSerializerField(min_length=3, max_length=200)
+    text = TextSerializerField(multiline=True, min_length=10, max_length=20000)
     meeting_date = serializers.DateField(required=False, allow_null=True)
-    minutes_reference = serializers.CharField(required=False, allow_blank=True, max_length=100)
+    minutes_reference = TextSerializerField(required=False, allow_blank=True, max_length=100)
     year = serializers.IntegerField(required=False, allow_null=True, min_value=1900, max_value=2100)
     geometry = serializers.JSONField(required=False, allow_null=True)
     areas = serializers.ListField(child=serializers.IntegerField(), required=False)
-    case = serializers.CharField(required=False, allow_blank=True, max_length=20)
+    case = TextSerializerField(required=False, allow_blank=True, max_length=20)
     consultation = serializers.IntegerField(required=False, allow_null=True)
 
 

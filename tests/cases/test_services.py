@@ -24,6 +24,7 @@ from cases.models import (
 )
 from nabolaget.models import Role
 from priorities.models import Priority, StatusChange
+from priorities.services import lon_lat_point
 from tests.cases.factories import CENTRE_POLYGON, make_case
 from tests.priorities.factories import BODO_CENTRE, make_priority, staff
 
@@ -69,9 +70,7 @@ def test_a_case_from_an_uploaded_utm_boundary_affects_the_areas_it_meets():
     assert geometry.srid == 25833
     case = make_case(planner, geometry=None)
     services.case_update(actor=planner, case=case, geometry=geometry)
-    centre = Area.objects.covering(
-        services.input_geometry_check.__globals__["lon_lat_point"](*BODO_CENTRE)
-    ).get(type__slug="skolekrets")
+    centre = Area.objects.covering(lon_lat_point(*BODO_CENTRE)).get(type__slug="skolekrets")
     assert set(case.areas.values_list("id", flat=True)) >= {centre.pk}
     assert not case.areas.filter(type__slug="grend").exists()
 

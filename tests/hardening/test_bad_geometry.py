@@ -395,7 +395,9 @@ TARGETS = [
         form="layer_form",
         max_vertices=MAX_CASE_VERTICES,
         max_bytes=MAX_UPLOAD_BYTES,
-        accepts=CASE_FILES | {"feature-collection-two"},  # a layer holds many features
+        # A layer holds many features, and is context: it may reach 10 km beyond the
+        # boundary (areas.validation), as the point at sea 5 km west of Bodø does.
+        accepts=CASE_FILES | {"feature-collection-two", "sea-west-of-bodo"},
     ),
     Target(
         "priority-page",
@@ -615,6 +617,7 @@ def test_the_corpus_covers_every_family_the_issue_names():
         "legacy_crs",
         "places",
         "huge",
+        "absurd",
     } <= set(CORPUS_CASES)
     assert len({c["id"] for c in cases}) == len(cases)
     assert all(c.get("description") for c in cases)

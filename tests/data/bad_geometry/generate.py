@@ -1238,6 +1238,57 @@ families["places"] = [
     ),
 ]
 
+# Well-formed GeoJSON that is valid in longitude/latitude but absurd as a place in Bodø:
+# invalid once in UTM, reaching the pole, or crossing far beyond the boundary (each used to
+# be taken, since "in the municipality" was checked as touching it).
+families["absurd"] = [
+    case(
+        "world-polygon",
+        "the whole world (invalid in UTM: too few points)",
+        geometry=polygon([[-180, -90], [180, -90], [180, 90], [-180, 90], [-180, -90]]),
+    ),
+    case(
+        "north-89-9",
+        "a polygon from Bodø sentrum to latitude 89.9",
+        geometry=polygon(
+            [[14.37, 67.27], [14.40, 67.27], [14.40, 89.9], [14.37, 89.9], [14.37, 67.27]]
+        ),
+    ),
+    case(
+        "bodo-oslo-box",
+        "a box from Bodø to Oslo (165,748 km²)",
+        geometry=polygon(
+            [[10.75, 59.91], [14.385, 59.91], [14.385, 67.283], [10.75, 67.283], [10.75, 59.91]]
+        ),
+    ),
+    case(
+        "bodo-rana-line",
+        "a line from Bodø sentrum into Rana",
+        geometry={"type": "LineString", "coordinates": [[LON, LAT], [14.14, 66.31]]},
+    ),
+    case(
+        "bodo-gildeskal-line",
+        "a line from Bodø sentrum 28 km beyond the boundary, inside Bodø's bounding box",
+        geometry={"type": "LineString", "coordinates": [[LON, LAT], [13.97, 66.94]]},
+    ),
+    case(
+        "bodo-and-oslo-parts",
+        "a MultiPolygon with one part in Bodø and one in Oslo",
+        geometry={
+            "type": "MultiPolygon",
+            "coordinates": [
+                [SQUARE],
+                [[[10.74, 59.90], [10.76, 59.90], [10.76, 59.92], [10.74, 59.92], [10.74, 59.90]]],
+            ],
+        },
+    ),
+    case(
+        "antimeridian-ring",
+        "a ring round the world along the parallel of Bodø",
+        geometry=polygon([[-180, 67.2], [180, 67.2], [180, 67.3], [-180, 67.3], [-180, 67.2]]),
+    ),
+]
+
 families["huge"] = [
     case(
         "polygon-100000-vertices",
@@ -1266,6 +1317,20 @@ families["huge"] = [
         bbox="1" + "0" * 10_000 + ",67.2,14.5,67.3",
     ),
     case("long-type", "a 1 MB type name", generate="long_type", bytes=1_000_000),
+    case(
+        "integer-400-digits",
+        "a longitude written as an integer of 400 digits (no float holds it)",
+        text='{"type": "Point", "coordinates": [1' + "0" * 400 + ", 67.2]}",
+        position="1" + "0" * 400 + ",67.2",
+        bbox="1" + "0" * 400 + ",67.2,14.5,67.3",
+    ),
+    case(
+        "integer-400-digits-ring",
+        "a ring with a latitude of 400 digits",
+        text='{"type": "Polygon", "coordinates": [[[14.37, 67.27], [14.40, 1'
+        + "0" * 400
+        + "], [14.40, 67.29], [14.37, 67.27]]]}",
+    ),
 ]
 
 if __name__ == "__main__":
