@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from areas.models import STORAGE_SRID, Area, Municipality
 from nabolaget.models import Role
 from priorities import tasks
+from priorities.attachments import attachment_pdf_check
 from priorities.models import (
     Category,
     Priority,
@@ -541,12 +542,7 @@ def _attachment_check(upload) -> None:
                 % {"name": upload.name, "mb": limit // 1_000_000}
             }
         )
-    head = upload.read(5)
-    upload.seek(0)
-    if head != b"%PDF-":
-        raise ValidationError(
-            {"attachments": _("%(name)s is not a PDF file.") % {"name": upload.name}}
-        )
+    attachment_pdf_check(upload)
 
 
 @transaction.atomic
