@@ -89,7 +89,10 @@ def _read_upload(upload, field: str):
     upload.seek(0)
     head = upload.read(100)
     upload.seek(0)
-    if identify(head) == GEOJSON:  # by its content: a GeoJSON named .gpkg is checked too
+    # By its content (a GeoJSON named .gpkg is checked too); a .geojson that is no other
+    # format gets the GeoJSON messages (not an object, not JSON).
+    kind = identify(head)
+    if kind == GEOJSON or (kind is None and suffix in {".geojson", ".json"}):
         _check_geojson(upload, field)
     with uploaded_file(upload) as path:
         try:

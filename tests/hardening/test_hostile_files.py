@@ -26,7 +26,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from django.contrib.gis.gdal import DataSource, GDALException
+from django.contrib.gis.gdal import DataSource, GDALException, SpatialReference
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 
@@ -196,7 +196,9 @@ def test_a_vrt_uploaded_as_a_case_layer_is_refused_and_reaches_nothing(client, w
     )
 
     assert response.status_code == 400
-    assert MESSAGES["nb"] in response.content.decode()
+    # A case upload named .geojson that is no format at all gets the GeoJSON check's message.
+    expected = "Filen er ikke gyldig GeoJSON (JSON)." if kind == "geojson" else MESSAGES["nb"]
+    assert expected in response.content.decode()
     assert counts() == before
     assert watch.nothing_reached()
 
@@ -375,8 +377,26 @@ def test_gdal_has_three_drivers_and_no_network_in_this_process(watch, tmp_path):
     path = tmp_path / "route.vrt"
     path.write_bytes(vrt(SOURCES["postgresql"](watch)))
 
+    linked = tmp_path / "linked.geojson"
+    linked.write_text(
+        json.dumps(
+            {
+                "type": "FeatureCollection",
+                "crs": {
+                    "type": "link",
+                    "properties": {"href": f"http://127.0.0.1:{watch.http_port}/crs.wkt"},
+                },
+                "features": [ROUTE],
+            }
+        )
+    )
+
     assert sorted(gdal.registered_drivers()) == ["ESRI Shapefile", "GPKG", "GeoJSON"]
     for target in (str(path), f"/vsicurl/http://127.0.0.1:{watch.http_port}/route.geojson"):
         with pytest.raises(GDALException):
             DataSource(target)
+    # GDAL's own HTTP client: a linked crs, and a coordinate system given as a URL.
+    DataSource(str(linked))
+    with pytest.raises(GDALException):
+        SpatialReference(f"http://127.0.0.1:{watch.http_port}/srs.wkt")
     assert watch.nothing_reached()
