@@ -5,6 +5,7 @@ from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.translation import gettext as _
 
+from areas.datafiles import FileTooLargeError, UnsafeFileError
 from areas.forms import AreaImportForm
 from areas.importers import AreaImportError, ImportOptions, import_areas, uploaded_file
 from areas.models import Area, AreaType, Council, CouncilKind, CouncilMembership, Municipality
@@ -43,6 +44,7 @@ class AreaAdmin(GISModelAdmin):
             raise PermissionDenied
         form = AreaImportForm(request.POST or None, request.FILES or None)
         report = error = None
+        status = 200
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
             upload = data["file"]
@@ -62,8 +64,11 @@ class AreaAdmin(GISModelAdmin):
                             source_label=upload.name,
                         )
                     )
+                except (UnsafeFileError, FileTooLargeError) as exc:
+                    error = exc.user_message()
+                    status = 413 if isinstance(exc, FileTooLargeError) else 400
                 except AreaImportError as exc:
-                    error = str(exc)
+                    error, status = str(exc), 400
         context = {
             **self.admin_site.each_context(request),
             "title": _("Import areas"),
@@ -72,9 +77,7 @@ class AreaAdmin(GISModelAdmin):
             "error": error,
             "opts": self.model._meta,
         }
-        return TemplateResponse(
-            request, "admin/areas/area/import.html", context, status=400 if error else 200
-        )
+        return TemplateResponse(request, "admin/areas/area/import.html", context, status=status)
 
     list_display = ["name", "code", "type", "municipality", "valid_from", "valid_to"]
     list_filter = ["type", "municipality"]

@@ -9,9 +9,10 @@ comparison with what is stored and subdivision happen set-based in PostGIS.
 from __future__ import annotations
 
 import datetime
+import json
 import math
+import re
 import tempfile
-import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -22,18 +23,19 @@ from django.db import DatabaseError, connection, transaction
 from django.db.models import OuterRef, Subquery
 from django.utils.text import slugify
 
+from areas.datafiles import GEOJSON, DataFileError, Limits, OpenedFile, opened
 from areas.models import STORAGE_SRID, Area, AreaType, Municipality
 from areas.services import area_subdivide
 from areas.signals import areas_changed
 
-DATA_SUFFIXES = (".geojson", ".json", ".gpkg", ".shp")
 POLYGON_TYPES = {"Polygon", "MultiPolygon", "Polygon25D", "MultiPolygon25D"}
 # The area type whose areas define municipalities (their code is the kommunenummer).
 MUNICIPALITY_TYPE = "kommune"
 
 
-class AreaImportError(Exception):
-    """A file that cannot be imported. The message names the problem and the feature."""
+# A file that cannot be imported; the message names the problem and the feature. The
+# refusals of areas.datafiles (UnsafeFileError, FileTooLargeError) are among them.
+AreaImportError = DataFileError
 
 
 class UnknownSRIDError(AreaImportError):
@@ -129,7 +131,11 @@ def import_areas(
         raise AreaImportError(
             f"Municipality '{options.municipality}' is not a four-digit kommunenummer."
         )
-    datasource = _open(Path(options.path))
+    with opened(Path(options.path), limits=Limits.from_settings()) as source:
+        return _import(source.datasource, options, slug, progress)
+
+
+def _import(datasource: DataSource, options: ImportOptions, slug: str, progress) -> ImportReport:
     layer = _pick_layer(datasource, options.layer)
     fields = list(layer.fields)
     for flag, name in (("--code-field", options.code_field), ("--name-field", options.name_field)):
@@ -175,24 +181,33 @@ class FileFeature:
 
 @contextmanager
 def uploaded_file(upload) -> Iterator[Path]:
-    """An uploaded file written to a temporary path with its suffix (GDAL picks its driver
-    by the name), removed afterwards: what the admin's import and a case upload read."""
+    """An uploaded file written to a temporary path, removed afterwards: what the admin's
+    import and a case upload read. The path has no suffix: the format is read from the
+    content (areas.datafiles), never from the name the uploader chose."""
     with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / f"upload{Path(upload.name).suffix.lower()}"
+        path = Path(folder) / "upload"
         with path.open("wb") as handle:
             for chunk in upload.chunks():
                 handle.write(chunk)
         yield path
 
 
-def read_features(path: Path, *, max_vertices: int) -> tuple[int, list[FileFeature]]:
+def read_features(
+    path: Path, *, max_vertices: int, max_bytes: int | None = None
+) -> tuple[int, list[FileFeature]]:
     """The features of a file's one layer (any geometry type), with the file's SRID.
 
     The same reading as the area import (GDAL, zipped or not, the layer's SRID, the
-    longitude/latitude extent check); nothing is repaired or reprojected here. Raises
-    AreaImportError (UnknownSRIDError for an unknown coordinate system).
+    longitude/latitude extent check); nothing is repaired or reprojected here. ``max_bytes``
+    lowers the settings' limit on what the file holds unzipped. Raises AreaImportError
+    (UnknownSRIDError for an unknown coordinate system, UnsafeFileError, FileTooLargeError).
     """
-    datasource = _open(Path(path))
+    with opened(Path(path), limits=Limits.from_settings(max_bytes=max_bytes)) as source:
+        return _read_features_of(source, max_vertices)
+
+
+def _read_features_of(source: OpenedFile, max_vertices: int) -> tuple[int, list[FileFeature]]:
+    datasource = source.datasource
     if datasource.layer_count != 1:
         names = ", ".join(datasource[i].name for i in range(datasource.layer_count))
         raise AreaImportError(
@@ -200,8 +215,8 @@ def read_features(path: Path, *, max_vertices: int) -> tuple[int, list[FileFeatu
         )
     layer = datasource[0]
     srid = _layer_srid(layer)
-    if Path(path).suffix.lower() in (".geojson", ".json"):
-        named = _geojson_crs(Path(path))
+    if source.format == GEOJSON:
+        named = _geojson_crs(source.path)
         # GDAL reads a GeoJSON whose 'crs' it does not know as WGS 84 (with only a log
         # line): a file that names another coordinate system must not pass as lon/lat.
         if named is not None and named != srid:
@@ -233,9 +248,6 @@ def read_features(path: Path, *, max_vertices: int) -> tuple[int, list[FileFeatu
 
 def _geojson_crs(path: Path) -> int | str | None:
     """The EPSG code a GeoJSON file's legacy 'crs' member names (or its text), if any."""
-    import json
-    import re
-
     try:
         data = json.loads(path.read_bytes())
     except ValueError:
@@ -257,41 +269,6 @@ def _json_value(value):
     if value is None or isinstance(value, int | float | str | bool):
         return value
     return str(value)
-
-
-def _open(path: Path) -> DataSource:
-    if not path.exists():
-        raise AreaImportError(f"There is no file at {path}.")
-    target = str(path)
-    if path.suffix.lower() == ".zip":
-        target = _zip_member(path)
-    try:
-        return DataSource(target)
-    except GDALException as exc:
-        raise AreaImportError(
-            f"Could not read {path.name}: GDAL does not recognise it as GeoJSON, "
-            f"Shapefile or GeoPackage ({exc})."
-        ) from exc
-
-
-def _zip_member(path: Path) -> str:
-    """The GDAL virtual path of the one dataset inside a zip."""
-    try:
-        with zipfile.ZipFile(path) as archive:
-            names = [n for n in archive.namelist() if n.lower().endswith(DATA_SUFFIXES)]
-    except zipfile.BadZipFile as exc:
-        raise AreaImportError(f"Could not read {path.name}: it is not a valid zip file.") from exc
-    if not names:
-        raise AreaImportError(
-            f"{path.name} holds no GeoJSON, Shapefile or GeoPackage file "
-            f"(looked for {', '.join(DATA_SUFFIXES)})."
-        )
-    if len(names) > 1:
-        raise AreaImportError(
-            f"{path.name} holds several datasets ({', '.join(sorted(names))}); "
-            "unzip it and import one of them."
-        )
-    return f"/vsizip/{path.resolve()}/{names[0]}"
 
 
 def _pick_layer(datasource: DataSource, wanted: str | None):

@@ -24,6 +24,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from areas.datafiles import GEOJSON, FileTooLargeError, UnsafeFileError, identify
 from areas.geojson import check_geometry_object
 from areas.importers import AreaImportError, UnknownSRIDError, read_features, uploaded_file
 from areas.models import Area
@@ -86,11 +87,25 @@ def _read_upload(upload, field: str):
                 )
             }
         )
-    if suffix in {".geojson", ".json"}:
+    upload.seek(0)
+    head = upload.read(100)
+    upload.seek(0)
+    # By its content (a GeoJSON named .gpkg is checked too); a .geojson that is no other
+    # format gets the GeoJSON messages (not an object, not JSON).
+    kind = identify(head)
+    if kind == GEOJSON or (kind is None and suffix in {".geojson", ".json"}):
         _check_geojson(upload, field)
     with uploaded_file(upload) as path:
         try:
-            _srid, features = read_features(path, max_vertices=MAX_CASE_VERTICES)
+            _srid, features = read_features(
+                path, max_vertices=MAX_CASE_VERTICES, max_bytes=MAX_UPLOAD_BYTES
+            )
+        except UnsafeFileError as exc:
+            raise ValidationError({field: ValidationError(exc.user_message(), "unsafe")}) from exc
+        except FileTooLargeError as exc:
+            raise ValidationError(
+                {field: ValidationError(exc.user_message(), "too_large")}
+            ) from exc
         except (GDALException, GEOSException) as exc:
             # GDAL or GEOS could not make a geometry of it (a decimal comma, a ring that
             # does not close, too few positions): the file is refused, not repaired.

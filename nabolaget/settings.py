@@ -432,5 +432,13 @@ CONTENT_SECURITY_POLICY = {
 # The address people reach the site at, for links in e-mails.
 NABOLAGET_SITE_URL = env_str("NABOLAGET_SITE_URL", "http://127.0.0.1:8000")
 NABOLAGET_ATTACHMENT_MAX_BYTES = env_int("NABOLAGET_ATTACHMENT_MAX_BYTES", 10_000_000)
+# A PDF attachment with more objects than this is not parsed (a parse is bounded by it).
+NABOLAGET_PDF_MAX_OBJECTS = env_int("NABOLAGET_PDF_MAX_OBJECTS", 100_000)
+# Geodata files (area imports, case geometry and layers; areas/datafiles.py): the most a
+# file, or what a zip holds in total, may have unpacked (case uploads: at most 20 MB), the
+# most a zip member over 1 MB may be compressed, and the most files a zip may hold.
+NABOLAGET_IMPORT_MAX_BYTES = env_int("NABOLAGET_IMPORT_MAX_BYTES", 200_000_000)
+NABOLAGET_ZIP_MAX_RATIO = env_int("NABOLAGET_ZIP_MAX_RATIO", 100)
+NABOLAGET_ZIP_MAX_MEMBERS = env_int("NABOLAGET_ZIP_MAX_MEMBERS", 100)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5_000_000
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440

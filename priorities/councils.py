@@ -203,8 +203,13 @@ def submission_withdraw(request, pk: int):
 
 def attachment_download(request, pk: int):
     attachment = get_object_or_404(SubmissionAttachment, pk=pk)
+    # A download, never shown inline; with nosniff (SECURE_CONTENT_TYPE_NOSNIFF) the
+    # browser does not guess another type from the content either.
     return FileResponse(
-        attachment.file.open("rb"), filename=attachment.name, content_type="application/pdf"
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.name,
+        content_type="application/pdf",
     )
 
 

@@ -20,6 +20,7 @@ from areas.models import STORAGE_SRID, Area, Municipality
 from areas.validation import boundary_check, place_check
 from nabolaget.models import Role
 from priorities import tasks
+from priorities.attachments import attachment_pdf_check
 from priorities.models import (
     Category,
     Priority,
@@ -463,12 +464,7 @@ def _attachment_check(upload) -> None:
                 % {"name": upload.name, "mb": limit // 1_000_000}
             }
         )
-    head = upload.read(5)
-    upload.seek(0)
-    if head != b"%PDF-":
-        raise ValidationError(
-            {"attachments": _("%(name)s is not a PDF file.") % {"name": upload.name}}
-        )
+    attachment_pdf_check(upload)
 
 
 @transaction.atomic

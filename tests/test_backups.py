@@ -19,11 +19,10 @@ from nabolaget.models import Role
 from priorities import services
 from priorities.models import Submission
 from tests.priorities.factories import UserFactory, make_priority, staff
+from tests.support.pdfs import plain_pdf
 
 # Backups and restores run as the owner role (nabolaget/backups.py).
 pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "owner"])
-
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 TABLE_CHECKSUMS = """
     SELECT format('SELECT %L, count(*), md5(coalesce(string_agg(md5(t::text), '''' ORDER BY
@@ -78,7 +77,9 @@ def make_records(media: Path) -> list[int]:
     submissions = []
     for number in range(3):
         upload = SimpleUploadedFile(
-            f"protokoll-{number}.pdf", PDF + bytes([number]) * 1000, content_type="application/pdf"
+            f"protokoll-{number}.pdf",
+            plain_pdf(f"Protokoll {number} " + "x" * 1000),
+            content_type="application/pdf",
         )
         submissions.append(
             services.submission_file(

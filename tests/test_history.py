@@ -32,9 +32,10 @@ from priorities import services
 from priorities.models import StatusChange, Submission, SubmissionAttachment
 from tests.cases.factories import make_case
 from tests.priorities.factories import UserFactory, make_priority, staff
+from tests.support.pdfs import plain_pdf
 
 pytestmark = pytest.mark.django_db
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = plain_pdf()
 
 
 @pytest.fixture

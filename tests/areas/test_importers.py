@@ -202,7 +202,11 @@ def test_new_generation_keeps_the_old_boundary(kommuner_subset, tmp_path):
 
 
 BROKEN_FILES = {
-    "not-json": ("broken.geojson", "{ this is not json", "GDAL does not recognise it"),
+    "not-json": (
+        "broken.geojson",
+        "{ this is not json",
+        "Could not read broken.geojson: it is not JSON",
+    ),
     "empty-zip": ("empty.zip", None, "not a valid zip file"),
     "missing-file": (None, None, "There is no file at"),
 }

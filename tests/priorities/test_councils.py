@@ -13,9 +13,10 @@ from nabolaget.models import Role
 from priorities import services
 from priorities.models import StatusChange, Submission, SubmissionAttachment
 from tests.priorities.factories import UserFactory, staff
+from tests.support.pdfs import plain_pdf
 
 pytestmark = pytest.mark.django_db
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = plain_pdf()
 DRAWN = '{"type": "Polygon", "coordinates": [[[14.37, 67.27], [14.40, 67.27], [14.40, 67.29], [14.37, 67.29], [14.37, 67.27]]]}'
 
 
