@@ -1,27 +1,19 @@
 """Shared fixtures: a real PostGIS test database holding the demo municipality."""
 
-import os
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.core.management import call_command
 
-# Playwright's sync API runs an event loop in the test thread; Django's ORM in the
-# same thread is still synchronous and safe.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-SHARED_DATA = Path(
-    os.environ.get("NABOLAGET_SHARED_DATA", Path(settings.BASE_DIR).parent / "shared" / "data")
-)
+# Kartverket's files, in the repository (CC BY 4.0, see the README beside them).
+REFERENCE_DATA = Path(settings.BASE_DIR) / "tests" / "data" / "kartverket"
 
 
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
-    """The folder with Kartverket's reference files (../shared/data)."""
-    if not (SHARED_DATA / "kommuner-2024.geojson").exists():
-        pytest.fail(f"The reference data is missing: {SHARED_DATA} (set NABOLAGET_SHARED_DATA).")
-    return SHARED_DATA
+    """The folder with Kartverket's reference files (tests/data/kartverket)."""
+    return REFERENCE_DATA
 
 
 def _load_demo() -> None:
