@@ -5,13 +5,14 @@ import re
 import pytest
 from django.contrib.gis.geos import Point
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
 from procrastinate.contrib.django.models import ProcrastinateJob
 
 from areas.importers import ImportOptions, import_areas
 from areas.models import Area
 from nabolaget.models import Role
 from priorities import services
-from priorities.models import Priority, StatusChange, Support, Visibility
+from priorities.models import InputRecord, Priority, StatusChange, Support, Visibility
 from tests.priorities.factories import MISVAER, UserFactory, make_priority, staff
 
 pytestmark = pytest.mark.django_db
@@ -314,6 +315,19 @@ def test_re_importing_areas_moves_priorities_to_the_new_areas(tmp_path):
 
     assert priority.areas.filter(type__slug="skolekrets").get().code in {"1804-SK08", "1804-SK99"}
     assert priority.areas.filter(type__slug="skolekrets").count() == 1
+
+
+def test_every_kind_of_input_gives_its_followers_as_a_queryset():
+    """followers() chains like any QuerySet, also for input whose kind has none (the
+    shared InputRecord gave a list)."""
+    priority = make_priority()
+    fan = UserFactory()
+    services.support_add(priority=priority, user=fan)
+
+    assert list(priority.followers().filter(is_active=True)) == [fan]
+    nobody = InputRecord.followers(priority)
+    assert isinstance(nobody, QuerySet)
+    assert list(nobody.filter(is_active=True)) == []
 
 
 def test_nearby_similar_priorities_are_found_in_metres():
