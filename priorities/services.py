@@ -115,15 +115,24 @@ def boundary_check(point: Point, municipality: Municipality, *, field: str = "ge
 
 
 @transaction.atomic
-def priority_create(*, author, point: Point, category: Category, title: str, text: str) -> Priority:
+def priority_create(
+    *, author, point: Point, category: Category | str, title: str, text: str
+) -> Priority:
     """Save a resident's priority with its areas and receipt number, and queue the receipt.
 
+    ``category`` is a Category or a category's slug: of that slug, the point's
+    municipality's own category, else the default one.
     ``author=None`` is for input without an account (the demo's sample priorities).
     """
     if author is not None and not author.is_authenticated:
         raise PermissionDenied(_("Log in to pin a priority."))
     municipality, areas = input_locate(point)
-    if not Category.objects.for_municipality(municipality.code).filter(pk=category.pk).exists():
+    used = Category.objects.for_municipality(municipality.code)
+    if isinstance(category, str):
+        category = used.with_slug(category).first()
+    elif not used.filter(pk=category.pk).exists():
+        category = None
+    if category is None:
         raise ValidationError({"category": _("This category is not used in this municipality.")})
     priority = Priority(
         reference=next_reference(PRIORITY_PREFIX),

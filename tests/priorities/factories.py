@@ -58,7 +58,7 @@ def make_priority(author=None, *, at=BODO_CENTRE, category="trafikksikkerhet", *
     return services.priority_create(
         author=author,
         point=services.lon_lat_point(*at),
-        category=Category.objects.get(slug=category),
+        category=Category.objects.get(slug=category, municipality=None),
         title=fields.get("title", "Farlig kryss ved skolen"),
         text=fields.get("text", "Bilene kjører fort her, og barna krysser hver morgen."),
     )
