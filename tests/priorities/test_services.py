@@ -1,5 +1,6 @@
 """The priority services: creation with areas and receipt, supports, the feedback loop, moderation."""
 
+import json
 import re
 
 import pytest
@@ -290,18 +291,27 @@ def test_bulk_updates_are_caught_by_the_history():
 
 
 def test_re_importing_areas_moves_priorities_to_the_new_areas(tmp_path):
-    """A re-import that moves a school district boundary re-assigns the priorities in it."""
+    """A re-import that moves a school district boundary re-assigns the priorities in it:
+    Misvær's district shrinks away from the priority and Skjerstad's grows over it."""
     priority = make_priority(at=MISVAER)
     assert priority.areas.filter(type__slug="skolekrets").get().code == "1804-SK08"
-    # A new skolekrets generation: one district covering all of Bodø.
-    bodo = Area.objects.current().get(type__slug="kommune", code="1804")
-    path = tmp_path / "one.geojson"
-    path.write_text(
-        '{"type":"FeatureCollection","features":[{"type":"Feature","properties":'
-        '{"code":"1804-SK99","name":"Hele Bodø"},"geometry":'
-        + bodo.geom.transform(4326, clone=True).json
-        + "}]}"
-    )
+    districts = Area.objects.current().filter(type__slug="skolekrets", municipality__code="1804")
+    misvaer, skjerstad = districts.get(code="1804-SK08"), districts.get(code="1804-SK07")
+    around = priority.point.buffer(2000)
+    moved = {
+        "1804-SK08": misvaer.geom.difference(around),
+        "1804-SK07": skjerstad.geom.union(misvaer.geom),
+    }
+    features = [
+        {
+            "type": "Feature",
+            "properties": {"code": code, "name": name},
+            "geometry": json.loads(moved[code].transform(4326, clone=True).json),
+        }
+        for code, name in (("1804-SK08", misvaer.name), ("1804-SK07", skjerstad.name))
+    ]
+    path = tmp_path / "moved.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": features}))
 
     import_areas(
         ImportOptions(
@@ -313,8 +323,7 @@ def test_re_importing_areas_moves_priorities_to_the_new_areas(tmp_path):
         )
     )
 
-    assert priority.areas.filter(type__slug="skolekrets").get().code in {"1804-SK08", "1804-SK99"}
-    assert priority.areas.filter(type__slug="skolekrets").count() == 1
+    assert [a.code for a in priority.areas.filter(type__slug="skolekrets")] == ["1804-SK07"]
 
 
 def test_every_kind_of_input_gives_its_followers_as_a_queryset():
