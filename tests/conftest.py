@@ -4,7 +4,6 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.core.management import call_command
 
 # Kartverket's files, in the repository (CC BY 4.0, see the README beside them).
 REFERENCE_DATA = Path(settings.BASE_DIR) / "tests" / "data" / "kartverket"
@@ -17,31 +16,34 @@ def shared_data() -> Path:
 
 
 def _load_demo() -> None:
-    """The demo municipality, and the reference data migrations add (a transactional test
-    empties every table when it ends, so they are put back the migration's own way)."""
-    import importlib
-
-    from django.apps import apps
-
+    """The demo municipality. The reference data (default categories, council kinds) is
+    the migrations' alone: a transactional test gets it back the way Django restores
+    migrated data (serialized rollback), not by seeding it again here."""
     from areas.demo import load_demo
 
-    importlib.import_module("areas.migrations.0003_default_council_kinds").add_kinds(apps, None)
-    call_command("loaddata", "fixtures/categories.json", verbosity=0)
     load_demo()
 
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """Load the demo municipality once; tests run in transactions rolled back after each."""
+    from django.db import connection
+
     with django_db_blocker.unblock():
+        # What the migrations wrote, kept for the serialized rollback of transactional
+        # tests (pytest-django keeps it only when a django_db marker asks for it, not
+        # for tests that request the fixture through demo_live).
+        if not hasattr(connection, "_test_serialized_contents"):
+            connection._test_serialized_contents = connection.creation.serialize_db_to_string()
         _load_demo()
 
 
 @pytest.fixture
-def demo_live(transactional_db):
+def demo_live(transactional_db, django_db_serialized_rollback):
     """The demo municipality for tests with committed data (the live server's browser tests).
 
-    Transactional tests empty the tables when they end, so each one loads the demo again.
+    Transactional tests empty the tables when they end: each one gets the migrations'
+    data back (serialized rollback) and loads the demo again.
     """
     _load_demo()
 

@@ -4,7 +4,11 @@ import ast
 import importlib
 from pathlib import Path
 
+import pytest
 from django.conf import settings
+from django.core.management import call_command
+from django.db import connection
+from django.db.migrations.loader import MigrationLoader
 
 from priorities import rollups
 
@@ -55,3 +59,43 @@ def test_the_latest_rollup_migration_installs_the_live_trigger_functions():
     latest = importlib.import_module(f"priorities.migrations.{installing[-1].stem}")
 
     assert latest.FUNCTIONS_SQL == rollups.FUNCTIONS_SQL
+
+
+DEFAULT_CATEGORIES = {
+    "trafikksikkerhet",
+    "vei-og-gatelys",
+    "kollektivtransport",
+    "lek-og-friluft",
+    "moteplasser",
+    "skole-og-barnehage",
+    "kultur-og-idrett",
+    "natur-og-miljo",
+    "helse-og-omsorg",
+    "annet",
+}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_default_categories_are_seeded_by_their_migration_alone(demo_live):
+    """The reference data comes from one place, a reversible data migration (not a
+    fixture that the demo and the tests loaded again)."""
+    from priorities.models import Category
+
+    loader = MigrationLoader(connection)
+    (seeding,) = [
+        name
+        for app, name in loader.disk_migrations
+        if app == "priorities"
+        and hasattr(importlib.import_module(f"priorities.migrations.{name}"), "add_categories")
+    ]
+    before = loader.graph.node_map["priorities", seeding].parents
+    (previous,) = [name for app, name in before if app == "priorities"]
+    assert set(Category.objects.filter(municipality=None).values_list("slug", flat=True)) == (
+        DEFAULT_CATEGORIES
+    )
+
+    call_command("migrate", "priorities", previous, verbosity=0)
+    assert not Category.objects.exists()
+    call_command("migrate", "priorities", seeding, verbosity=0)
+
+    assert Category.objects.filter(municipality=None).count() == len(DEFAULT_CATEGORIES)
