@@ -9,7 +9,7 @@ from areas.datafiles import FileTooLargeError, UnsafeFileError
 from areas.forms import AreaImportForm
 from areas.importers import AreaImportError, ImportOptions, import_areas, uploaded_file
 from areas.models import Area, AreaType, Council, CouncilKind, CouncilMembership, Municipality
-from areas.services import area_subdivide
+from areas.services import area_geometry_changed
 
 
 @admin.register(Municipality)
@@ -88,7 +88,7 @@ class AreaAdmin(GISModelAdmin):
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         if "geom" in form.changed_data:
-            area_subdivide(area_ids=[obj.pk])
+            area_geometry_changed(area=obj)
 
     gis_widget_kwargs = {"attrs": {"default_zoom": 6, "default_lon": 15, "default_lat": 65}}
 

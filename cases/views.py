@@ -9,7 +9,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -104,9 +103,7 @@ def case_detail(request, pk: int, *, forms: dict | None = None, status: int = 20
     moved_on = False
     live = None
     if frozen is not None:
-        with translation.override(frozen.language):
-            live_now = digests.case_digest(case, frozen.since, None)
-        moved_on = digests.fingerprint(live_now) != frozen.fingerprint
+        moved_on = digests.live_fingerprint(case, frozen) != frozen.fingerprint
     else:
         live = digests.case_digest(case)
     editor = _is_editor(request, case)

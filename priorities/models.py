@@ -12,6 +12,8 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+
 import pghistory
 import pgtrigger
 from django.conf import settings
@@ -23,7 +25,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from areas.models import STORAGE_SRID
+from areas.models import STORAGE_SRID, CouncilMembership
 from nabolaget.history import append_only_history, never_truncated, only_cleared
 from nabolaget.models import Role, TranslatedName
 from nabolaget.text import NormalisedTextMixin
@@ -121,8 +123,14 @@ class InputRecord(NormalisedTextMixin, models.Model):
         abstract = True
 
     def followers(self):
-        """Accounts besides the author who hear about each answer."""
-        return []
+        """Accounts besides the author who hear about each answer (a QuerySet of accounts;
+        none unless the kind of input has followers)."""
+        return self._meta.get_field("author").related_model.objects.none()
+
+    @classmethod
+    def followers_of(cls, records) -> dict[int, list]:
+        """The followers of each of these records (by id), read in one query."""
+        return {}
 
 
 # Grid sizes (metres) of the map rollup. Finer zoom levels aggregate the points directly.
@@ -257,9 +265,20 @@ class Priority(InputRecord):
 
     def followers(self):
         """Residents who support the priority now."""
-        from django.contrib.auth import get_user_model
+        return self._meta.get_field("author").related_model.objects.filter(
+            supports__priority=self, supports__withdrawn_at=None
+        )
 
-        return get_user_model().objects.filter(supports__priority=self, supports__withdrawn_at=None)
+    @classmethod
+    def followers_of(cls, records) -> dict[int, list]:
+        """The residents supporting each of these priorities now (by id), in one query."""
+        followers = defaultdict(list)
+        supports = Support.objects.filter(
+            priority__in=[record.pk for record in records], withdrawn_at=None
+        ).select_related("user")
+        for support in supports:
+            followers[support.priority_id].append(support.user)
+        return followers
 
 
 @pghistory.track()
@@ -722,11 +741,22 @@ class Submission(InputRecord):
 
     def followers(self):
         """The council's secretaries and members hear about answers to what it filed."""
-        from django.contrib.auth import get_user_model
-
         return (
-            get_user_model().objects.filter(council_memberships__council=self.council_id).distinct()
+            self._meta.get_field("author")
+            .related_model.objects.filter(council_memberships__council=self.council_id)
+            .distinct()
         )
+
+    @classmethod
+    def followers_of(cls, records) -> dict[int, list]:
+        """The members of each submission's council (by submission id), in one query."""
+        members = defaultdict(dict)
+        memberships = CouncilMembership.objects.filter(
+            council__in={record.council_id for record in records}
+        ).select_related("user")
+        for membership in memberships.order_by("pk"):
+            members[membership.council_id].setdefault(membership.user_id, membership.user)
+        return {record.pk: list(members[record.council_id].values()) for record in records}
 
 
 @pghistory.track(meta=append_only_history("submissionattachmentevent"))

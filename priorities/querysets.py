@@ -58,6 +58,11 @@ class CategoryQuerySet(models.QuerySet):
         """The default categories plus the municipality's own."""
         return self.filter(Q(municipality__isnull=True) | Q(municipality__code=code))
 
+    def with_slug(self, slug: str) -> CategoryQuerySet:
+        """Categories with this slug, a municipality's own before the default one (which
+        its own of the same slug stands in for)."""
+        return self.filter(slug=slug).order_by(F("municipality").asc(nulls_last=True), "pk")
+
 
 class PriorityQuerySet(models.QuerySet):
     def public(self) -> PriorityQuerySet:
@@ -324,13 +329,13 @@ class _RollupQuerySet(models.QuerySet):
         self,
         municipality_id: int,
         area_ids=None,
-        category_id: int | None = None,
+        category_ids=None,
         status: str | None = None,
         area_type: str | None = None,
     ):
         """Rows of one municipality: of the areas ``area_ids``, of every area of the type
-        ``area_type``, or else of the whole municipality; of one category and status
-        when given."""
+        ``area_type``, or else of the whole municipality; of the categories
+        ``category_ids`` and of one status when given."""
         queryset = self.filter(municipality_id=municipality_id)
         if area_ids is not None:
             queryset = queryset.filter(area_id__in=list(area_ids))
@@ -338,8 +343,8 @@ class _RollupQuerySet(models.QuerySet):
             queryset = queryset.filter(area__type__slug=area_type)
         else:
             queryset = queryset.filter(area__isnull=True)
-        if category_id is not None:
-            queryset = queryset.filter(category_id=category_id)
+        if category_ids is not None:
+            queryset = queryset.filter(category_id__in=list(category_ids))
         if status:
             queryset = queryset.filter(status=status)
         return queryset

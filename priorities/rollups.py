@@ -221,8 +221,10 @@ BEGIN
 END $$;
 """
 
-# The functions the triggers call (installed with the triggers by migration 0006; later
-# migrations replace the functions with these).
+# The functions the triggers call (installed with the triggers by migration 0006). A
+# change here needs a new migration holding a literal copy of the new SQL: a migration
+# never imports this module, so editing it changes nothing an old migration does
+# (tests/test_migrations.py checks both).
 FUNCTIONS_SQL = (
     PRIORITY_INSERT_FUNCTION
     + PRIORITY_UPDATE_FUNCTION

@@ -12,7 +12,8 @@ from django.conf import settings
 from django.contrib.gis.geos import Point
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F
+from django.db.models import F, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -97,15 +98,24 @@ def input_locate(point: Point, *, field: str = "geometry") -> tuple[Municipality
 
 
 @transaction.atomic
-def priority_create(*, author, point: Point, category: Category, title: str, text: str) -> Priority:
+def priority_create(
+    *, author, point: Point, category: Category | str, title: str, text: str
+) -> Priority:
     """Save a resident's priority with its areas and receipt number, and queue the receipt.
 
+    ``category`` is a Category or a category's slug: of that slug, the point's
+    municipality's own category, else the default one.
     ``author=None`` is for input without an account (the demo's sample priorities).
     """
     if author is not None and not author.is_authenticated:
         raise PermissionDenied(_("Log in to pin a priority."))
     municipality, areas = input_locate(point)
-    if not Category.objects.for_municipality(municipality.code).filter(pk=category.pk).exists():
+    used = Category.objects.for_municipality(municipality.code)
+    if isinstance(category, str):
+        category = used.with_slug(category).first()
+    elif not used.filter(pk=category.pk).exists():
+        category = None
+    if category is None:
         raise ValidationError({"category": _("This category is not used in this municipality.")})
     priority = Priority(
         reference=next_reference(PRIORITY_PREFIX),
@@ -192,32 +202,43 @@ def input_set_status(
     Every record gets a StatusChange (who answered is shown as a role, never a name).
     One notification job is queued for the whole batch, so a resident whose several
     priorities or supports were answered at once gets one e-mail.
+
+    Set-based, whatever the number of records: one INSERT of the status changes and one
+    UPDATE per kind of input, so the statement-level rollup triggers run once.
     """
     if status not in Status.values or status == Status.RECEIVED:
         raise ValidationError({"status": _("Choose one of the statuses after 'received'.")})
     if not records:
         raise ValidationError({"records": _("Choose at least one piece of input.")})
     now = timezone.now()
-    changes = []
-    for record in records:
-        role = staff_role(actor, record.municipality_id, ANSWER_ROLES)
-        change = StatusChange(
+    changes = [
+        StatusChange(
             **{record.status_field: record},
             status=status,
             previous_status=record.status,
             public_text=(public_text or "").strip(),
             case_number=(case_number or "").strip(),
             actor=actor,
-            actor_role=role,
+            actor_role=staff_role(actor, record.municipality_id, ANSWER_ROLES),
         )
-        change.full_clean()
-        changes.append(change)
+        for record in records
+    ]
+    # The changes differ only in their record (read from the database) and its previous
+    # status: validating one validates the answer for all (full_clean queries per row).
+    changes[0].full_clean()
     StatusChange.objects.bulk_create(changes)
+    for model in {type(record) for record in records}:
+        model._base_manager.filter(
+            pk__in=[record.pk for record in records if type(record) is model]
+        ).update(
+            status=status,
+            status_changed_at=now,
+            first_answered_at=Coalesce(F("first_answered_at"), Value(now)),
+        )
     for record in records:
         record.status = status
         record.status_changed_at = now
         record.first_answered_at = record.first_answered_at or now
-        record.save(update_fields=["status", "status_changed_at", "first_answered_at"])
     if status == Status.IN_CASE and case_number.strip():
         _link_to_case(records, case_number.strip(), actor)
     tasks.notify_status_changes.defer(change_ids=[change.pk for change in changes])
@@ -237,6 +258,7 @@ def _link_to_case(records: Sequence[Priority | Submission], case_number: str, ac
         )
     }
     links = []
+    unlinked = {}  # case -> the submissions to link to it
     for record in records:
         case = cases.get(record.municipality_id)
         if case is None:
@@ -245,8 +267,10 @@ def _link_to_case(records: Sequence[Priority | Submission], case_number: str, ac
             links.append(CaseLink(case=case, priority=record, linked_by=actor))
         elif record.case_id is None:
             record.case = case
-            record.save(update_fields=["case"])
+            unlinked.setdefault(case, []).append(record.pk)
     CaseLink.objects.bulk_create(links, ignore_conflicts=True)
+    for case, ids in unlinked.items():
+        Submission.objects.filter(pk__in=ids, case__isnull=True).update(case=case)
 
 
 @transaction.atomic

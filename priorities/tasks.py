@@ -155,20 +155,32 @@ def notify_consultation(consultation_id: int) -> None:
 @app.task(queue="email", retry=RETRY)
 @closing_connections
 def notify_status_changes(change_ids: list[int]) -> None:
-    """Tell authors and supporters about new answers: one e-mail per person per batch."""
-    from priorities.models import StatusChange
+    """Tell authors and supporters about new answers: one e-mail per person per batch.
+
+    The followers of all the records are read at once (one query per kind of input),
+    so the queries do not grow with the batch; only the e-mails do."""
+    from priorities.models import Priority, StatusChange, Submission
 
     changes = list(
         StatusChange.objects.filter(pk__in=change_ids)
         .select_related("priority__author", "submission__author", "submission__council")
         .order_by("pk")
     )
+    followers = {}
+    for model in (Priority, Submission):
+        records = [c.record for c in changes if isinstance(c.record, model)]
+        if records:
+            followers[model] = model.followers_of(records)
     recipients: dict[int, tuple] = {}
     per_user: dict[int, list] = defaultdict(list)
     for change in changes:
         record = change.record
         people = [record.author] if record.author else []
-        people += [person for person in record.followers() if person.pk != record.author_id]
+        people += [
+            person
+            for person in followers[type(record)].get(record.pk, [])
+            if person.pk != record.author_id
+        ]
         for person in people:
             if person.notify_by_email and change not in per_user[person.pk]:
                 recipients[person.pk] = person

@@ -1,42 +1,28 @@
 """Shared fixtures: a real PostGIS test database holding the demo municipality."""
 
-import os
 from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.core.management import call_command
 from django.db import connections
 from django.db.backends.postgresql.operations import DatabaseOperations
 
-# Playwright's sync API runs an event loop in the test thread; Django's ORM in the
-# same thread is still synchronous and safe.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-SHARED_DATA = Path(
-    os.environ.get("NABOLAGET_SHARED_DATA", Path(settings.BASE_DIR).parent / "shared" / "data")
-)
+# Kartverket's files, in the repository (CC BY 4.0, see the README beside them).
+REFERENCE_DATA = Path(settings.BASE_DIR) / "tests" / "data" / "kartverket"
 
 
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
-    """The folder with Kartverket's reference files (../shared/data)."""
-    if not (SHARED_DATA / "kommuner-2024.geojson").exists():
-        pytest.fail(f"The reference data is missing: {SHARED_DATA} (set NABOLAGET_SHARED_DATA).")
-    return SHARED_DATA
+    """The folder with Kartverket's reference files (tests/data/kartverket)."""
+    return REFERENCE_DATA
 
 
 def _load_demo() -> None:
-    """The demo municipality, and the reference data migrations add (a transactional test
-    empties every table when it ends, so they are put back the migration's own way)."""
-    import importlib
-
-    from django.apps import apps
-
+    """The demo municipality. The reference data (default categories, council kinds) is
+    the migrations' alone: a transactional test gets it back the way Django restores
+    migrated data (serialized rollback), not by seeding it again here."""
     from areas.demo import load_demo
 
-    importlib.import_module("areas.migrations.0003_default_council_kinds").add_kinds(apps, None)
-    call_command("loaddata", "fixtures/categories.json", verbosity=0)
     load_demo()
 
 
@@ -71,8 +57,16 @@ def django_db_setup(django_db_setup, django_db_blocker):
     # The owner's alias on the test database too, whether or not a test asked for it.
     connections["owner"].settings_dict["NAME"] = connections["default"].settings_dict["NAME"]
     connections["owner"].close()
+    connection = connections["default"]
     try:
         with django_db_blocker.unblock():
+            # What the migrations wrote, kept for the serialized rollback of transactional
+            # tests (pytest-django keeps it only when a django_db marker asks for it, not
+            # for tests that request the fixture through demo_live).
+            if not hasattr(connection, "_test_serialized_contents"):
+                connection._test_serialized_contents = (
+                    connection.creation.serialize_db_to_string()
+                )
             _load_demo()
         yield
     finally:
@@ -96,10 +90,11 @@ def _flush_as_owner(self: DatabaseOperations, sql_list: list[str]) -> None:
 
 
 @pytest.fixture
-def demo_live(transactional_db):
+def demo_live(transactional_db, django_db_serialized_rollback):
     """The demo municipality for tests with committed data (the live server's browser tests).
 
-    Transactional tests empty the tables when they end, so each one loads the demo again.
+    Transactional tests empty the tables when they end: each one gets the migrations'
+    data back (serialized rollback) and loads the demo again.
     """
     _load_demo()
 

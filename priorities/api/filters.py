@@ -6,6 +6,7 @@ import django_filters
 from django import forms
 from django.contrib.gis.geos import Polygon
 from django.core.exceptions import ValidationError as FormValidationError
+from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from rest_framework.exceptions import ValidationError
@@ -209,13 +210,20 @@ class PriorityFilter(django_filters.FilterSet):
             municipality_id = chosen.pk
         if municipality_id is None or (area is not None and not area.tree_within()):
             return None
-        category = None
+        category_ids = None
         if data.get("category"):
-            category = Category.objects.filter(slug=data["category"]).values("pk").first()
+            # The rows match the slug in the default category and in the municipality's
+            # own of the same slug; other municipalities' hold none of its priorities.
+            category_ids = list(
+                Category.objects.filter(
+                    Q(municipality__isnull=True) | Q(municipality_id=municipality_id),
+                    slug=data["category"],
+                ).values_list("pk", flat=True)
+            )
         return {
             "municipality_id": municipality_id,
             "area_ids": None if area is None else [area.pk],
-            "category_id": category["pk"] if category else None,
+            "category_ids": category_ids,
             "status": data.get("status") or None,
         }
 

@@ -235,8 +235,9 @@ class PriorityViewSet(
         incoming = PriorityCreateSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         properties = incoming.validated_data["properties"]
-        category = Category.objects.filter(slug=properties["category"]).first()
-        if category is None:
+        # Which category of the slug is the service's choice (the point's municipality's
+        # own before the default); a slug no municipality knows is refused here.
+        if not Category.objects.filter(slug=properties["category"]).exists():
             raise ValidationError(
                 {
                     "properties": {
@@ -251,7 +252,7 @@ class PriorityViewSet(
             services.priority_create,
             author=request.user,
             point=point,
-            category=category,
+            category=properties["category"],
             title=properties["title"],
             text=properties["text"],
         )

@@ -7,9 +7,9 @@ the database is dropped and created afresh on every run (so its schema always ma
 the migrations, and one run's leftovers never slow the next), migrated, and given the
 demo municipality.
 
-Imports: each shared file is imported N times by our importer core (``import_areas``;
-the area type's areas and their subdivisions are deleted before every run, so each
-run is a fresh full import) and N times by ``ogr2ogr -f PostgreSQL``; then our import
+Imports: each reference file (tests/data/kartverket) is imported N times by our importer
+core (``import_areas``; the area type's areas and their subdivisions are deleted before
+every run, so each run is a fresh full import) and N times by ``ogr2ogr -f PostgreSQL``; then our import
 is repeated once on the loaded data (every area unchanged). Goal: within 3x of ogr2ogr.
 
 Lookups: the same random points over Norway's bounding box are looked up through
@@ -47,7 +47,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parents[2]
-SHARED_DATA = BASE_DIR.parent / "shared" / "data"
+# Kartverket's files, shipped in the repository with the tests (CC BY 4.0).
+REFERENCE_DATA = BASE_DIR / "tests" / "data" / "kartverket"
 BENCH_DB = "nabolaget_bench"
 OUTPUT = BASE_DIR / "bench-results" / "areas.json"
 PRIORITIES_OUTPUT = BASE_DIR / "bench-results" / "priorities.json"
@@ -81,7 +82,7 @@ ORDER BY a.type_id, a.code, a.id
 
 @dataclass(frozen=True)
 class ImportCase:
-    """One shared file, imported by us as ``type_slug`` and by ogr2ogr into ``ogr_table``."""
+    """One reference file, imported by us as ``type_slug`` and by ogr2ogr into ``ogr_table``."""
 
     key: str
     path: Path
@@ -94,8 +95,8 @@ class ImportCase:
 
 
 def import_cases() -> list[ImportCase]:
-    kommuner = SHARED_DATA / "kommuner-2024.geojson"
-    fylker = SHARED_DATA / "Basisdata_0000_Norge_25833_Fylker_GeoJSON.zip"
+    kommuner = REFERENCE_DATA / "kommuner-2024.geojson"
+    fylker = REFERENCE_DATA / "Basisdata_0000_Norge_25833_Fylker_GeoJSON.zip"
     return [
         ImportCase(
             key="kommuner",

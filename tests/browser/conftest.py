@@ -21,17 +21,32 @@ WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 
 def pytest_collection_modifyitems(items):
-    for item in items:
-        if "tests/browser" in str(item.fspath):
-            item.add_marker(pytest.mark.browser)
+    """Mark the browser tests and run them last: once Playwright has started, the rest of
+    the session runs beside its event loop (see ``browser``)."""
+    browser_tests = [item for item in items if "tests/browser" in str(item.fspath)]
+    for item in browser_tests:
+        item.add_marker(pytest.mark.browser)
+    items[:] = [item for item in items if item not in browser_tests] + browser_tests
 
 
 @pytest.fixture(scope="session")
 def browser():
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+    """Chromium through Playwright's sync API. That API runs an event loop in the test
+    thread, and Django refuses ORM calls where a loop runs (SynchronousOnlyOperation);
+    the browser tests' ORM calls are still synchronous and safe, so they, and only they
+    (they run last), run with DJANGO_ALLOW_ASYNC_UNSAFE."""
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            yield browser
+            browser.close()
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 @pytest.fixture

@@ -4,6 +4,8 @@ import json
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from areas.models import Area, AreaType
 from cases import services
@@ -179,3 +181,26 @@ def test_a_frozen_digest_page_its_pdf_and_no_way_to_change_it(client, settings, 
     for method in (client.put, client.patch, client.delete):
         assert method(f"/api/v1/cases/{case.pk}/digests/", {}).status_code in (403, 405)
     assert client.get(f"/cases/{case.pk}/digests/2/").status_code == 404
+
+
+def test_the_case_page_builds_the_live_digest_again_only_when_input_changed(client):
+    """A case page with a frozen digest tells whether the live digest has moved on without
+    building it on every view: while nothing changed, a view reads none of the digest's
+    tables; a new priority in the case's areas shows the note."""
+    planner = staff(Role.PLANNER)
+    case = make_case(planner)
+    make_priority(at=BODO_CENTRE, title="Gatelys i sentrum")
+    services.digest_freeze(actor=planner, case=case)
+    url = f"/cases/{case.pk}/"
+    digest_tables = ('"priorities_priorityareastat"', '"priorities_priorityareamonth"')
+
+    first = client.get(url)
+    with CaptureQueriesContext(connection) as again:
+        second = client.get(url)
+
+    assert 'class="moved-on"' not in first.content.decode()
+    assert second.status_code == 200
+    assert 'class="moved-on"' not in second.content.decode()
+    assert [q["sql"] for q in again if any(t in q["sql"] for t in digest_tables)] == []
+    make_priority(at=BODO_CENTRE, title="Fortau ved skolen")
+    assert 'class="moved-on"' in client.get(url).content.decode()

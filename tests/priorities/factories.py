@@ -58,7 +58,34 @@ def make_priority(author=None, *, at=BODO_CENTRE, category="trafikksikkerhet", *
     return services.priority_create(
         author=author,
         point=services.lon_lat_point(*at),
-        category=Category.objects.get(slug=category),
+        category=Category.objects.get(slug=category, municipality=None),
         title=fields.get("title", "Farlig kryss ved skolen"),
         text=fields.get("text", "Bilene kjører fort her, og barna krysser hver morgen."),
     )
+
+
+def copies_of(priority, n: int) -> list:
+    """``n`` more priorities like this one (same author, place, category and areas), written
+    in two statements: for tests that need hundreds (the triggers keep the rollups right)."""
+    from priorities.models import Priority
+
+    fields = {
+        name: getattr(priority, name)
+        for name in ("municipality_id", "author_id", "point", "category_id", "text")
+    }
+    copies = Priority.all_objects.bulk_create(
+        [
+            Priority(
+                reference=services.next_reference(services.PRIORITY_PREFIX),
+                title=f"{priority.title} ({number})",
+                **fields,
+            )
+            for number in range(1, n + 1)
+        ]
+    )
+    links = Priority.areas.through
+    area_ids = list(links.objects.filter(priority=priority).values_list("area_id", flat=True))
+    links.objects.bulk_create(
+        [links(priority_id=copy.pk, area_id=area_id) for copy in copies for area_id in area_ids]
+    )
+    return copies

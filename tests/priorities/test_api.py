@@ -6,6 +6,7 @@ import pytest
 from django.test import override_settings
 
 from nabolaget.models import Role
+from priorities import services
 from priorities.models import Priority, StatusChange, Support
 from tests.priorities.factories import BODO_CENTRE, UserFactory, make_priority, staff
 
@@ -357,3 +358,68 @@ def test_list_rows_are_the_serializers_features(client, language):
         False,
     ]
     assert {a["type"] for a in body["features"][0]["properties"]["areas"]} >= {"skolekrets"}
+
+
+@pytest.fixture
+def own_categories():
+    """Bodø and another municipality each with their own "trafikksikkerhet" (the slug of a
+    default category too), the other municipality's listed first."""
+    from areas.models import Municipality
+    from priorities.models import Category
+
+    rana = Municipality.objects.create(code="1833", name="Rana")
+    Category.objects.create(
+        slug="trafikksikkerhet",
+        name_nb="Trafikk i Rana",
+        colour="#000000",
+        municipality=rana,
+        position=0,
+    )
+    return Category.objects.create(
+        slug="trafikksikkerhet",
+        name_nb="Trafikksikkerhet i Bodø",
+        colour="#111111",
+        municipality=Municipality.objects.get(code="1804"),
+        position=5,
+    )
+
+
+def test_a_category_slug_is_read_in_the_points_municipality(client, own_categories):
+    """Other municipalities' categories of the same slug do not refuse a valid POST: the
+    priority gets Bodø's own category of the slug."""
+    client.force_login(UserFactory())
+
+    response = post(client, feature())
+
+    assert response.status_code == 201, response.content
+    assert Priority.all_objects.get(pk=response.json()["id"]).category == own_categories
+
+
+def test_the_count_of_a_category_filter_is_the_rows_of_every_category_of_the_slug(
+    client, own_categories
+):
+    """Bodø's priorities in the default category and in its own of the same slug are one
+    category to the filter: the count from the rollup equals the rows."""
+    from priorities.models import Category
+
+    make_priority(title="I standardkategorien")
+    services.priority_create(
+        author=UserFactory(),
+        point=services.lon_lat_point(*BODO_CENTRE),
+        category=own_categories,
+        title="I Bodøs egen kategori",
+        text="Bilene kjører fort her, og barna krysser hver morgen.",
+    )
+    make_priority(category="annet", title="Noe annet")
+    default = Category.objects.get(slug="trafikksikkerhet", municipality=None)
+    assert Priority.all_objects.filter(category=default).count() == 1
+
+    body = client.get(
+        "/api/v1/priorities/", {"municipality": "1804", "category": "trafikksikkerhet"}
+    ).json()
+
+    assert sorted(f["properties"]["title"] for f in body["features"]) == [
+        "I Bodøs egen kategori",
+        "I standardkategorien",
+    ]
+    assert (body["count"], body["count_is_estimate"]) == (2, False)

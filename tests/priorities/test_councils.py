@@ -199,6 +199,33 @@ def test_planner_answers_a_submission_through_the_same_loop(secretary, youth_cou
     assert StatusChange.objects.get().submission == submission
 
 
+def test_submissions_answered_into_a_case_are_linked_and_their_council_follows(
+    secretary, youth_council, case
+):
+    """A bulk answer "included in case 2026/1234" links every submission to the case (one
+    UPDATE), and each submission's followers are its council's members, read at once."""
+    member = UserFactory(email="medlem@ungdomsradet.no")
+    CouncilMembership.objects.create(council=youth_council, user=member, role="member")
+    submissions = [file(secretary, youth_council, title=f"Uttalelse {n}") for n in range(3)]
+
+    services.input_set_status(
+        records=submissions,
+        status="in_case",
+        public_text="Tatt med i saken.",
+        case_number="2026/1234",
+        actor=staff(Role.PLANNER),
+    )
+
+    assert set(Submission.objects.filter(case=case, status="in_case")) == set(submissions)
+    followers = Submission.followers_of(submissions)
+    for submission in submissions:
+        assert sorted(u.email for u in followers[submission.pk]) == [
+            "medlem@ungdomsradet.no",
+            "sekretar@ungdomsradet.no",
+        ]
+        assert set(followers[submission.pk]) == set(submission.followers())
+
+
 def test_submissions_are_withdrawn_never_deleted(secretary, youth_council):
     from django.db import InternalError, ProgrammingError, transaction
 

@@ -2,12 +2,15 @@
 
 import pytest
 from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from nabolaget.models import Role
 from priorities import services
-from priorities.models import Notification
+from priorities.models import Notification, Support
+from priorities.tasks import notify_status_changes
 from tests.conftest import run_jobs
-from tests.priorities.factories import UserFactory, make_priority, staff
+from tests.priorities.factories import UserFactory, copies_of, make_priority, staff
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -75,6 +78,40 @@ def test_answering_many_at_once_sends_one_email_per_person():
 
     (message,) = mail.outbox
     assert all(p.reference in message.body for p in priorities)
+
+
+def test_the_answer_job_takes_the_same_queries_for_10_or_500_answers():
+    """The followers of every answered priority are read at once: the job's queries grow
+    with the e-mails it sends (one per person), not with the answers."""
+    author = UserFactory(email="forfatter@example.no")
+    fan = UserFactory(email="fan@example.no", language="en")
+    planner = staff(Role.PLANNER)
+    queries = []
+    for n in (10, 500):
+        seed = make_priority(author)
+        batch = [seed, *copies_of(seed, n - 1)]
+        Support.objects.bulk_create([Support(priority=p, user=fan) for p in batch])
+        changes = services.input_set_status(
+            records=batch, status="decided", public_text=f"Vedtatt, sak {n}.", actor=planner
+        )
+        mail.outbox.clear()
+
+        with CaptureQueriesContext(connection) as captured:
+            notify_status_changes(change_ids=[change.pk for change in changes])
+        queries.append(len(captured))
+
+        by_address = {message.to[0]: message for message in mail.outbox}
+        assert sorted(message.to[0] for message in mail.outbox) == [
+            "fan@example.no",
+            "forfatter@example.no",
+        ]
+        for message in by_address.values():
+            assert message.body.count(f"Vedtatt, sak {n}.") == n
+            assert all(p.reference in message.body for p in batch)
+        assert "New status: decided" in by_address["fan@example.no"].body
+        assert "Ny status: vedtatt" in by_address["forfatter@example.no"].body
+
+    assert queries[0] == queries[1]
 
 
 def test_a_job_run_twice_sends_nothing_twice():

@@ -6,11 +6,13 @@ import json
 
 import pytest
 from django.contrib.gis.gdal import DataSource
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from nabolaget.models import Role
-from priorities import services
+from priorities import rollups, services
 from priorities.models import AnswerTemplate, Export, Priority, StatusChange, Support
-from tests.priorities.factories import MISVAER, UserFactory, make_priority, staff
+from tests.priorities.factories import MISVAER, UserFactory, copies_of, make_priority, staff
 
 pytestmark = pytest.mark.django_db
 
@@ -117,6 +119,37 @@ def test_answer_three_at_once(client, planner):
     from procrastinate.contrib.django.models import ProcrastinateJob
 
     assert ProcrastinateJob.objects.filter(task_name__endswith="notify_status_changes").count() == 1
+
+
+def _answer_queries(client, priorities) -> int:
+    """The SQL statements of the planner answering these priorities at once."""
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(
+            "/planner/answer/",
+            {
+                "ids": [p.pk for p in priorities],
+                "status": "decided",
+                "public_text": "Vedtatt i kommunestyret.",
+            },
+        )
+    assert response.status_code == 302
+    return len(queries)
+
+
+def test_answering_500_at_once_takes_the_same_queries_as_10(client, planner):
+    """One INSERT of the status changes and one UPDATE of the priorities, so the rollup
+    triggers run once per statement, not once per priority."""
+    author = UserFactory()
+    few = [seed := make_priority(author, title="Få svar"), *copies_of(seed, 9)]
+    many = [seed := make_priority(author, title="Mange svar"), *copies_of(seed, 499)]
+
+    assert _answer_queries(client, few) == _answer_queries(client, many)
+    assert StatusChange.objects.filter(priority__in=few + many, status="decided").count() == 510
+    assert (
+        Priority.all_objects.filter(status="decided", first_answered_at__isnull=False).count()
+        == 510
+    )
+    assert rollups.drift() == []
 
 
 def test_answer_from_a_template(client, planner):

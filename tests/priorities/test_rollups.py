@@ -85,14 +85,17 @@ def test_the_rollup_stays_exact_through_everything_that_changes_input(input_ever
 
 
 def test_the_rollup_stays_exact_when_areas_are_reimported(input_everywhere, tmp_path):
-    """Re-import the school districts with one moved: priorities are relinked by the
-    import (in its transaction) and the rollup follows the links."""
+    """Re-import the school districts with one grown over its neighbours: the priorities
+    it now covers are relinked to it by the import (in its transaction; the lowest code
+    wins where districts overlap) and the rollup follows the links."""
+    residents, made = input_everywhere
     kretser = Area.objects.current().filter(type__slug="skolekrets", municipality__code="1804")
-    before = {a.code: a.geom.num_coords for a in kretser}
+    grown = kretser.order_by("code").first()
+    before = {p.pk: p.areas.get(type__slug="skolekrets").code for p in made}
     features = []
     for area in kretser:
         geom = area.geom.transform(4326, clone=True)
-        if area.code == kretser.first().code:
+        if area.pk == grown.pk:
             geom = geom.buffer(0.05)  # grows over its neighbours
         features.append(
             {
@@ -112,7 +115,14 @@ def test_the_rollup_stays_exact_when_areas_are_reimported(input_everywhere, tmp_
             municipality="1804",
         )
     )
-    assert before  # the demo has school districts to move
+
+    new_shape = Area.objects.get(pk=grown.pk).geom
+    expected = {p.pk: grown.code if new_shape.covers(p.point) else before[p.pk] for p in made}
+    after = {p.pk: p.areas.get(type__slug="skolekrets").code for p in made}
+    assert after == expected
+    assert after != before, "the grown district took priorities over from its neighbours"
+    counted = PriorityAreaStat.objects.filter(area=grown).values_list("count", flat=True)
+    assert sum(counted) == sum(1 for code in after.values() if code == grown.code)
     assert_exact("re-importing areas")
 
 

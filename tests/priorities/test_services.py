@@ -1,17 +1,19 @@
 """The priority services: creation with areas and receipt, supports, the feedback loop, moderation."""
 
+import json
 import re
 
 import pytest
 from django.contrib.gis.geos import Point
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
 from procrastinate.contrib.django.models import ProcrastinateJob
 
 from areas.importers import ImportOptions, import_areas
 from areas.models import Area
 from nabolaget.models import Role
 from priorities import services
-from priorities.models import Priority, StatusChange, Support, Visibility
+from priorities.models import InputRecord, Priority, StatusChange, Support, Visibility
 from tests.priorities.factories import MISVAER, UserFactory, make_priority, staff
 
 pytestmark = pytest.mark.django_db
@@ -289,18 +291,27 @@ def test_bulk_updates_are_caught_by_the_history():
 
 
 def test_re_importing_areas_moves_priorities_to_the_new_areas(tmp_path):
-    """A re-import that moves a school district boundary re-assigns the priorities in it."""
+    """A re-import that moves a school district boundary re-assigns the priorities in it:
+    Misvær's district shrinks away from the priority and Skjerstad's grows over it."""
     priority = make_priority(at=MISVAER)
     assert priority.areas.filter(type__slug="skolekrets").get().code == "1804-SK08"
-    # A new skolekrets generation: one district covering all of Bodø.
-    bodo = Area.objects.current().get(type__slug="kommune", code="1804")
-    path = tmp_path / "one.geojson"
-    path.write_text(
-        '{"type":"FeatureCollection","features":[{"type":"Feature","properties":'
-        '{"code":"1804-SK99","name":"Hele Bodø"},"geometry":'
-        + bodo.geom.transform(4326, clone=True).json
-        + "}]}"
-    )
+    districts = Area.objects.current().filter(type__slug="skolekrets", municipality__code="1804")
+    misvaer, skjerstad = districts.get(code="1804-SK08"), districts.get(code="1804-SK07")
+    around = priority.point.buffer(2000)
+    moved = {
+        "1804-SK08": misvaer.geom.difference(around),
+        "1804-SK07": skjerstad.geom.union(misvaer.geom),
+    }
+    features = [
+        {
+            "type": "Feature",
+            "properties": {"code": code, "name": name},
+            "geometry": json.loads(moved[code].transform(4326, clone=True).json),
+        }
+        for code, name in (("1804-SK08", misvaer.name), ("1804-SK07", skjerstad.name))
+    ]
+    path = tmp_path / "moved.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": features}))
 
     import_areas(
         ImportOptions(
@@ -312,8 +323,20 @@ def test_re_importing_areas_moves_priorities_to_the_new_areas(tmp_path):
         )
     )
 
-    assert priority.areas.filter(type__slug="skolekrets").get().code in {"1804-SK08", "1804-SK99"}
-    assert priority.areas.filter(type__slug="skolekrets").count() == 1
+    assert [a.code for a in priority.areas.filter(type__slug="skolekrets")] == ["1804-SK07"]
+
+
+def test_every_kind_of_input_gives_its_followers_as_a_queryset():
+    """followers() chains like any QuerySet, also for input whose kind has none (the
+    shared InputRecord gave a list)."""
+    priority = make_priority()
+    fan = UserFactory()
+    services.support_add(priority=priority, user=fan)
+
+    assert list(priority.followers().filter(is_active=True)) == [fan]
+    nobody = InputRecord.followers(priority)
+    assert isinstance(nobody, QuerySet)
+    assert list(nobody.filter(is_active=True)) == []
 
 
 def test_nearby_similar_priorities_are_found_in_metres():

@@ -1,16 +1,14 @@
-"""Load the demo municipality (Bodø) and the default categories. Safe to run again."""
+"""Load the demo municipality (Bodø). Safe to run again."""
 
-from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from areas.demo import load_demo, load_demo_councils, load_demo_priorities
 
 
 class Command(BaseCommand):
-    help = "Load Bodø's real boundary, illustrative school districts and hamlets, and categories."
+    help = "Load Bodø's real boundary and illustrative school districts, hamlets and input."
 
     def handle(self, *args, **options) -> None:
-        call_command("loaddata", "fixtures/categories.json", verbosity=0)
         for report in load_demo():
             self.stdout.write(report.summary())
         load_demo_councils()
