@@ -64,9 +64,7 @@ def django_db_setup(django_db_setup, django_db_blocker):
             # tests (pytest-django keeps it only when a django_db marker asks for it, not
             # for tests that request the fixture through demo_live).
             if not hasattr(connection, "_test_serialized_contents"):
-                connection._test_serialized_contents = (
-                    connection.creation.serialize_db_to_string()
-                )
+                connection._test_serialized_contents = connection.creation.serialize_db_to_string()
             _load_demo()
         yield
     finally:
