@@ -30,6 +30,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
+from importlib import import_module
 
 import pghistory.models
 from django.apps import apps
@@ -38,6 +39,7 @@ from django.contrib.admin.models import LogEntry
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.gis.geos import GEOSGeometry
+from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionStore
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, models, transaction
 from django.db.models import F, Q
@@ -202,9 +204,10 @@ def _policy_check(relations: list[Relation]) -> None:
 def _sessions_end(user) -> None:
     """Delete the account's stored sessions (a blank account's sessions are void anyway:
     it is inactive and its password hash changed)."""
-    if settings.SESSION_ENGINE != "django.contrib.sessions.backends.db":
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    if not issubclass(store, DatabaseSessionStore):  # e.g. signed cookies: nothing stored
         return
-    from django.contrib.sessions.models import Session
+    Session = store.get_model_class()
 
     mine = [
         session.pk
