@@ -4,6 +4,7 @@ describe them (for the OpenAPI schema) and pass them through."""
 from rest_framework import serializers
 
 from cases.models import Case, FrozenDigest
+from nabolaget.api import URIField
 
 
 class DigestAreaSerializer(serializers.Serializer):
@@ -117,6 +118,7 @@ class CaseSerializer(serializers.ModelSerializer):
     municipality = serializers.SlugRelatedField(slug_field="code", read_only=True)
     areas = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
     url = serializers.CharField(source="get_absolute_url", read_only=True)
+    archive_url = URIField(read_only=True)
 
     class Meta:
         model = Case

@@ -63,7 +63,7 @@ class ApiGeometryField(GeometryField):
 class SubmissionSerializer(GeoFeatureModelSerializer):
     geom = ApiGeometryField(source="api_geom", read_only=True, precision=7, allow_null=True)
     council = serializers.PrimaryKeyRelatedField(read_only=True)
-    case = serializers.SlugRelatedField(slug_field="number", read_only=True)
+    case = serializers.SlugRelatedField(slug_field="number", read_only=True, allow_null=True)
     areas = AreaRefSerializer(many=True, read_only=True)
     status_display = serializers.CharField(source="get_status_display", read_only=True)
 

@@ -141,7 +141,7 @@ class PriorityPagination(BasePagination):
                 "name": "page_size",
                 "in": "query",
                 "required": False,
-                "schema": {"type": "integer"},
+                "schema": {"type": "integer", "minimum": 1, "maximum": self.max_page_size},
                 "description": f"Rows per page, 1–{self.max_page_size}.",
             },
         ]
@@ -261,7 +261,12 @@ class PriorityViewSet(
             body, status=status.HTTP_201_CREATED, headers={"Location": priority.get_absolute_url()}
         )
 
-    @extend_schema(responses={200: PriorityAreaStatsSerializer(many=True)})
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("area_type", OpenApiTypes.STR, required=True, description="slug")
+        ],
+        responses={200: PriorityAreaStatsSerializer(many=True)},
+    )
     @action(detail=False, methods=["get"], url_path="by-area", pagination_class=None)
     def by_area(self, request):
         """Counts per area of one type for the current filter (the planner's choropleth)."""
