@@ -210,8 +210,14 @@ class StrictOrderingFilter(OrderingFilter):
 # Four comma-separated decimal numbers (areas.api.filters.DECIMAL), what parse_bbox reads.
 _NUMBER = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d{1,3})?"
 BBOX_PATTERN = rf"^{_NUMBER},{_NUMBER},{_NUMBER},{_NUMBER}$"
-# Query parameters read by hand-written parsers (areas.api.filters), described here once.
-PARAMETER_PATTERNS = {"bbox": BBOX_PATTERN, "contains": rf"^{_NUMBER},{_NUMBER}$"}
+# What the filters' parsers and validators accept, for the query parameters of these names
+# (drf-spectacular describes a CharFilter or NumberFilter by its type alone).
+PARAMETER_SCHEMAS = {
+    "bbox": {"pattern": BBOX_PATTERN},
+    "contains": {"pattern": rf"^{_NUMBER},{_NUMBER}$"},
+    "case": {"pattern": r"^\d{4}/\d{1,7}$"},  # priorities.models' case number validator
+    "min_support": {"minimum": 0, "maximum": 1e50},  # django-filter's NumberFilter bounds
+}
 PROBLEM_SCHEMA = {
     "type": "object",
     "description": "RFC 9457 problem details, title and detail in the request's language; "
@@ -263,12 +269,14 @@ def document_errors(result, generator, request, public):
                 # django-filter and the views treat ?name= like a parameter left out.
                 if parameter["in"] == "query" and not parameter.get("required"):
                     parameter.setdefault("allowEmptyValue", True)
-                if parameter["name"] in PARAMETER_PATTERNS:
-                    pattern = PARAMETER_PATTERNS[parameter["name"]]
-                    parameter["schema"] = {**parameter["schema"], "pattern": pattern}
                 if path.endswith("/stats/") and parameter["name"] in filters:
                     # An area's stats take the priorities' filters: described as the list's.
                     parameter["schema"] = filters[parameter["name"]]
+                if parameter["in"] == "query" and parameter["name"] in PARAMETER_SCHEMAS:
+                    parameter["schema"] = {
+                        **parameter["schema"],
+                        **PARAMETER_SCHEMAS[parameter["name"]],
+                    }
             responses = operation.setdefault("responses", {})
             for code in sorted(codes):
                 responses.setdefault(code, {"description": ERRORS[code]})

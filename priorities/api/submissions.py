@@ -22,7 +22,7 @@ from nabolaget import idempotency
 from nabolaget.api import FeatureCollectionPageSchema, StrictPageNumberPagination
 from priorities import services
 from priorities.api.serializers import AreaRefSerializer, StatusChangeSerializer
-from priorities.models import Status, Submission, SubmissionKind
+from priorities.models import Status, Submission, SubmissionKind, case_number_validator
 
 
 class CouncilSerializer(serializers.ModelSerializer):
@@ -116,7 +116,7 @@ class SubmissionCreateSerializer(serializers.Serializer):
 class SubmissionFilter(django_filters.FilterSet):
     council = django_filters.NumberFilter(field_name="council_id")
     area = django_filters.NumberFilter(method="filter_area")
-    case = django_filters.CharFilter(field_name="case__number")
+    case = django_filters.CharFilter(field_name="case__number", validators=[case_number_validator])
     status = django_filters.ChoiceFilter(choices=Status.choices)
     since = django_filters.DateFilter(field_name="created_at__date", lookup_expr="gte")
     until = django_filters.DateFilter(field_name="created_at__date", lookup_expr="lte")

@@ -69,7 +69,7 @@ class PriorityPagination(BasePagination):
     def paginate_queryset(self, queryset, request, view=None):
         self.request = request
         params = request.query_params
-        size = params.get("page_size", str(self.page_size))
+        size = params.get("page_size") or str(self.page_size)
         if not size.isdigit() or not 1 <= int(size) <= self.max_page_size:
             raise ValidationError(
                 {

@@ -35,6 +35,7 @@ BEYOND_THE_SCHEMA = {
     "area": "an area id that may not exist",
     "areas": "area ids that may not exist",
     "area_type": "an area type slug that may not exist",
+    "type": "an area type slug that may not exist",
     "category": "a category slug that may not exist",
     "council": "a council id that may not exist",
     "case": "a case number that may not exist",
@@ -88,6 +89,10 @@ CHECKS = {
 # code alone (no database). (schemathesis.pytest.from_fixture, the lazy loader, does not
 # work with pytest 9.)
 schema = schemathesis.openapi.from_wsgi("/api/v1/schema/?format=json", application)
+# No NUL characters in generated text: PostgreSQL text cannot hold one, the API refuses it
+# with a 400 naming the field (test_a_null_character_in_a_query_is_a_400_naming_it and the
+# bad-input corpus), and a schema has no way to say so.
+schema.config.generation.update(allow_x00=False)
 
 
 @pytest.fixture(autouse=True)

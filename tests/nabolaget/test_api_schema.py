@@ -99,3 +99,14 @@ def test_error_answers_are_documented_as_problem_details(schema):
         (media_type,) = responses[code]["content"]
         assert media_type == "application/problem+json"
     assert json.dumps(responses["400"]).count('"errors"') == 1
+
+
+@pytest.mark.parametrize("path", ["/api/v1/submissions/", "/api/v1/priorities/"])
+def test_a_case_number_filter_is_refused_unless_written_as_the_archive_does(client, path, schema):
+    response = client.get(path, {"case": "AAA"}, headers={"accept-language": "en"})
+
+    assert response.status_code == 400
+    assert response.json()["errors"] == {
+        "case": ["A case number is written like the archive does: 2026/1234."]
+    }
+    assert _parameter(schema, path, "case")["schema"]["pattern"] == r"^\d{4}/\d{1,7}$"
