@@ -284,7 +284,28 @@ def document_errors(result, generator, request, public):
                 if code.startswith(("4", "5")):
                     # Every refusal is problem details, also those a view documents itself.
                     response["content"] = PROBLEM_CONTENT
+    _link_created_objects(result.get("paths", {}))
     return result
+
+
+def _link_created_objects(paths: dict) -> None:
+    """OpenAPI links from each create (POST on a collection, 201) to the operations on the
+    object it made (``{id}`` below the collection), so that schemathesis' stateful phase
+    goes on with the object: a new priority is read, supported, answered."""
+    for path, operations in paths.items():
+        created = operations.get("post", {}).get("responses", {}).get("201")
+        if created is None or "{" in path:
+            continue
+        links = created.setdefault("links", {})
+        for target, target_operations in paths.items():
+            if not target.startswith(f"{path}{{id}}/"):
+                continue
+            for method, operation in target_operations.items():
+                if method in ("get", "post", "put", "patch", "delete"):
+                    links[operation["operationId"]] = {
+                        "operationId": operation["operationId"],
+                        "parameters": {"id": "$response.body#/id"},
+                    }
 
 
 @extend_schema_field({"type": "string", "format": "uri", "nullable": True})

@@ -110,3 +110,16 @@ def test_a_case_number_filter_is_refused_unless_written_as_the_archive_does(clie
         "case": ["A case number is written like the archive does: 2026/1234."]
     }
     assert _parameter(schema, path, "case")["schema"]["pattern"] == r"^\d{4}/\d{1,7}$"
+
+
+def test_a_new_priority_links_to_what_can_be_done_with_it(schema):
+    """Schemathesis' stateful phase follows these links from a create to the new object."""
+    links = schema["paths"]["/api/v1/priorities/"]["post"]["responses"]["201"]["links"]
+
+    assert set(links) == {
+        "priorities_retrieve",
+        "priorities_status_create",
+        "priorities_support_create",
+        "priorities_support_destroy",
+    }
+    assert links["priorities_support_create"]["parameters"] == {"id": "$response.body#/id"}
