@@ -216,7 +216,8 @@ PARAMETER_SCHEMAS = {
     "bbox": {"pattern": BBOX_PATTERN},
     "contains": {"pattern": rf"^{_NUMBER},{_NUMBER}$"},
     "case": {"pattern": r"^\d{4}/\d{1,7}$"},  # priorities.models' case number validator
-    "min_support": {"minimum": 0, "maximum": 1e50},  # django-filter's NumberFilter bounds
+    # A whole number of supporters (filter_min_support), within support_count's integer.
+    "min_support": {"type": "integer", "minimum": 0, "maximum": 2**31 - 1},
 }
 PROBLEM_SCHEMA = {
     "type": "object",

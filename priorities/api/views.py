@@ -334,7 +334,10 @@ class PriorityViewSet(
                 "bbox", OpenApiTypes.STR, required=True, description="west,south,east,north"
             ),
             OpenApiParameter(
-                "zoom", OpenApiTypes.INT, required=True, description="Map zoom, 0–22."
+                "zoom",
+                {"type": "integer", "minimum": 0, "maximum": 22},
+                required=True,
+                description="Map zoom, 0–22.",
             ),
         ],
         responses={200: OpenApiTypes.OBJECT},

@@ -36,6 +36,8 @@ def test_a_bounding_box_is_four_numbers(schema, client):
 
     assert parameter["required"] is True
     assert parameter["schema"]["pattern"].startswith("^")
+    zoom = _parameter(schema, "/api/v1/priorities/map/", "zoom")["schema"]
+    assert (zoom["minimum"], zoom["maximum"]) == (0, 22)
     assert client.get("/api/v1/priorities/map/", {"bbox": "", "zoom": "8"}).status_code == 400
 
 
@@ -123,3 +125,12 @@ def test_a_new_priority_links_to_what_can_be_done_with_it(schema):
         "priorities_support_destroy",
     }
     assert links["priorities_support_create"]["parameters"] == {"id": "$response.body#/id"}
+
+
+def test_min_support_is_a_whole_number(client, schema):
+    for path in ("/api/v1/priorities/", "/api/v1/areas/{id}/stats/"):
+        assert _parameter(schema, path, "min_support")["schema"]["type"] == "integer"
+    response = client.get("/api/v1/priorities/", {"min_support": "1e-05"})
+
+    assert response.status_code == 400
+    assert set(response.json()["errors"]) == {"min_support"}
