@@ -134,3 +134,11 @@ def test_min_support_is_a_whole_number(client, schema):
 
     assert response.status_code == 400
     assert set(response.json()["errors"]) == {"min_support"}
+
+
+def test_a_bad_page_is_refused_on_a_point_lookup_too(client):
+    """?contains= is not paged, but a page that is not a whole number from 1 is still a 400."""
+    response = client.get("/api/v1/areas/", {"contains": "14.40,67.28", "page": "0.5"})
+
+    assert response.status_code == 400
+    assert set(response.json()["errors"]) == {"page"}
