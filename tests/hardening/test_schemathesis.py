@@ -1,11 +1,14 @@
 """schemathesis against the OpenAPI schema that drf-spectacular serves (/api/v1/schema/):
 for every operation, positive and negative data, sent to the WSGI application directly
 (no live server) with a resident's token and, separately, a planner's, on the test
-database holding the demo municipality. The checks: no server error, only documented
-status codes, responses that match their schema, and negative data refused.
+database holding the demo municipality, with every schemathesis check (server errors,
+status codes, content types, headers, response schemas, negative data refused, positive
+data accepted except where only the data can say no: BEYOND_THE_SCHEMA, missing headers,
+methods, authentication). Then the stateful phase: sequences of calls along the schema's
+links (a create, then what can be done with the new object), every check after each call.
 
-``make test`` draws NABOLAGET_SCHEMATHESIS_EXAMPLES (100) examples per operation;
-``make fuzz`` draws 1000.
+``make test`` draws NABOLAGET_SCHEMATHESIS_EXAMPLES (100) examples per operation, the same
+every run; ``make fuzz`` draws 1000 new ones (NABOLAGET_SCHEMATHESIS_SEED=N repeats a run).
 """
 
 from __future__ import annotations
