@@ -3,16 +3,19 @@
 import sys
 
 from django.conf import settings
+from django.utils.encoding import iri_to_uri
 from django.utils.translation import gettext as _
 from drf_spectacular.contrib.rest_framework_gis import GeoFeatureModelSerializerExtension
 from drf_spectacular.plumbing import force_instance
-from rest_framework import parsers
-from rest_framework.exceptions import ParseError, ValidationError
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import parsers, serializers
+from rest_framework.exceptions import ParseError, Throttled, ValidationError
 from rest_framework.filters import OrderingFilter
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.throttling import SimpleRateThrottle
+from rest_framework.views import exception_handler as drf_exception_handler
 
-from nabolaget import idempotency
+from nabolaget import idempotency, problems
 from nabolaget.security import client_address
 
 # Python's JSON parser recurses once per level of nesting and gives up at the interpreter's
@@ -69,12 +72,25 @@ class StrictPageNumberPagination(PageNumberPagination):
     """Page numbers that are not positive integers are a 400, not a silent page 1 or a 404."""
 
     def get_page_number(self, request, paginator):
-        value = request.query_params.get(self.page_query_param, "1")
+        value = request.query_params.get(self.page_query_param) or "1"
         if value == "last":
             return value
         if not value.isdigit() or int(value) < 1:
             raise ValidationError({self.page_query_param: [_("A page is a whole number from 1.")]})
         return value
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_query_param:
+                parameter["schema"] = {"type": "integer", "minimum": 1}
+            elif parameter["name"] == self.page_size_query_param:
+                parameter["schema"] = {
+                    "type": "integer",
+                    "minimum": 1,
+                    "maximum": self.max_page_size,
+                }
+        return parameters
 
     def get_page_size(self, request):
         value = request.query_params.get(self.page_size_query_param or "", "")
@@ -95,16 +111,29 @@ class StrictPageNumberPagination(PageNumberPagination):
 
 
 def exception_handler(exc, context):
-    """DRF's handler, with a message a person understands when a rate limit is hit."""
-    from rest_framework.exceptions import Throttled
-    from rest_framework.views import exception_handler as drf_handler
-
+    """DRF's handler, answering with problem details (nabolaget.problems): bad input as
+    ``errors`` beside a ``detail`` that joins their messages, other refusals with DRF's
+    message as ``detail``; and a message a person understands when a rate limit is hit."""
     if isinstance(exc, Throttled):
         wait = int(exc.wait or 0) + 1
         exc.detail = _(
             "You have done this too often. Please wait %(seconds)s seconds and try again."
         ) % {"seconds": wait}
-    return drf_handler(exc, context)
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None  # not an API exception: Django's handler500 answers
+    if isinstance(exc, ValidationError):
+        errors = (
+            response.data
+            if isinstance(response.data, dict)
+            else {"non_field_errors": response.data}
+        )
+        response.data = problems.problem(response.status_code, errors=errors)
+    else:
+        detail = response.data.get("detail") if isinstance(response.data, dict) else None
+        response.data = problems.problem(response.status_code, detail)
+    response.content_type = problems.MEDIA_TYPE
+    return response
 
 
 class SettingsRateThrottle(SimpleRateThrottle):
@@ -178,12 +207,33 @@ class StrictOrderingFilter(OrderingFilter):
         return self.get_default_ordering(view)
 
 
-ERROR_SCHEMA = {
-    "type": "object",
-    "description": "An error: {'detail': message}, or {field: [messages]} for bad input "
-    "(in the request's language).",
-    "additionalProperties": True,
+# Four comma-separated decimal numbers (areas.api.filters.DECIMAL), what parse_bbox reads.
+_NUMBER = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d{1,3})?"
+BBOX_PATTERN = rf"^{_NUMBER},{_NUMBER},{_NUMBER},{_NUMBER}$"
+# What the filters' parsers and validators accept, for the query parameters of these names
+# (drf-spectacular describes a CharFilter or NumberFilter by its type alone).
+PARAMETER_SCHEMAS = {
+    "bbox": {"pattern": BBOX_PATTERN},
+    "contains": {"pattern": rf"^{_NUMBER},{_NUMBER}$"},
+    "case": {"pattern": r"^\d{4}/\d{1,7}$"},  # priorities.models' case number validator
+    # A whole number of supporters (filter_min_support), within support_count's integer.
+    "min_support": {"type": "integer", "minimum": 0, "maximum": 2**31 - 1},
 }
+PROBLEM_SCHEMA = {
+    "type": "object",
+    "description": "RFC 9457 problem details, title and detail in the request's language; "
+    "bad input adds errors: the fields (or parameters, or headers) at fault, each with its "
+    "messages.",
+    "required": ["type", "title", "status", "detail"],
+    "properties": {
+        "type": {"type": "string", "enum": ["about:blank"]},
+        "title": {"type": "string"},
+        "status": {"type": "integer", "minimum": 400, "maximum": 599},
+        "detail": {"type": "string"},
+        "errors": {"type": "object", "additionalProperties": True},
+    },
+}
+PROBLEM_CONTENT = {problems.MEDIA_TYPE: {"schema": PROBLEM_SCHEMA}}
 ERRORS = {
     "400": "Bad input: the fields (or parameters, or headers) at fault, each with messages.",
     "401": "The token or session is not valid.",
@@ -200,6 +250,8 @@ def document_errors(result, generator, request, public):
     documented once here instead of on every view (400 for operations taking input, 404
     where a path names an object, 401 everywhere a token may be sent, 403/413/415/429 for
     writes); optional query parameters may be empty, which means the same as absent."""
+    listing = result.get("paths", {}).get("/api/v1/priorities/", {}).get("get", {})
+    filters = {p["name"]: p["schema"] for p in listing.get("parameters", [])}
     for path, operations in result.get("paths", {}).items():
         for method, operation in operations.items():
             if method not in ("get", "post", "put", "patch", "delete"):
@@ -218,16 +270,52 @@ def document_errors(result, generator, request, public):
                 # django-filter and the views treat ?name= like a parameter left out.
                 if parameter["in"] == "query" and not parameter.get("required"):
                     parameter.setdefault("allowEmptyValue", True)
+                if path.endswith("/stats/") and parameter["name"] in filters:
+                    # An area's stats take the priorities' filters: described as the list's.
+                    parameter["schema"] = filters[parameter["name"]]
+                if parameter["in"] == "query" and parameter["name"] in PARAMETER_SCHEMAS:
+                    parameter["schema"] = {
+                        **parameter["schema"],
+                        **PARAMETER_SCHEMAS[parameter["name"]],
+                    }
             responses = operation.setdefault("responses", {})
             for code in sorted(codes):
-                responses.setdefault(
-                    code,
-                    {
-                        "description": ERRORS[code],
-                        "content": {"application/json": {"schema": ERROR_SCHEMA}},
-                    },
-                )
+                responses.setdefault(code, {"description": ERRORS[code]})
+            for code, response in responses.items():
+                if code.startswith(("4", "5")):
+                    # Every refusal is problem details, also those a view documents itself.
+                    response["content"] = PROBLEM_CONTENT
+    _link_created_objects(result.get("paths", {}))
     return result
+
+
+def _link_created_objects(paths: dict) -> None:
+    """OpenAPI links from each create (POST on a collection, 201) to the operations on the
+    object it made (``{id}`` below the collection), so that schemathesis' stateful phase
+    goes on with the object: a new priority is read, supported, answered."""
+    for path, operations in paths.items():
+        created = operations.get("post", {}).get("responses", {}).get("201")
+        if created is None or "{" in path:
+            continue
+        links = created.setdefault("links", {})
+        for target, target_operations in paths.items():
+            if not target.startswith(f"{path}{{id}}/"):
+                continue
+            for method, operation in target_operations.items():
+                if method in ("get", "post", "put", "patch", "delete"):
+                    links[operation["operationId"]] = {
+                        "operationId": operation["operationId"],
+                        "parameters": {"id": "$response.body#/id"},
+                    }
+
+
+@extend_schema_field({"type": "string", "format": "uri", "nullable": True})
+class URIField(serializers.CharField):
+    """A stored web address as an RFC 3986 URI (an IRI's other characters percent-encoded,
+    as a browser sends them), or null when there is none."""
+
+    def to_representation(self, value):
+        return iri_to_uri(value) if value else None
 
 
 class NullableGeometryFeatureExtension(GeoFeatureModelSerializerExtension):

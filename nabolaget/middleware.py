@@ -2,8 +2,10 @@
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse
 from django.utils.translation import gettext as _
+
+from nabolaget import problems
 
 FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
 
@@ -41,11 +43,13 @@ class RequestTooLargeMiddleware:
         return _refusal(request, message, 413)
 
 
-def _refusal(request, message: str, status: int, field: str = "detail"):
-    """The refusal an API client reads (JSON, under ``field``) or a person reads (text)."""
-    if request.path.startswith("/api/"):
-        body = {field: message} if field == "detail" else {field: [message]}
-        return JsonResponse(body, status=status)
+def _refusal(request, message: str, status: int, field: str | None = None):
+    """The refusal an API client reads (problem details, naming ``field`` if given) or a
+    person reads (text)."""
+    if problems.is_api(request):
+        if field is None:
+            return problems.problem_response(status, message)
+        return problems.field_problem_response(status, field, message)
     return HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")
 
 

@@ -358,6 +358,9 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     # Moderated models have public_objects/all_objects, no plain objects.
     "DEFAULT_QUERY_MANAGER": "_default_manager",
+    # The API's bodies are JSON (GeoJSON for features): a form cannot hold a Feature's
+    # nested properties, so forms are not offered in the schema.
+    "PARSER_WHITELIST": ["nabolaget.api.JSONParser"],
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "nabolaget.api.document_errors",

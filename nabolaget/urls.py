@@ -56,3 +56,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]
+
+handler400 = "nabolaget.views.bad_request"
+handler403 = "nabolaget.views.permission_denied"
+handler404 = "nabolaget.views.page_not_found"
+handler500 = "nabolaget.views.server_error"

@@ -1,4 +1,5 @@
-"""Account pages: the resident's data (download) and closing the account."""
+"""Account pages: the resident's data (download) and closing the account; the error
+handlers of the root URL conf (problem details under /api/, Django's pages elsewhere)."""
 
 from __future__ import annotations
 
@@ -12,9 +13,10 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views import defaults
 from django.views.decorators.http import require_GET, require_http_methods
 
-from nabolaget import privacy, security
+from nabolaget import privacy, problems, security
 from nabolaget.api import check_rate_limits, throttle
 from nabolaget.forms import AccountCloseForm
 
@@ -65,3 +67,31 @@ def account_privacy(request):
             return security.lockout_response(request)
         return render(request, "nabolaget/privacy.html", {"form": form}, status=400)
     return render(request, "nabolaget/privacy.html", {"form": form})
+
+
+def bad_request(request, exception):
+    """handler400: a request Django refuses before any view (e.g. a bad Host header)."""
+    if problems.is_api(request):
+        return problems.problem_response(400)
+    return defaults.bad_request(request, exception)
+
+
+def permission_denied(request, exception):
+    """handler403."""
+    if problems.is_api(request):
+        return problems.problem_response(403)
+    return defaults.permission_denied(request, exception)
+
+
+def page_not_found(request, exception):
+    """handler404: under /api/ also an address no URL matches (e.g. a non-digit id)."""
+    if problems.is_api(request):
+        return problems.problem_response(404)
+    return defaults.page_not_found(request, exception)
+
+
+def server_error(request):
+    """handler500."""
+    if problems.is_api(request):
+        return problems.problem_response(500)
+    return defaults.server_error(request)

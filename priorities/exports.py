@@ -4,7 +4,6 @@ large ones in the background queue."""
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import subprocess
@@ -16,6 +15,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.utils import timezone
 
+from nabolaget import csvfiles
 from priorities.models import Priority
 
 # Above this many rows an export runs in the background task queue.
@@ -78,10 +78,11 @@ def file_name(municipality_code: str, query: dict, extension: str) -> str:
 
 
 def write_csv(rows: Iterator[dict], out: io.TextIOBase, *, include_personal_data: bool) -> int:
-    """UTF-8 with a byte-order mark and semicolons: what Norwegian Excel opens correctly."""
+    """UTF-8 with a byte-order mark and semicolons: what Norwegian Excel opens correctly;
+    text that a spreadsheet would take for a formula is written as text."""
     out.write("\ufeff")
     columns = COLUMNS + (PERSONAL_COLUMNS if include_personal_data else [])
-    writer = csv.DictWriter(out, fieldnames=columns, delimiter=";")
+    writer = csvfiles.DictWriter(out, fieldnames=columns, delimiter=";")
     writer.writeheader()
     count = 0
     for row in rows:

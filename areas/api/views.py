@@ -50,7 +50,7 @@ class AreaTypeViewSet(viewsets.ReadOnlyModelViewSet):
 GEOMETRY_PARAMETERS = [
     OpenApiParameter(
         "simplify",
-        OpenApiTypes.FLOAT,
+        {"type": "number", "minimum": 0, "maximum": MAX_SIMPLIFY_METRES},
         description=f"Simplify the geometry to this tolerance in metres (0–{MAX_SIMPLIFY_METRES}).",
     ),
     OpenApiParameter(
@@ -133,11 +133,14 @@ class AreaViewSet(viewsets.ReadOnlyModelViewSet):
     def paginate_queryset(self, queryset):
         # A point lookup gives at most one area per type: no pages, and no COUNT query.
         if self.request.query_params.get("contains"):
+            # The page parameters are still checked: a bad one is a 400 as on any list.
+            self.paginator.get_page_number(self.request, self.paginator)
+            self.paginator.get_page_size(self.request)
             return None
         return super().paginate_queryset(queryset)
 
     def _wants_geometry(self) -> bool:
-        value = self.request.query_params.get("geometry", "true").lower()
+        value = (self.request.query_params.get("geometry") or "true").lower()
         if value not in {"true", "false", "1", "0"}:
             raise ValidationError({"geometry": [_("Use true or false.")]})
         return value in {"true", "1"}

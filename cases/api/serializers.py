@@ -5,6 +5,7 @@ from rest_framework import serializers
 
 from cases.digests import PERIOD_VALIDATORS
 from cases.models import Case, FrozenDigest
+from nabolaget.api import URIField
 
 
 class DigestAreaSerializer(serializers.Serializer):
@@ -118,6 +119,7 @@ class CaseSerializer(serializers.ModelSerializer):
     municipality = serializers.SlugRelatedField(slug_field="code", read_only=True)
     areas = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
     url = serializers.CharField(source="get_absolute_url", read_only=True)
+    archive_url = URIField(read_only=True)
 
     class Meta:
         model = Case

@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import JsonResponse
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import permissions, status, viewsets
@@ -87,9 +88,12 @@ class CaseViewSet(viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["get"], url_path=r"layers/(?P<key>[\w-]+)", url_name="layer")
     def layer(self, request, pk=None, key=None):
         """One layer as an RFC 7946 GeoJSON FeatureCollection (WGS 84, longitude first)."""
+        download = (request.query_params.get("download") or "false").lower()
+        if download not in {"true", "false", "1", "0"}:
+            raise ValidationError({"download": [_("Use true or false.")]})
         case = self.get_object()
         response = JsonResponse(layer_geojson(case, key), content_type="application/geo+json")
-        if request.query_params.get("download"):
+        if download in {"true", "1"}:
             name = f"{case.number.replace('/', '-')}-{key}.geojson"
             response["Content-Disposition"] = f'attachment; filename="{name}"'
         return response

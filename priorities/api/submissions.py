@@ -23,7 +23,7 @@ from nabolaget.api import FeatureCollectionPageSchema, StrictPageNumberPaginatio
 from nabolaget.fields import TextSerializerField
 from priorities import services
 from priorities.api.serializers import AreaRefSerializer, StatusChangeSerializer
-from priorities.models import Status, Submission, SubmissionKind
+from priorities.models import Status, Submission, SubmissionKind, case_number_validator
 
 
 class CouncilSerializer(serializers.ModelSerializer):
@@ -64,7 +64,7 @@ class ApiGeometryField(GeometryField):
 class SubmissionSerializer(GeoFeatureModelSerializer):
     geom = ApiGeometryField(source="api_geom", read_only=True, precision=7, allow_null=True)
     council = serializers.PrimaryKeyRelatedField(read_only=True)
-    case = serializers.SlugRelatedField(slug_field="number", read_only=True)
+    case = serializers.SlugRelatedField(slug_field="number", read_only=True, allow_null=True)
     areas = AreaRefSerializer(many=True, read_only=True)
     status_display = serializers.CharField(source="get_status_display", read_only=True)
 
@@ -117,7 +117,7 @@ class SubmissionCreateSerializer(serializers.Serializer):
 class SubmissionFilter(django_filters.FilterSet):
     council = django_filters.NumberFilter(field_name="council_id")
     area = django_filters.NumberFilter(method="filter_area")
-    case = django_filters.CharFilter(field_name="case__number")
+    case = django_filters.CharFilter(field_name="case__number", validators=[case_number_validator])
     status = django_filters.ChoiceFilter(choices=Status.choices)
     since = django_filters.DateFilter(field_name="created_at__date", lookup_expr="gte")
     until = django_filters.DateFilter(field_name="created_at__date", lookup_expr="lte")

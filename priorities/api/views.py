@@ -69,7 +69,7 @@ class PriorityPagination(BasePagination):
     def paginate_queryset(self, queryset, request, view=None):
         self.request = request
         params = request.query_params
-        size = params.get("page_size", str(self.page_size))
+        size = params.get("page_size") or str(self.page_size)
         if not size.isdigit() or not 1 <= int(size) <= self.max_page_size:
             raise ValidationError(
                 {
@@ -141,7 +141,7 @@ class PriorityPagination(BasePagination):
                 "name": "page_size",
                 "in": "query",
                 "required": False,
-                "schema": {"type": "integer"},
+                "schema": {"type": "integer", "minimum": 1, "maximum": self.max_page_size},
                 "description": f"Rows per page, 1–{self.max_page_size}.",
             },
         ]
@@ -262,7 +262,12 @@ class PriorityViewSet(
             body, status=status.HTTP_201_CREATED, headers={"Location": priority.get_absolute_url()}
         )
 
-    @extend_schema(responses={200: PriorityAreaStatsSerializer(many=True)})
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("area_type", OpenApiTypes.STR, required=True, description="slug")
+        ],
+        responses={200: PriorityAreaStatsSerializer(many=True)},
+    )
     @action(detail=False, methods=["get"], url_path="by-area", pagination_class=None)
     def by_area(self, request):
         """Counts per area of one type for the current filter (the planner's choropleth)."""
@@ -330,7 +335,10 @@ class PriorityViewSet(
                 "bbox", OpenApiTypes.STR, required=True, description="west,south,east,north"
             ),
             OpenApiParameter(
-                "zoom", OpenApiTypes.INT, required=True, description="Map zoom, 0–22."
+                "zoom",
+                {"type": "integer", "minimum": 0, "maximum": 22},
+                required=True,
+                description="Map zoom, 0–22.",
             ),
         ],
         responses={200: OpenApiTypes.OBJECT},

@@ -205,6 +205,46 @@ const LAYER_STYLES = {
   derived: { color: "#0b5394", weight: 2 },
 };
 
+// A property value as a link target only if it is an http(s) URL: an uploaded layer's
+// properties are anyone's text, and "javascript:", "data:" or "vbscript:" there would run
+// or open something on a click. Relative URLs (our own pages) resolve against this page.
+function httpUrl(value) {
+  if (typeof value !== "string" || !value.trim()) return null;
+  let url;
+  try {
+    url = new URL(value.trim(), window.location.href);
+  } catch {
+    return null;
+  }
+  return url.protocol === "http:" || url.protocol === "https:" ? url : null;
+}
+
+// A feature's popup, as text nodes (never HTML from the properties). A link to another
+// site shows its host beside the label (IDNs in their ASCII form), so that a phishing URL
+// behind a friendly title is visible before the click.
+function popupContent(p) {
+  const label = p.title || p.name || p.layer;
+  if (!label) return null;
+  const url = httpUrl(p.url);
+  if (!url) {
+    const text = document.createElement("span");
+    text.textContent = String(label);
+    if (p.url) text.append(document.createElement("br"), String(p.url));
+    return text;
+  }
+  const link = document.createElement("a");
+  link.href = url.href;
+  link.rel = "noopener noreferrer";
+  link.textContent = String(label);
+  if (url.origin !== window.location.origin) {
+    const host = document.createElement("span");
+    host.className = "popup-host";
+    host.textContent = ` (${url.host} ↗)`;
+    link.append(host);
+  }
+  return link;
+}
+
 async function setupCaseLayers(map, el) {
   if (el.dataset.caseLayers !== "true") return;
   const toggles = [...document.querySelectorAll(".layer-toggle")];
@@ -220,13 +260,8 @@ async function setupCaseLayers(map, el) {
         pointToLayer: (feature, latlng) =>
           L.circleMarker(latlng, { radius: 7, color: "#fff", weight: 2, fillColor: colour, fillOpacity: 0.95 }),
         onEachFeature: (feature, featureLayer) => {
-          const p = feature.properties || {};
-          const label = p.title || p.name || p.layer;
-          if (!label) return;
-          const content = document.createElement(p.url ? "a" : "span");
-          if (p.url) content.href = p.url;
-          content.textContent = label;
-          featureLayer.bindPopup(content);
+          const content = popupContent(feature.properties || {});
+          if (content) featureLayer.bindPopup(content);
         },
       });
       if (toggle.checked) layer.addTo(map);

@@ -85,7 +85,7 @@ def test_bad_parameters_get_a_400_with_a_message(client, params, field, message)
     response = client.get("/api/v1/areas/", params, headers={"accept-language": "en"})
 
     assert response.status_code == 400
-    assert message in response.json()[field][0]
+    assert message in response.json()["errors"][field][0]
 
 
 def test_messages_follow_the_request_language(client):
@@ -94,7 +94,7 @@ def test_messages_follow_the_request_language(client):
     )
 
     assert response.status_code == 400
-    assert "tal" in response.json()["contains"][0]
+    assert "tal" in response.json()["errors"]["contains"][0]
 
 
 def test_unknown_area_is_a_404(client):

@@ -494,12 +494,12 @@ def judge(target: Target, response, language: str, body_text: str | None) -> str
     if status in (413, 415) and not (response.context and target.form in response.context):
         text = (
             " ".join(_strings(response.json()))
-            if response.get("Content-Type", "").startswith("application/json")
+            if response.get("Content-Type", "").startswith("application/problem+json")
             else response.content.decode()
         )
         return None if in_language(text, language) else f"{status} not in {language}: {text!r}"
     if target.api:
-        errors = response.json()
+        errors = response.json().get("errors", {"detail": response.json()["detail"]})
         if set(errors) == {"detail"}:
             if body_text is not None and _is_strict_json(body_text):
                 return f"an error naming no field: {errors}"

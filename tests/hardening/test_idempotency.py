@@ -228,8 +228,8 @@ def test_a_bad_key_is_a_400_naming_the_header(key, language):
     response = attempt.send(key, language=language)
 
     assert response.status_code == 400
-    assert list(response.json()) == [HEADER]
-    assert in_language(response.json()[HEADER][0], language)
+    assert list(response.json()["errors"]) == [HEADER]
+    assert in_language(response.json()["errors"][HEADER][0], language)
     assert not changed_tables(before, row_counts())
 
 

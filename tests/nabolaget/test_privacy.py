@@ -300,8 +300,10 @@ def test_closing_through_the_api(resident):
     missing = api.post("/api/v1/me/close/", "[]", content_type="application/json")
 
     assert wrong.status_code == 400
-    assert wrong.json() == {"password": ["That is not your password. Nothing has been changed."]}
-    assert missing.status_code == 400 and "password" in missing.json()
+    assert wrong.json()["errors"] == {
+        "password": ["That is not your password. Nothing has been changed."]
+    }
+    assert missing.status_code == 400 and "password" in missing.json()["errors"]
     assert every_count() == before
 
     right = api.post("/api/v1/me/close/", {"password": PASSWORD}, content_type="application/json")

@@ -300,7 +300,7 @@ def test_bad_map_parameters_are_a_400(client, params, field):
     response = client.get("/api/v1/priorities/map/", params, headers=EN)
 
     assert response.status_code == 400
-    assert field in response.json()
+    assert field in response.json()["errors"]
 
 
 @pytest.mark.parametrize(
@@ -319,7 +319,7 @@ def test_bad_list_filters_are_a_400(client, params, field):
     response = client.get("/api/v1/priorities/", params, headers=EN)
 
     assert response.status_code == 400
-    assert field in response.json()
+    assert field in response.json()["errors"]
 
 
 @pytest.mark.parametrize("language", ["nb", "en"])

@@ -1,5 +1,8 @@
 """Large exports are made by the background worker and offered for download when ready."""
 
+import csv
+import io
+
 import pytest
 
 from nabolaget.models import Role
@@ -14,7 +17,7 @@ def test_a_large_export_runs_in_the_background(client, demo_live, monkeypatch, s
     monkeypatch.setattr("priorities.exports.BACKGROUND_ROWS", 1)
     settings.MEDIA_ROOT = tmp_path
     make_priority(title="Første")
-    make_priority(title="Andre", at=MISVAER)
+    make_priority(title="Andre", at=MISVAER, text='=HYPERLINK("http://evil.example/","Klikk")')
     client.force_login(staff(Role.PLANNER))
 
     response = client.get("/planner/export/", {"format": "csv"})
@@ -33,6 +36,10 @@ def test_a_large_export_runs_in_the_background(client, demo_live, monkeypatch, s
     download = client.get(response.url, {"download": "1"})
     text = b"".join(download.streaming_content).decode("utf-8-sig")
     assert "Første" in text and "Andre" in text
+    rows = list(csv.DictReader(io.StringIO(text, newline=""), delimiter=";"))
+    # A formula in the text is written as text in the background's file too.
+    (andre,) = [row for row in rows if row["title"] == "Andre"]
+    assert andre["text"] == "'" + '=HYPERLINK("http://evil.example/","Klikk")'
 
 
 def test_someone_elses_export_is_not_found(client, demo_live):

