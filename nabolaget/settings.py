@@ -426,9 +426,17 @@ CONTENT_SECURITY_POLICY = {
         "object-src": [NONE],
         "base-uri": [SELF],
         "frame-ancestors": [NONE],
-        # Chromium applies form-action to the redirect after a post, too: the log-in
-        # with ID-porten posts here and is redirected to the provider.
-        "form-action": [SELF] + ([f"{_OIDC.scheme}://{_OIDC.netloc}"] if _OIDC.netloc else []),
+        # Chromium applies form-action to the redirect after a post, too: the log-in and
+        # log-out with ID-porten post here and are redirected to the provider, whose
+        # authorize and end-session endpoints may be on another host than its issuer
+        # (ID-porten: issuer idporten.no, endpoints on login.idporten.no).
+        "form-action": [SELF]
+        + env_list(
+            "NABOLAGET_OIDC_FORM_ACTION",
+            [f"{_OIDC.scheme}://{_OIDC.netloc}", f"{_OIDC.scheme}://login.{_OIDC.netloc}"]
+            if _OIDC.netloc
+            else [],
+        ),
     }
 }
 

@@ -139,3 +139,35 @@ def test_production_cookies_are_secure_and_the_policy_allows_nothing_inline():
     assert ["cookie", "csrftoken", "True", "False", "Lax"] in cookies
     assert "session True True True 3600" in lines
     assert "language True" in lines
+
+
+@pytest.mark.parametrize(
+    ("variables", "expected"),
+    [
+        (
+            {"NABOLAGET_OIDC_SERVER_URL": "https://idporten.no"},
+            "'self' https://idporten.no https://login.idporten.no",
+        ),
+        (
+            {
+                "NABOLAGET_OIDC_SERVER_URL": "https://idporten.no",
+                "NABOLAGET_OIDC_FORM_ACTION": "https://login.example.no",
+            },
+            "'self' https://login.example.no",
+        ),
+        ({"NABOLAGET_OIDC_SERVER_URL": ""}, "'self'"),
+    ],
+)
+def test_the_login_may_be_redirected_to_the_providers_login_host(variables, expected):
+    """ID-porten's issuer is idporten.no but its authorize and end-session endpoints are on
+    login.idporten.no: a browser applies form-action to the redirect after the log-in post."""
+    code = (
+        "import django; django.setup(); from django.conf import settings; "
+        "print(' '.join(settings.CONTENT_SECURITY_POLICY['DIRECTIVES']['form-action']))"
+    )
+    env = os.environ | {"DJANGO_SETTINGS_MODULE": "nabolaget.settings"} | variables
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == expected
