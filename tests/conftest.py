@@ -97,6 +97,24 @@ def demo_live(transactional_db, django_db_serialized_rollback):
     _load_demo()
 
 
+def pytest_collection_modifyitems(items):
+    """Every transactional test gets the migrations' data back the way Django keeps it
+    (serialized rollback). A transactional test without it would empty the tables and
+    let post_migrate make the content types again under new ids, and the next test that
+    restores the migrations' data would then collide with them."""
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        if (
+            marker
+            and marker.kwargs.get("transaction")
+            and "serialized_rollback" not in marker.kwargs
+        ):
+            item.add_marker(
+                pytest.mark.django_db(*marker.args, **marker.kwargs, serialized_rollback=True),
+                append=False,
+            )
+
+
 def pytest_configure(config):
     """Rate limits are counted in the cache: in tests an in-memory one that each test empties
     (the database cache of the running site would be rolled back with each test anyway)."""

@@ -5,61 +5,218 @@ import pgtrigger.compiler
 import pgtrigger.migrations
 from django.db import migrations, models
 
-from nabolaget.history import IGNORE_FUNCTION_SQL, REDACTION_FUNCTIONS_DROP_SQL, REDACTION_FUNCTIONS_SQL
+# The SQL as it was when this migration was written, frozen here: nabolaget/history.py
+# may change, and a migration must do tomorrow what it did today.
+IGNORE_FUNCTION_SQL = """
+CREATE OR REPLACE FUNCTION "public"._pgtrigger_should_ignore(trigger_name NAME)
+RETURNS BOOLEAN AS $$
+    DECLARE
+        _pgtrigger_ignore TEXT[];
+    BEGIN
+        -- pgtrigger.ignore is honoured only for the owner role (nabolaget/history.py).
+        BEGIN
+            SELECT INTO _pgtrigger_ignore CURRENT_SETTING('pgtrigger.ignore');
+            EXCEPTION WHEN OTHERS THEN
+        END;
+        IF _pgtrigger_ignore IS NULL OR NOT trigger_name = ANY(_pgtrigger_ignore) THEN
+            RETURN FALSE;
+        END IF;
+        RETURN pg_has_role(
+            current_user,
+            (SELECT proowner FROM pg_proc
+              WHERE oid = '"public"._pgtrigger_should_ignore(name)'::regprocedure),
+            'MEMBER'
+        );
+    END;
+$$ LANGUAGE plpgsql;
+"""
+
+REDACTION_FUNCTIONS_SQL = """
+CREATE OR REPLACE FUNCTION nabolaget_history_redact(
+    account bigint, event_table regclass, account_column name, delete_rows boolean
+) RETURNS bigint
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+DECLARE
+    previous text := current_setting('pgtrigger.ignore', true);
+    triggers text;
+    affected bigint;
+BEGIN
+    IF NOT EXISTS (SELECT FROM nabolaget_user WHERE id = account AND closed_at IS NOT NULL) THEN
+        RAISE EXCEPTION 'History is redacted only for a closed account, not %', account;
+    END IF;
+    -- Only pghistory's event tables, and only a column of the account's type.
+    IF NOT EXISTS (
+        SELECT FROM pg_attribute
+         WHERE attrelid = event_table AND attname = 'pgh_obj_id' AND NOT attisdropped
+    ) OR NOT EXISTS (
+        SELECT FROM pg_attribute
+         WHERE attrelid = event_table AND attname = account_column AND NOT attisdropped
+           AND atttypid IN ('bigint'::regtype, 'integer'::regtype)
+    ) THEN
+        RAISE EXCEPTION '% is not a history table with an account column %', event_table,
+            account_column;
+    END IF;
+    SELECT '{' || string_agg(tgname, ',') || '}' INTO triggers
+      FROM pg_trigger WHERE tgrelid = event_table AND NOT tgisinternal;
+    PERFORM set_config('pgtrigger.ignore', triggers, true);
+    IF delete_rows THEN
+        EXECUTE format('DELETE FROM %s WHERE %I = $1', event_table, account_column)
+          USING account;
+    ELSE
+        EXECUTE format('UPDATE %s SET %I = NULL WHERE %I = $1', event_table, account_column,
+                       account_column)
+          USING account;
+    END IF;
+    GET DIAGNOSTICS affected = ROW_COUNT;
+    PERFORM set_config('pgtrigger.ignore', coalesce(previous, ''), true);
+    INSERT INTO nabolaget_historyredaction (account, target, rows, database_role)
+    VALUES (account, format('%s.%s', event_table, account_column), affected, session_user);
+    RETURN affected;
+END;
+$$;
+
+CREATE OR REPLACE FUNCTION nabolaget_context_forget_account(account bigint, contexts uuid[])
+RETURNS bigint
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+DECLARE
+    previous text := current_setting('pgtrigger.ignore', true);
+    triggers text;
+    affected bigint;
+BEGIN
+    IF NOT EXISTS (SELECT FROM nabolaget_user WHERE id = account AND closed_at IS NOT NULL) THEN
+        RAISE EXCEPTION 'History is redacted only for a closed account, not %', account;
+    END IF;
+    SELECT '{' || string_agg(tgname, ',') || '}' INTO triggers
+      FROM pg_trigger WHERE tgrelid = 'pghistory_context'::regclass AND NOT tgisinternal;
+    PERFORM set_config('pgtrigger.ignore', triggers, true);
+    UPDATE pghistory_context SET metadata = metadata - 'user'
+     WHERE id = ANY(contexts) AND metadata -> 'user' = to_jsonb(account);
+    GET DIAGNOSTICS affected = ROW_COUNT;
+    PERFORM set_config('pgtrigger.ignore', coalesce(previous, ''), true);
+    INSERT INTO nabolaget_historyredaction (account, target, rows, database_role)
+    VALUES (account, 'pghistory_context.metadata.user', affected, session_user);
+    RETURN affected;
+END;
+$$;
+"""
+
+REDACTION_FUNCTIONS_DROP_SQL = """
+DROP FUNCTION IF EXISTS nabolaget_history_redact(bigint, regclass, name, boolean);
+DROP FUNCTION IF EXISTS nabolaget_context_forget_account(bigint, uuid[]);
+"""
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('nabolaget', '0003_idempotency_keys'),
-        ('pghistory', '0007_auto_20250421_0444'),
+        ("nabolaget", "0003_idempotency_keys"),
+        ("pghistory", "0007_auto_20250421_0444"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='HistoryRedaction',
+            name="HistoryRedaction",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('account', models.BigIntegerField()),
-                ('target', models.CharField(max_length=200)),
-                ('rows', models.BigIntegerField()),
-                ('database_role', models.CharField(max_length=200)),
-                ('created_at', models.DateTimeField(db_default=django.db.models.functions.datetime.Now())),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("account", models.BigIntegerField()),
+                ("target", models.CharField(max_length=200)),
+                ("rows", models.BigIntegerField()),
+                ("database_role", models.CharField(max_length=200)),
+                (
+                    "created_at",
+                    models.DateTimeField(db_default=django.db.models.functions.datetime.Now()),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='HistoryContext',
-            fields=[
-            ],
+            name="HistoryContext",
+            fields=[],
             options={
-                'proxy': True,
-                'indexes': [],
-                'constraints': [],
+                "proxy": True,
+                "indexes": [],
+                "constraints": [],
             },
-            bases=('pghistory.context',),
+            bases=("pghistory.context",),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='historyredaction',
-            trigger=pgtrigger.compiler.Trigger(name='historyredaction_append_only', sql=pgtrigger.compiler.UpsertTriggerSql(func="RAISE EXCEPTION 'pgtrigger: Cannot update or delete rows from % table', TG_TABLE_NAME;", hash='69177bd608b4086f0a7c0eebee2915885590f09c', operation='UPDATE OR DELETE', pgid='pgtrigger_historyredaction_append_only_e166d', table='nabolaget_historyredaction', when='BEFORE')),
+            model_name="historyredaction",
+            trigger=pgtrigger.compiler.Trigger(
+                name="historyredaction_append_only",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func="RAISE EXCEPTION 'pgtrigger: Cannot update or delete rows from % table', TG_TABLE_NAME;",
+                    hash="69177bd608b4086f0a7c0eebee2915885590f09c",
+                    operation="UPDATE OR DELETE",
+                    pgid="pgtrigger_historyredaction_append_only_e166d",
+                    table="nabolaget_historyredaction",
+                    when="BEFORE",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='historyredaction',
-            trigger=pgtrigger.compiler.Trigger(name='historyredaction_never_truncated', sql=pgtrigger.compiler.UpsertTriggerSql(func="RAISE EXCEPTION 'pgtrigger: Cannot truncate the % table: it is on the record', TG_TABLE_NAME;", hash='4ebdaad1bf14112d708cd257c128a544878c9885', level='STATEMENT', operation='TRUNCATE', pgid='pgtrigger_historyredaction_never_truncated_94f92', table='nabolaget_historyredaction', when='BEFORE')),
+            model_name="historyredaction",
+            trigger=pgtrigger.compiler.Trigger(
+                name="historyredaction_never_truncated",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func="RAISE EXCEPTION 'pgtrigger: Cannot truncate the % table: it is on the record', TG_TABLE_NAME;",
+                    hash="4ebdaad1bf14112d708cd257c128a544878c9885",
+                    level="STATEMENT",
+                    operation="TRUNCATE",
+                    pgid="pgtrigger_historyredaction_never_truncated_94f92",
+                    table="nabolaget_historyredaction",
+                    when="BEFORE",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='historycontext',
-            trigger=pgtrigger.compiler.Trigger(name='context_only_while_new', sql=pgtrigger.compiler.UpsertTriggerSql(condition='WHEN (OLD.created_at IS DISTINCT FROM NOW() OR NEW.id IS DISTINCT FROM OLD.id OR NEW.created_at IS DISTINCT FROM OLD.created_at)', func="RAISE EXCEPTION 'pgtrigger: Cannot update rows from % table', TG_TABLE_NAME;", hash='8d1f1aa890ad16e2aec7ab840071029c6988cf59', operation='UPDATE', pgid='pgtrigger_context_only_while_new_5778e', table='pghistory_context', when='BEFORE')),
+            model_name="historycontext",
+            trigger=pgtrigger.compiler.Trigger(
+                name="context_only_while_new",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    condition="WHEN (OLD.created_at IS DISTINCT FROM NOW() OR NEW.id IS DISTINCT FROM OLD.id OR NEW.created_at IS DISTINCT FROM OLD.created_at)",
+                    func="RAISE EXCEPTION 'pgtrigger: Cannot update rows from % table', TG_TABLE_NAME;",
+                    hash="8d1f1aa890ad16e2aec7ab840071029c6988cf59",
+                    operation="UPDATE",
+                    pgid="pgtrigger_context_only_while_new_5778e",
+                    table="pghistory_context",
+                    when="BEFORE",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='historycontext',
-            trigger=pgtrigger.compiler.Trigger(name='context_never_deleted', sql=pgtrigger.compiler.UpsertTriggerSql(func="RAISE EXCEPTION 'pgtrigger: Cannot delete rows from % table', TG_TABLE_NAME;", hash='0167d79df984711039e4e54e200d5d633339a3dd', operation='DELETE', pgid='pgtrigger_context_never_deleted_72dc4', table='pghistory_context', when='BEFORE')),
+            model_name="historycontext",
+            trigger=pgtrigger.compiler.Trigger(
+                name="context_never_deleted",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func="RAISE EXCEPTION 'pgtrigger: Cannot delete rows from % table', TG_TABLE_NAME;",
+                    hash="0167d79df984711039e4e54e200d5d633339a3dd",
+                    operation="DELETE",
+                    pgid="pgtrigger_context_never_deleted_72dc4",
+                    table="pghistory_context",
+                    when="BEFORE",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='historycontext',
-            trigger=pgtrigger.compiler.Trigger(name='context_never_truncated', sql=pgtrigger.compiler.UpsertTriggerSql(func="RAISE EXCEPTION 'pgtrigger: Cannot truncate the % table: it is on the record', TG_TABLE_NAME;", hash='a4f9e690c0ff7f6595f8b0a7555c2405559f7b41', level='STATEMENT', operation='TRUNCATE', pgid='pgtrigger_context_never_truncated_53deb', table='pghistory_context', when='BEFORE')),
+            model_name="historycontext",
+            trigger=pgtrigger.compiler.Trigger(
+                name="context_never_truncated",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func="RAISE EXCEPTION 'pgtrigger: Cannot truncate the % table: it is on the record', TG_TABLE_NAME;",
+                    hash="a4f9e690c0ff7f6595f8b0a7555c2405559f7b41",
+                    level="STATEMENT",
+                    operation="TRUNCATE",
+                    pgid="pgtrigger_context_never_truncated_53deb",
+                    table="pghistory_context",
+                    when="BEFORE",
+                ),
+            ),
         ),
         # pgtrigger.ignore honoured only for the owner role (put back after every migrate too),
-    # and the closing of an account's narrow, recorded way past the history's triggers.
+        # and the closing of an account's narrow, recorded way past the history's triggers.
         migrations.RunSQL(IGNORE_FUNCTION_SQL, migrations.RunSQL.noop),
         migrations.RunSQL(REDACTION_FUNCTIONS_SQL, REDACTION_FUNCTIONS_DROP_SQL),
-]
+    ]
