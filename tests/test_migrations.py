@@ -75,7 +75,8 @@ DEFAULT_CATEGORIES = {
 }
 
 
-@pytest.mark.django_db(transaction=True)
+# migrate runs as the owner role (its own alias on the same database).
+@pytest.mark.django_db(transaction=True, databases=["default", "owner"])
 def test_the_default_categories_are_seeded_by_their_migration_alone(demo_live):
     """The reference data comes from one place, a reversible data migration (not a
     fixture that the demo and the tests loaded again)."""
