@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from django.contrib.gis.gdal import CoordTransform, SpatialReference
+from django.contrib.gis.gdal import CoordTransform, GDALException, SpatialReference
 from django.contrib.gis.geos import MultiPoint, Point, Polygon
 
 from areas.models import STORAGE_SRID
 
 EDGE_STEPS = 32
+# Beyond every coordinate a UTM zone gives (metres).
+WHOLE_PLANE = (-1e9, -1e9, 1e9, 1e9)
 
 
 @lru_cache(maxsize=8)
@@ -33,6 +35,12 @@ def storage_extent(bbox: Polygon, *, margin: float = 1.0) -> tuple[float, float,
         ],
         srid=4326,
     )
-    samples.transform(coord_transform(4326, STORAGE_SRID))
+    try:
+        samples.transform(coord_transform(4326, STORAGE_SRID))
+    except GDALException:
+        # A box reaching a quarter of the globe from the zone's central meridian has points
+        # UTM cannot project (PROJ refuses them): no narrowing by the index then, the
+        # caller's exact test in WGS 84 still decides.
+        return WHOLE_PLANE
     xmin, ymin, xmax, ymax = samples.extent
     return xmin - margin, ymin - margin, xmax + margin, ymax + margin

@@ -190,7 +190,7 @@ class StrictOrderingFilter(OrderingFilter):
         value = request.query_params.get(self.ordering_param)
         if value:
             allowed = {f for f in view.ordering_fields} | {f"-{f}" for f in view.ordering_fields}
-            wanted = [term.strip() for term in value.split(",")]
+            wanted = value.split(",")
             bad = [term for term in wanted if term not in allowed]
             if bad:
                 raise ValidationError(
@@ -205,6 +205,19 @@ class StrictOrderingFilter(OrderingFilter):
             return [*wanted, "-id" if wanted[0].startswith("-") else "id"]
 
         return self.get_default_ordering(view)
+
+    def get_schema_operation_parameters(self, view):
+        """The terms the view orders by, as a pattern (a comma-separated list of them)."""
+        term = "-?({})".format("|".join(sorted(view.ordering_fields)))
+        return [
+            {
+                "name": self.ordering_param,
+                "required": False,
+                "in": "query",
+                "description": str(self.ordering_description),
+                "schema": {"type": "string", "pattern": f"^{term}(,{term})*$"},
+            }
+        ]
 
 
 # Four comma-separated decimal numbers (areas.api.filters.DECIMAL), what parse_bbox reads.

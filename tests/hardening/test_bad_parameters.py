@@ -130,7 +130,11 @@ def test_a_parameter_out_of_range_is_a_400_naming_it(client, case, language):
     response = send(case.url.format(**context), case.params, headers={"accept-language": language})
 
     assert response.status_code == 400, response.content[:300]
-    errors = _form_errors(response.context) if case.page else response.json()
+    if case.page:
+        errors = _form_errors(response.context)
+    else:  # problem details (RFC 9457), the fields at fault under "errors"
+        assert response["Content-Type"] == "application/problem+json"
+        errors = response.json()["errors"]
     assert case.parameter in errors, errors
     assert all(in_language(m, language) for m in errors[case.parameter]), errors
     assert not changed_tables(before, row_counts())

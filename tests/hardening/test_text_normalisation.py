@@ -168,8 +168,9 @@ TARGETS = [
 
 def _errors(response, form_name) -> dict[str, list[str]]:
     if form_name is None:
-        body = response.json()
-        return body.get("properties", body) if isinstance(body, dict) else body
+        assert response["Content-Type"] == "application/problem+json"
+        errors = response.json()["errors"]  # problem details: the fields under "errors"
+        return errors.get("properties", errors) if isinstance(errors, dict) else errors
     form = response.context[form_name]
     return {k: [e["message"] for e in v] for k, v in form.errors.get_json_data().items()}
 

@@ -47,6 +47,8 @@ def queued_receipts(demo_live):
     empty_job_queue()
 
 
+# The job queue is emptied as the owner role (tests/priorities/test_jobs_crash.py).
+@pytest.mark.django_db(transaction=True, databases=["default", "owner"])
 def test_every_email_is_sent_once_through_a_database_restart(queued_receipts, cluster, tmp_path):
     url = cluster.copy_database(connection.settings_dict, "nabolaget_restart")
     mail_dir = tmp_path / "mail"

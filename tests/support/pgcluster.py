@@ -102,6 +102,8 @@ class Cluster:
             [
                 str(self.bin / "pg_restore"),
                 "--no-owner",
+                # The grants name the owner and web roles of the test cluster, not made here.
+                "--no-privileges",
                 "--host",
                 "127.0.0.1",
                 "--port",
