@@ -73,16 +73,22 @@ def test_keyboard_only_lookup_of_the_map_centre(page):
             break
     assert page.evaluate("document.activeElement.id") == "lookup-centre"
     lon, lat = _centre(page)
+    # The oracle: the areas PostGIS finds at the very point the button will look up. Where
+    # the markers the focus passed pan the map decides that point (a marker at sea ends
+    # it off the coast), so the expected answer is computed from it, not assumed.
     covering = [area.name for area in Area.objects.current().covering(Point(lon, lat, srid=4326))]
-    assert len(covering) == 3, "the centre is on land, in a district and a hamlet"
 
     page.keyboard.press("Enter")
 
     result = page.locator("#lookup-result")
-    result.get_by_text(max(covering, key=len)).wait_for()
-    text = result.inner_text()
-    assert text.startswith("Områder her:")
-    assert all(name in text for name in covering)
+    if covering:
+        result.get_by_text(max(covering, key=len)).wait_for()
+        text = result.inner_text()
+        assert text.startswith("Områder her:")
+        assert sorted(name for name in covering if name in text) == sorted(covering)
+    else:
+        result.get_by_text("Ingen område her.").wait_for()
+        assert result.inner_text() == "Ingen område her."
 
 
 def test_the_area_list_works_without_the_map(page):
