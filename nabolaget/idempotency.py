@@ -171,6 +171,26 @@ def _replay(stored: IdempotencyKey, request_fingerprint: str) -> Response:
     )
 
 
+def _claim(request, key: str, request_fingerprint: str) -> IdempotencyKey | None:
+    """Store the account's key for this request (an expired one is dropped first), or None
+    when it is already stored: the answer to give is then the stored one's. Waits while a
+    concurrent request holds the same key. Runs inside the caller's transaction."""
+    IdempotencyKey.objects.filter(
+        user=request.user, key=key, created_at__lt=expiry_cutoff()
+    ).delete()
+    try:
+        with transaction.atomic():
+            return IdempotencyKey.objects.create(
+                user=request.user,
+                key=key,
+                method=request.method,
+                path=request.path[:500],
+                fingerprint=request_fingerprint,
+            )
+    except IntegrityError:
+        return None
+
+
 def idempotent(handler):
     """Decorate an API view's POST handler: honour the Idempotency-Key header, and run the
     handler in one transaction, with a key or without."""
@@ -186,20 +206,8 @@ def idempotent(handler):
                 return handler(view, request, *args, **kwargs)
         request_fingerprint = fingerprint(request)
         with transaction.atomic():
-            IdempotencyKey.objects.filter(
-                user=request.user, key=key, created_at__lt=expiry_cutoff()
-            ).delete()
-            try:
-                with transaction.atomic():
-                    # Waits here while a concurrent request holds the same key.
-                    record = IdempotencyKey.objects.create(
-                        user=request.user,
-                        key=key,
-                        method=request.method,
-                        path=request.path[:500],
-                        fingerprint=request_fingerprint,
-                    )
-            except IntegrityError:
+            record = _claim(request, key, request_fingerprint)
+            if record is None:
                 return _replay(
                     IdempotencyKey.objects.get(user=request.user, key=key), request_fingerprint
                 )
@@ -246,20 +254,8 @@ def idempotent_form(view):
             return view(request, *args, **kwargs)
         request_fingerprint = _form_fingerprint(request)
         with transaction.atomic():
-            IdempotencyKey.objects.filter(
-                user=request.user, key=key, created_at__lt=expiry_cutoff()
-            ).delete()
-            try:
-                with transaction.atomic():
-                    # Waits here while a concurrent POST of the same form holds the key.
-                    record = IdempotencyKey.objects.create(
-                        user=request.user,
-                        key=key,
-                        method=request.method,
-                        path=request.path[:500],
-                        fingerprint=request_fingerprint,
-                    )
-            except IntegrityError:
+            record = _claim(request, key, request_fingerprint)
+            if record is None:
                 stored = IdempotencyKey.objects.get(user=request.user, key=key)
                 if stored.fingerprint != request_fingerprint or not stored.response_location:
                     return view(request, *args, **kwargs)
