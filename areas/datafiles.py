@@ -1,7 +1,7 @@
 """Geodata files from outside, opened safely: what the importer core reads everything through.
 
 A file is GeoJSON, a GeoPackage or a Shapefile (or one of them in a zip) by its content,
-never by its name, and GDAL opens it with that one driver only (``nabolaget.gdal``). Before
+never by its name, and GDAL opens it with that one driver only (``core.gdal``). Before
 GDAL sees it:
 
 - a zip's members are counted and their sizes and compression ratios checked against the
@@ -38,7 +38,7 @@ from django.conf import settings
 from django.contrib.gis.gdal import DataSource, GDALException
 from django.utils.translation import gettext as _
 
-from nabolaget.gdal import open_vector
+from core.gdal import open_vector
 
 GEOJSON = "GeoJSON"
 GEOPACKAGE = "GPKG"

@@ -200,7 +200,7 @@ def load_demo_councils() -> None:
 
 def _demo_staff():
     """The account that stands as the sender of the demo's consultation (cannot log in)."""
-    from nabolaget.models import User
+    from accounts.models import User
 
     user, created = User.objects.get_or_create(
         username="demo-saksbehandler", defaults={"email": "saksbehandler@demo.invalid"}

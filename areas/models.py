@@ -13,8 +13,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from areas.querysets import AreaQuerySet, MunicipalityQuerySet
-from nabolaget.models import TranslatedName
-from nabolaget.text import NormalisedTextMixin
+from core.models import TranslatedName
+from core.text import NormalisedTextMixin
 
 # ETRS89 / UTM 33N: Kartverket's national default, in metres. Changing it needs a migration,
 # so it is a constant here rather than a setting (settings.NABOLAGET_STORAGE_SRID mirrors it).
@@ -240,101 +240,3 @@ class Address(models.Model):
         return f"{self.text}, {self.postcode} {self.post_town}".strip(", ")
 
 
-def validate_organisation_number(value: str) -> None:
-    """A Norwegian organisation number: nine digits with a mod-11 check digit."""
-    from django.core.exceptions import ValidationError
-
-    digits = value.replace(" ", "")
-    message = _("An organisation number has nine digits, e.g. 923 609 016.")
-    if len(digits) != 9 or not digits.isdigit():
-        raise ValidationError(message)
-    total = sum(int(d) * w for d, w in zip(digits[:8], (3, 2, 7, 6, 5, 4, 3, 2), strict=True))
-    check = 11 - total % 11
-    check = 0 if check == 11 else check
-    if check == 10 or check != int(digits[8]):
-        raise ValidationError(_("This organisation number's check digit is wrong."))
-
-
-class CouncilKind(TranslatedName):
-    """A kind of local council: kommunedelsutvalg/grendeutval, ungdomsråd, eldreråd …"""
-
-    slug = models.SlugField(_("slug"), unique=True)
-
-    class Meta:
-        ordering = ["slug"]
-        verbose_name = _("council kind")
-        verbose_name_plural = _("council kinds")
-
-    def __str__(self) -> str:
-        return self.name
-
-
-class Council(NormalisedTextMixin, models.Model):
-    """A local council (lokalt råd): a formal body of the municipality (kommuneloven § 5-7,
-    § 5-12) such as a grendeutval or a youth council, or an independent association such as
-    a neighbourhood council (nærmiljøråd) with its organisation number."""
-
-    municipality = models.ForeignKey(
-        Municipality, models.PROTECT, related_name="councils", verbose_name=_("municipality")
-    )
-    kind = models.ForeignKey(
-        CouncilKind, models.PROTECT, related_name="councils", verbose_name=_("kind")
-    )
-    name = models.CharField(_("name"), max_length=200)
-    areas = models.ManyToManyField(
-        Area, related_name="councils", verbose_name=_("areas it speaks for"), blank=True
-    )
-    is_formal = models.BooleanField(
-        _("formal body of the municipality"),
-        default=True,
-        help_text=_(
-            "Formal bodies (kommuneloven § 5-7, § 5-12) file statements adopted in a meeting."
-        ),
-    )
-    organisation_number = models.CharField(
-        _("organisation number"),
-        max_length=11,
-        blank=True,
-        validators=[validate_organisation_number],
-    )
-    description = models.TextField(_("description"), blank=True)
-
-    class Meta:
-        ordering = ["name"]
-        verbose_name = _("council")
-        verbose_name_plural = _("councils")
-        constraints = [
-            models.UniqueConstraint(fields=["municipality", "name"], name="council_unique_name"),
-            models.CheckConstraint(
-                condition=Q(is_formal=True) | ~Q(organisation_number=""),
-                name="council_association_has_orgnr",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return self.name
-
-    def get_absolute_url(self) -> str:
-        return reverse("councils:detail", args=[self.pk])
-
-
-class CouncilMembership(models.Model):
-    """An account's place in a council: member, or secretary (who files submissions)."""
-
-    class Role(models.TextChoices):
-        MEMBER = "member", _("member")
-        SECRETARY = "secretary", _("secretary")
-
-    council = models.ForeignKey(Council, models.CASCADE, related_name="memberships")
-    user = models.ForeignKey("nabolaget.User", models.CASCADE, related_name="council_memberships")
-    role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.MEMBER)
-
-    class Meta:
-        verbose_name = _("council membership")
-        verbose_name_plural = _("council memberships")
-        constraints = [
-            models.UniqueConstraint(fields=["council", "user"], name="councilmembership_unique")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.user_id} in {self.council_id} ({self.role})"

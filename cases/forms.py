@@ -10,8 +10,8 @@ from areas.geojson import geometry_from_geojson
 from areas.models import Area, AreaType
 from cases.digests import PERIOD_VALIDATORS
 from cases.models import AdjustmentAction, Body, CaseStatus
-from nabolaget.fields import TextField
-from nabolaget.forms import add_service_errors
+from core.fields import TextField
+from core.forms import add_service_errors
 from priorities.forms import area_label
 from priorities.models import Priority, Submission, case_number_validator
 

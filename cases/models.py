@@ -10,8 +10,8 @@ from django.utils.translation import gettext_lazy as _
 
 from areas.models import STORAGE_SRID
 from cases.querysets import CaseQuerySet
-from nabolaget.history import append_only_history, never_truncated, only_cleared
-from nabolaget.text import NormalisedTextMixin
+from core.history import append_only_history, never_truncated, only_cleared
+from core.text import NormalisedTextMixin
 from priorities.models import case_number_validator
 
 
@@ -90,56 +90,6 @@ class Case(NormalisedTextMixin, models.Model):
         return reverse("cases:detail", args=[self.pk])
 
 
-@pghistory.track(meta=append_only_history("consultationevent"))
-class Consultation(NormalisedTextMixin, models.Model):
-    """A request to one or more councils for a statement on a case (høring), with a deadline
-    set before the elected body's meeting.
-
-    On the record (database triggers): never deleted, and what was asked never changes.
-    The one change allowed is moving the deadline later (an extension); every change
-    leaves a history row (pghistory) with the actor and the request.
-    """
-
-    case = models.ForeignKey(
-        Case, models.PROTECT, related_name="consultations", verbose_name=_("case")
-    )
-    councils = models.ManyToManyField(
-        "areas.Council", related_name="consultations", verbose_name=_("councils asked")
-    )
-    deadline = models.DateField(_("deadline"))
-    summary = models.TextField(_("plain-language summary"), max_length=5000)
-    questions = models.TextField(_("questions for reflection"), blank=True, max_length=5000)
-    created_by = models.ForeignKey("nabolaget.User", models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["deadline", "id"]
-        verbose_name = _("consultation")
-        verbose_name_plural = _("consultations")
-        triggers = [
-            pgtrigger.Protect(name="consultation_never_deleted", operation=pgtrigger.Delete),
-            never_truncated("consultation"),
-            pgtrigger.ReadOnly(name="consultation_read_only", exclude=["deadline"]),
-            pgtrigger.Protect(
-                name="consultation_deadline_only_extended",
-                operation=pgtrigger.Update,
-                condition=pgtrigger.Q(old__deadline__gt=pgtrigger.F("new__deadline")),
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.case.number}: {self.deadline}"
-
-    def get_absolute_url(self) -> str:
-        return reverse("councils:consultation", args=[self.pk])
-
-    @property
-    def is_past_deadline(self) -> bool:
-        from django.utils import timezone
-
-        return timezone.localdate() > self.deadline
-
-
 class AreaOrigin(models.TextChoices):
     COMPUTED = "computed", _("computed from the geometry")
     ADDED = "added", _("added by hand")
@@ -176,7 +126,7 @@ class CaseAreaAdjustment(NormalisedTextMixin, models.Model):
     area = models.ForeignKey("areas.Area", models.PROTECT, related_name="+")
     action = models.CharField(_("action"), max_length=10, choices=AdjustmentAction.choices)
     reason = models.CharField(_("reason"), max_length=500)
-    actor = models.ForeignKey("nabolaget.User", models.PROTECT, related_name="+")
+    actor = models.ForeignKey("accounts.User", models.PROTECT, related_name="+")
     created_at = models.DateTimeField(_("time"), auto_now_add=True)
 
     class Meta:
@@ -202,7 +152,7 @@ class CaseLayer(NormalisedTextMixin, models.Model):
     case = models.ForeignKey(Case, models.PROTECT, related_name="layers")
     name = models.CharField(_("name"), max_length=100)
     source = models.CharField(_("file"), max_length=300, blank=True)
-    created_by = models.ForeignKey("nabolaget.User", models.PROTECT, related_name="+")
+    created_by = models.ForeignKey("accounts.User", models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -242,7 +192,7 @@ class CaseLink(models.Model):
     case = models.ForeignKey(Case, models.PROTECT, related_name="priority_links")
     priority = models.ForeignKey("priorities.Priority", models.PROTECT, related_name="case_links")
     linked_by = models.ForeignKey(
-        "nabolaget.User", models.SET_NULL, null=True, blank=True, related_name="+"
+        "accounts.User", models.SET_NULL, null=True, blank=True, related_name="+"
     )
     linked_at = models.DateTimeField(auto_now_add=True)
 
@@ -277,7 +227,7 @@ class FrozenDigest(models.Model):
     data = models.JSONField(_("data"))
     html = models.TextField(_("rendered HTML"))
     fingerprint = models.CharField(max_length=64)
-    frozen_by = models.ForeignKey("nabolaget.User", models.PROTECT, related_name="+")
+    frozen_by = models.ForeignKey("accounts.User", models.PROTECT, related_name="+")
     frozen_at = models.DateTimeField(_("frozen"), auto_now_add=True)
 
     class Meta:

@@ -17,9 +17,9 @@ from cases import digests, services
 from cases.forms import AreaAdjustForm, CaseForm, LayerForm, LinkForm, PeriodForm
 from cases.layers import case_layers
 from cases.models import Case, FrozenDigest
-from nabolaget.forms import add_service_errors, refused_status
-from nabolaget.idempotency import idempotent_form
-from nabolaget.models import Role
+from core.forms import add_service_errors, refused_status
+from accounts.idempotency import idempotent_form
+from accounts.models import Role
 from priorities.planner import planner_municipality
 
 READER_ROLES = (Role.COUNCILLOR, Role.PLANNER, Role.ADMINISTRATOR)

@@ -5,7 +5,7 @@ from django.core.exceptions import RequestDataTooBig
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 
-from nabolaget import problems
+from core import problems
 
 FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
 

@@ -77,7 +77,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "nabolaget.history.HistoryMiddleware",
+    "core.history.HistoryMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into the lockout page.
@@ -158,7 +158,7 @@ CACHES = {
 }
 
 # Accounts: residents sign up and log in with a verified e-mail address (django-allauth).
-AUTH_USER_MODEL = "nabolaget.User"
+AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     # First: refuses to authenticate a locked-out (e-mail, address) pair at all.
     "axes.backends.AxesStandaloneBackend",
@@ -173,15 +173,15 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Nabolaget] "
-ACCOUNT_ADAPTER = "nabolaget.accounts.AccountAdapter"
+ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
 # Generic OpenID Connect (ID-porten or another provider), off unless configured. The
 # provider class adds the checks allauth leaves out (nabolaget/oidc/); it replaces
 # allauth's class whether or not an app is configured here (tests add one).
-SOCIALACCOUNT_ADAPTER = "nabolaget.accounts.SocialAccountAdapter"
+SOCIALACCOUNT_ADAPTER = "accounts.adapters.SocialAccountAdapter"
 SOCIALACCOUNT_PROVIDERS = {
     "openid_connect": {
-        "provider_class": "nabolaget.oidc.provider.IDPortenProvider",
+        "provider_class": "accounts.oidc.provider.IDPortenProvider",
         "OAUTH_PKCE_ENABLED": True,
         "APPS": [],
     }
@@ -263,9 +263,9 @@ ACCOUNT_RATE_LIMITS = {
 AXES_FAILURE_LIMIT = env_int("NABOLAGET_LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = env_int("NABOLAGET_LOGIN_COOLOFF_MINUTES", 30) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_USERNAME_CALLABLE = "nabolaget.security.login_name"
-AXES_CLIENT_IP_CALLABLE = "nabolaget.security.client_address"
-AXES_LOCKOUT_CALLABLE = "nabolaget.security.lockout_response"
+AXES_USERNAME_CALLABLE = "core.security.login_name"
+AXES_CLIENT_IP_CALLABLE = "core.security.client_address"
+AXES_LOCKOUT_CALLABLE = "core.security.lockout_response"
 AXES_RESET_ON_SUCCESS = True
 AXES_SENSITIVE_PARAMETERS = ["password", "password1", "password2"]
 # A create request's Idempotency-Key is remembered this long (nabolaget/idempotency.py).
@@ -273,7 +273,7 @@ NABOLAGET_IDEMPOTENCY_KEY_HOURS = env_int("NABOLAGET_IDEMPOTENCY_KEY_HOURS", 24)
 NABOLAGET_NEARBY_METRES = 250
 
 # Retention (GDPR): residents' accounts unused for this many days are closed and their
-# contact details blanked by a nightly job (nabolaget.tasks.account_retention), after an
+# contact details blanked by a nightly job (accounts.tasks.account_retention), after an
 # e-mail sent NABOLAGET_RETENTION_NOTICE_DAYS before. 0 turns the job off.
 NABOLAGET_RETENTION_DAYS = env_int("NABOLAGET_RETENTION_DAYS", 3 * 365)
 NABOLAGET_RETENTION_NOTICE_DAYS = env_int("NABOLAGET_RETENTION_NOTICE_DAYS", 30)
@@ -339,9 +339,9 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "NUM_PROXIES": NABOLAGET_NUM_PROXIES,
-    "EXCEPTION_HANDLER": "nabolaget.api.exception_handler",
+    "EXCEPTION_HANDLER": "core.api.exception_handler",
     "DEFAULT_PARSER_CLASSES": [
-        "nabolaget.api.JSONParser",
+        "core.api.JSONParser",
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
@@ -360,10 +360,10 @@ SPECTACULAR_SETTINGS = {
     "DEFAULT_QUERY_MANAGER": "_default_manager",
     # The API's bodies are JSON (GeoJSON for features): a form cannot hold a Feature's
     # nested properties, so forms are not offered in the schema.
-    "PARSER_WHITELIST": ["nabolaget.api.JSONParser"],
+    "PARSER_WHITELIST": ["core.api.JSONParser"],
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "nabolaget.api.document_errors",
+        "core.api.document_errors",
     ],
 }
 

@@ -8,7 +8,7 @@ from rest_framework.routers import DefaultRouter
 from areas.api.views import AreaTypeViewSet, AreaViewSet
 from cases.api.views import CaseViewSet
 from nabolaget import views as account_views
-from nabolaget.api_views import AccountCloseView, AccountDataView
+from accounts.api import AccountCloseView, AccountDataView
 from priorities.api.submissions import CouncilViewSet, SubmissionViewSet
 from priorities.api.views import CategoryViewSet, PriorityViewSet
 

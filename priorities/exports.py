@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.utils import timezone
 
-from nabolaget import csvfiles
+from core import csvfiles
 from priorities.models import Priority
 
 # Above this many rows an export runs in the background task queue.

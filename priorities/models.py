@@ -4,10 +4,13 @@
 - ``InputRecord``: what priorities and (council) submissions share: a reference
   number, a municipality, an author, a status and the areas they concern.
 - ``Priority`` (prioritet): a resident's point on the map; ``Support`` from others.
-- ``StatusChange``: the feedback loop (tilbakemeldingssløyfe), one table for every kind
-  of input: each change of status with its public text, the staff role and a case.
-- ``Report`` (a resident flags input for moderation), ``Notification`` (each e-mail sent,
-  once), ``ReferenceCounter`` (receipt numbers).
+- ``StatusChange`` and ``CaseLink``: the feedback loop (tilbakemeldingssløyfe) and the
+  link to a case, the same for every kind of input. Each kind has its own two tables
+  (``PriorityStatusChange``, ``PriorityCaseLink`` …), made from these abstract models, so
+  that every row points at its input with a real foreign key; ``priorities.kinds`` is
+  where a kind registers itself, and the loop, the link and the digest read it there.
+- ``Report`` (a resident flags input for moderation), ``ReferenceCounter`` (receipt
+  numbers).
 """
 
 from __future__ import annotations
@@ -25,10 +28,11 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from areas.models import STORAGE_SRID, CouncilMembership
-from nabolaget.history import append_only_history, never_truncated, only_cleared
-from nabolaget.models import Role, TranslatedName
-from nabolaget.text import NormalisedTextMixin
+from areas.models import STORAGE_SRID
+from core.history import append_only_history, never_truncated, only_cleared
+from accounts.models import Role
+from core.models import TranslatedName
+from core.text import NormalisedTextMixin
 from priorities.querysets import (
     CategoryQuerySet,
     PriorityAnswerDaysQuerySet,
@@ -38,7 +42,6 @@ from priorities.querysets import (
     PriorityQuerySet,
     PriorityUnansweredDayQuerySet,
     PublicPriorityManager,
-    SubmissionQuerySet,
 )
 
 case_number_validator = RegexValidator(
@@ -116,9 +119,6 @@ class InputRecord(NormalisedTextMixin, models.Model):
     status_changed_at = models.DateTimeField(_("status changed"), null=True, blank=True)
     first_answered_at = models.DateTimeField(_("first answered"), null=True, blank=True)
 
-    # The StatusChange field that points at this kind of input.
-    status_field = ""
-
     class Meta:
         abstract = True
 
@@ -131,6 +131,105 @@ class InputRecord(NormalisedTextMixin, models.Model):
     def followers_of(cls, records) -> dict[int, list]:
         """The followers of each of these records (by id), read in one query."""
         return {}
+
+
+class StatusChange(NormalisedTextMixin, models.Model):
+    """One step of the feedback loop: a new status with its public text. Append-only.
+
+    Abstract: each kind of input has its own table (``record`` is its foreign key, with
+    ``related_name="status_changes"``), declared with ``status_change_triggers``. On the
+    record (database triggers): never deleted and never rewritten. The one change allowed
+    is ``actor`` becoming NULL when that staff account is deleted (the role that answered,
+    ``actor_role``, stays).
+    """
+
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices)
+    previous_status = models.CharField(
+        _("previous status"), max_length=20, choices=Status.choices, blank=True
+    )
+    public_text = models.TextField(
+        _("public answer"),
+        max_length=4000,
+        validators=[MinLengthValidator(5), MaxLengthValidator(4000)],
+    )
+    case_number = models.CharField(
+        _("case number"), max_length=20, blank=True, validators=[case_number_validator]
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    actor_role = models.CharField(_("answered by"), max_length=20, choices=Role.choices)
+    created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["created_at", "id"]
+        verbose_name = _("status change")
+        verbose_name_plural = _("status changes")
+
+    def __str__(self) -> str:
+        return f"{self.get_status_display()} ({self.created_at:%Y-%m-%d})"
+
+
+def status_change_triggers(name: str) -> list:
+    """The triggers that keep a kind's status changes on the record (``name``: its table's
+    model name in lower case, which keeps the trigger names unique)."""
+    return [
+        pgtrigger.Protect(name=f"{name}_never_deleted", operation=pgtrigger.Delete),
+        never_truncated(name),
+        pgtrigger.ReadOnly(name=f"{name}_read_only", exclude=["actor"]),
+        only_cleared(f"{name}_actor_only_cleared", "actor"),
+    ]
+
+
+class CaseLink(models.Model):
+    """A piece of input linked to a case, by the case's number in the record's municipality
+    (as the archive writes it, 2026/1234): the one place where "linked to a case" is kept.
+
+    Made by the feedback loop when an answer names a case (status "included in a case",
+    from the planner or the case page) or when a council files a statement on a case. Keyed
+    by the number, not by a case row: an answer that names a case before the case is
+    registered here is a link as soon as it is. Abstract, like ``StatusChange``: each kind
+    has its own table (``record``, ``related_name="case_links"``). Part of the record:
+    never changed or deleted; ``linked_by`` only becomes empty when that account is deleted.
+    """
+
+    municipality = models.ForeignKey("areas.Municipality", models.PROTECT, related_name="+")
+    case_number = models.CharField(
+        _("case number"), max_length=20, validators=[case_number_validator]
+    )
+    linked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    linked_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["linked_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.record_id} in {self.case_number}"
+
+
+def case_link_meta(name: str) -> tuple[list, list, list]:
+    """A kind's case links' ``Meta`` constraints, indexes and triggers: one link per record
+    and case number, an index to find a case's links, and the triggers that keep them on
+    the record (``name``: the model's name in lower case)."""
+    return (
+        [
+            models.UniqueConstraint(
+                fields=["record", "municipality", "case_number"], name=f"{name}_unique"
+            )
+        ],
+        [models.Index(fields=["municipality", "case_number"], name=f"{name}_case")],
+        [
+            pgtrigger.Protect(name=f"{name}_never_deleted", operation=pgtrigger.Delete),
+            never_truncated(name),
+            pgtrigger.ReadOnly(name=f"{name}_read_only", exclude=["linked_by"]),
+            only_cleared(f"{name}_linked_by_only_cleared", "linked_by"),
+        ],
+    )
+
 
 
 # Grid sizes (metres) of the map rollup. Finer zoom levels aggregate the points directly.
@@ -251,8 +350,6 @@ class Priority(InputRecord):
             ),
         ]
 
-    status_field = "priority"
-
     def __str__(self) -> str:
         return f"{self.reference}: {self.title}"
 
@@ -301,64 +398,24 @@ class Support(models.Model):
         return f"support {self.pk} for {self.priority_id}"
 
 
-@pghistory.track(meta=append_only_history("statuschangeevent"))
-class StatusChange(NormalisedTextMixin, models.Model):
-    """One step of the feedback loop: a new status with its public text. Append-only.
+@pghistory.track(meta=append_only_history("prioritystatuschangeevent"))
+class PriorityStatusChange(StatusChange):
+    """A step of a priority's feedback loop (see ``StatusChange``)."""
 
-    On the record (database triggers): never deleted and never rewritten. The one change
-    allowed is ``actor`` becoming NULL when that staff account is deleted (the role that
-    answered, ``actor_role``, stays).
-    """
+    record = models.ForeignKey(Priority, models.PROTECT, related_name="status_changes")
 
-    priority = models.ForeignKey(
-        Priority, models.PROTECT, null=True, blank=True, related_name="status_changes"
-    )
-    submission = models.ForeignKey(
-        "Submission", models.PROTECT, null=True, blank=True, related_name="status_changes"
-    )
-    status = models.CharField(_("status"), max_length=20, choices=Status.choices)
-    previous_status = models.CharField(
-        _("previous status"), max_length=20, choices=Status.choices, blank=True
-    )
-    public_text = models.TextField(
-        _("public answer"),
-        max_length=4000,
-        validators=[MinLengthValidator(5), MaxLengthValidator(4000)],
-    )
-    case_number = models.CharField(
-        _("case number"), max_length=20, blank=True, validators=[case_number_validator]
-    )
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    actor_role = models.CharField(_("answered by"), max_length=20, choices=Role.choices)
-    created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    class Meta(StatusChange.Meta):
+        triggers = status_change_triggers("prioritystatuschange")
 
-    class Meta:
-        ordering = ["created_at", "id"]
-        verbose_name = _("status change")
-        verbose_name_plural = _("status changes")
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(priority__isnull=False, submission__isnull=True)
-                | Q(priority__isnull=True, submission__isnull=False),
-                name="statuschange_one_target",
-            )
-        ]
-        triggers = [
-            pgtrigger.Protect(name="statuschange_never_deleted", operation=pgtrigger.Delete),
-            never_truncated("statuschange"),
-            pgtrigger.ReadOnly(name="statuschange_read_only", exclude=["actor"]),
-            only_cleared("statuschange_actor_only_cleared", "actor"),
-        ]
 
-    def __str__(self) -> str:
-        return f"{self.get_status_display()} ({self.created_at:%Y-%m-%d})"
+@pghistory.track(meta=append_only_history("prioritycaselinkevent"))
+class PriorityCaseLink(CaseLink):
+    """A priority linked to a case (see ``CaseLink``)."""
 
-    @property
-    def record(self):
-        """The input this change is about: a priority or a submission."""
-        return self.priority or self.submission
+    record = models.ForeignKey(Priority, models.PROTECT, related_name="case_links")
+
+    class Meta(CaseLink.Meta):
+        constraints, indexes, triggers = case_link_meta("prioritycaselink")
 
 
 @pghistory.track()
@@ -380,20 +437,6 @@ class Report(NormalisedTextMixin, models.Model):
 
     def __str__(self) -> str:
         return f"report {self.pk} on {self.priority_id}"
-
-
-class Notification(models.Model):
-    """An e-mail sent to an account. The unique key makes a retried job send nothing twice."""
-
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="+")
-    key = models.CharField(max_length=100)
-    sent_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["user", "key"], name="notification_once")]
-
-    def __str__(self) -> str:
-        return f"{self.key} to {self.user_id}"
 
 
 class ReferenceCounter(models.Model):
@@ -618,189 +661,3 @@ class Export(models.Model):
         return f"{self.get_format_display()} export {self.pk}"
 
 
-# The fields of a submission that the status loop and a withdrawal change (see Submission).
-SUBMISSION_CHANGING_FIELDS = [
-    "status",
-    "status_changed_at",
-    "first_answered_at",
-    "withdrawn_at",
-    "withdrawn_reason",
-]
-
-
-class SubmissionKind(models.TextChoices):
-    STATEMENT = "statement", _("statement (uttalelse)")
-    INPUT = "input", _("input (innspill)")
-    ANNUAL_REPORT = "annual_report", _("annual report (årsmelding)")
-
-
-@pghistory.track(meta=append_only_history("submissionevent"))
-class Submission(InputRecord):
-    """A formal submission from a local council: a statement adopted in a meeting, an input,
-    or an association's annual report. A public record: never deleted, only withdrawn.
-
-    On the record (database triggers, so ORM, bulk updates and raw SQL alike): what the
-    council filed never changes. Only these fields may change:
-
-    - ``status``, ``status_changed_at``, ``first_answered_at``: the status loop
-      (``priorities.services.input_set_status``), which also appends a ``StatusChange``;
-    - ``withdrawn_at``, ``withdrawn_reason``: set once by ``submission_withdraw``; a
-      withdrawal is never undone or reworded;
-    - ``author``: only to NULL, when the secretary's account is deleted;
-    - ``case``: set once, when a planner links the submission to a case (through the status
-      loop); never moved to another case or unlinked.
-
-    The areas (many-to-many) are set when the submission is filed. Every change leaves
-    a history row (pghistory) with the actor and the request.
-    """
-
-    council = models.ForeignKey(
-        "areas.Council", models.PROTECT, related_name="submissions", verbose_name=_("council")
-    )
-    kind = models.CharField(
-        _("kind"), max_length=20, choices=SubmissionKind.choices, default=SubmissionKind.STATEMENT
-    )
-    title = models.CharField(_("title"), max_length=200, validators=[MinLengthValidator(3)])
-    text = models.TextField(
-        _("text"), max_length=20000, validators=[MinLengthValidator(10), MaxLengthValidator(20000)]
-    )
-    meeting_date = models.DateField(_("adopted in the meeting of"), null=True, blank=True)
-    minutes_reference = models.CharField(_("minutes reference"), max_length=100, blank=True)
-    year = models.PositiveSmallIntegerField(_("year reported on"), null=True, blank=True)
-    geom = models.GeometryField(_("place"), srid=STORAGE_SRID, null=True, blank=True)
-    areas = models.ManyToManyField(
-        "areas.Area", related_name="submissions", blank=True, verbose_name=_("areas")
-    )
-    case = models.ForeignKey(
-        "cases.Case",
-        models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="submissions",
-        verbose_name=_("case"),
-    )
-    consultation = models.ForeignKey(
-        "cases.Consultation",
-        models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="statements",
-        verbose_name=_("answers the consultation"),
-    )
-    late = models.BooleanField(_("filed after the deadline"), default=False)
-    withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
-    withdrawn_reason = models.TextField(_("reason for withdrawal"), blank=True)
-
-    objects = SubmissionQuerySet.as_manager()
-
-    status_field = "submission"
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-        verbose_name = _("submission")
-        verbose_name_plural = _("submissions")
-        triggers = [
-            pgtrigger.Protect(name="submission_never_deleted", operation=pgtrigger.Delete),
-            never_truncated("submission"),
-            pgtrigger.ReadOnly(
-                name="submission_filed_text_read_only",
-                exclude=[*SUBMISSION_CHANGING_FIELDS, "author", "geom", "case"],
-            ),
-            pgtrigger.Protect(
-                name="submission_case_set_once",
-                operation=pgtrigger.Update,
-                condition=pgtrigger.Q(old__case__isnull=False)
-                & pgtrigger.Q(old__case__df=pgtrigger.F("new__case")),
-            ),
-            # The place, compared as bytes: "geometry IS DISTINCT FROM geometry" needs
-            # PostGIS's "=" from the search path, which pg_dump's restore leaves empty.
-            pgtrigger.Protect(
-                name="submission_place_read_only",
-                operation=pgtrigger.Update,
-                condition=pgtrigger.Condition(
-                    'OLD."geom"::bytea IS DISTINCT FROM NEW."geom"::bytea'
-                ),
-            ),
-            only_cleared("submission_author_only_cleared", "author"),
-            pgtrigger.Protect(
-                name="submission_withdrawal_final",
-                operation=pgtrigger.Update,
-                condition=pgtrigger.Q(old__withdrawn_at__isnull=False)
-                & (
-                    pgtrigger.Q(old__withdrawn_at__df=pgtrigger.F("new__withdrawn_at"))
-                    | pgtrigger.Q(old__withdrawn_reason__df=pgtrigger.F("new__withdrawn_reason"))
-                ),
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.reference}: {self.title}"
-
-    def get_absolute_url(self) -> str:
-        return reverse("councils:submission", args=[self.pk])
-
-    def followers(self):
-        """The council's secretaries and members hear about answers to what it filed."""
-        return (
-            self._meta.get_field("author")
-            .related_model.objects.filter(council_memberships__council=self.council_id)
-            .distinct()
-        )
-
-    @classmethod
-    def followers_of(cls, records) -> dict[int, list]:
-        """The members of each submission's council (by submission id), in one query."""
-        members = defaultdict(dict)
-        memberships = CouncilMembership.objects.filter(
-            council__in={record.council_id for record in records}
-        ).select_related("user")
-        for membership in memberships.order_by("pk"):
-            members[membership.council_id].setdefault(membership.user_id, membership.user)
-        return {record.pk: list(members[record.council_id].values()) for record in records}
-
-
-@pghistory.track(meta=append_only_history("submissionattachmentevent"))
-class SubmissionAttachment(models.Model):
-    """A PDF attached to a submission. Part of the record: never deleted, never changed
-    (database triggers); its ``sha256`` is the checksum of the file as uploaded."""
-
-    submission = models.ForeignKey(Submission, models.PROTECT, related_name="attachments")
-    file = models.FileField(upload_to="submissions/%Y/")
-    name = models.CharField(max_length=200)
-    size = models.PositiveIntegerField()
-    sha256 = models.CharField(max_length=64)
-    uploaded_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        triggers = [
-            pgtrigger.Protect(name="attachment_never_deleted", operation=pgtrigger.Delete),
-            never_truncated("attachment"),
-            pgtrigger.ReadOnly(name="attachment_read_only"),
-        ]
-
-    def __str__(self) -> str:
-        return self.name
-
-
-class SubmissionTemplate(NormalisedTextMixin, models.Model):
-    """Headings a secretary fills in (Suldal's councils have little administrative help)."""
-
-    municipality = models.ForeignKey(
-        "areas.Municipality", models.CASCADE, related_name="submission_templates"
-    )
-    name = models.CharField(_("name"), max_length=100)
-    headings = models.TextField(_("headings"), help_text=_("One heading per line."))
-
-    class Meta:
-        ordering = ["name"]
-        verbose_name = _("submission template")
-        verbose_name_plural = _("submission templates")
-
-    def __str__(self) -> str:
-        return self.name
-
-    def as_text(self) -> str:
-        """The headings as a text to fill in."""
-        return "\n\n".join(
-            f"{line.strip()}\n" for line in self.headings.splitlines() if line.strip()
-        )

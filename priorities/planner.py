@@ -17,8 +17,8 @@ from django.views.decorators.http import require_POST
 from rest_framework.exceptions import ValidationError as APIValidationError
 
 from areas.models import Area, Municipality
-from nabolaget.db import BadCursor, keyset_page, sort_beats_walk
-from nabolaget.models import Role
+from core.db import BadCursor, keyset_page, sort_beats_walk
+from accounts.models import Role
 from priorities import exports, services
 from priorities.api.filters import PriorityFilter
 from priorities.forms import BulkAnswerForm, PlannerFilterForm

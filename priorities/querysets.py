@@ -288,27 +288,6 @@ class PriorityMapCellQuerySet(models.QuerySet):
         )
 
 
-class SubmissionQuerySet(models.QuerySet):
-    def active(self) -> SubmissionQuerySet:
-        """Submissions not withdrawn."""
-        return self.filter(withdrawn_at__isnull=True)
-
-    def in_area(self, area) -> SubmissionQuerySet:
-        """Submissions concerning the area."""
-        return self.filter(areas=area)
-
-    def for_council(self, council) -> SubmissionQuerySet:
-        return self.filter(council=council)
-
-    def annual_reports(self) -> SubmissionQuerySet:
-        """Associations' annual reports (årsmeldinger)."""
-        return self.filter(kind="annual_report")
-
-    def with_api_geometry(self) -> SubmissionQuerySet:
-        """Annotate ``api_geom``: the geometry in WGS 84."""
-        return self.annotate(api_geom=Transform("geom", 4326))
-
-
 def median_of_histogram(pairs) -> float | None:
     """The median (as percentile_cont(0.5)) of values given as (value, how many) pairs."""
     pairs = sorted((value, n) for value, n in pairs if n > 0)

@@ -19,17 +19,15 @@ from django.utils.translation import gettext as _
 
 from areas.models import STORAGE_SRID, Area, Municipality
 from areas.validation import boundary_check, place_check
-from nabolaget.models import Role
-from priorities import tasks
-from priorities.attachments import attachment_pdf_check
+from accounts.models import Role
+from priorities import kinds, tasks
 from priorities.models import (
     Category,
+    InputRecord,
     Priority,
     Report,
     Status,
     StatusChange,
-    Submission,
-    SubmissionAttachment,
     Support,
     Visibility,
 )
@@ -130,7 +128,7 @@ def priority_create(
     priority.save()
     priority.areas.set(areas)
     if author is not None:
-        tasks.send_receipt.defer(priority_id=priority.pk)
+        tasks.send_receipt.defer(kind="priority", record_id=priority.pk)
     return priority
 
 
@@ -191,86 +189,89 @@ def staff_role(user, municipality_id: int, roles: Sequence[str]) -> str:
 @transaction.atomic
 def input_set_status(
     *,
-    records: Sequence[Priority | Submission],
+    records: Sequence[InputRecord],
     status: str,
     public_text: str,
     actor,
     case_number: str = "",
 ) -> list[StatusChange]:
-    """The feedback loop: give input a new status with a public answer, and tell people.
+    """The feedback loop, for every kind of input (``priorities.kinds``): give input a new
+    status with a public answer, link it to the case the answer names, and tell people.
 
-    Every record gets a StatusChange (who answered is shown as a role, never a name).
-    One notification job is queued for the whole batch, so a resident whose several
-    priorities or supports were answered at once gets one e-mail.
+    Every record gets a status change (who answered is shown as a role, never a name).
+    One notification job is queued per kind for the whole batch, so a resident whose
+    several priorities or supports were answered at once gets one e-mail.
 
-    Set-based, whatever the number of records: one INSERT of the status changes and one
-    UPDATE per kind of input, so the statement-level rollup triggers run once.
+    Set-based, whatever the number of records: per kind of input, one INSERT of the
+    status changes, one UPDATE of the records (the statement-level rollup triggers run
+    once) and one INSERT of the case links.
     """
     if status not in Status.values or status == Status.RECEIVED:
         raise ValidationError({"status": _("Choose one of the statuses after 'received'.")})
     if not records:
         raise ValidationError({"records": _("Choose at least one piece of input.")})
+    case_number = (case_number or "").strip()
     now = timezone.now()
-    changes = [
-        StatusChange(
-            **{record.status_field: record},
-            status=status,
-            previous_status=record.status,
-            public_text=(public_text or "").strip(),
-            case_number=(case_number or "").strip(),
-            actor=actor,
-            actor_role=staff_role(actor, record.municipality_id, ANSWER_ROLES),
-        )
-        for record in records
-    ]
-    # The changes differ only in their record (read from the database) and its previous
-    # status: validating one validates the answer for all (full_clean queries per row).
-    changes[0].full_clean()
-    StatusChange.objects.bulk_create(changes)
-    for model in {type(record) for record in records}:
-        model._base_manager.filter(
-            pk__in=[record.pk for record in records if type(record) is model]
-        ).update(
+    by_kind: dict[kinds.InputKind, list] = {}
+    for record in records:
+        by_kind.setdefault(kinds.of(record), []).append(record)
+    changes = []
+    for kind, kind_records in by_kind.items():
+        made = [
+            kind.status_changes(
+                record=record,
+                status=status,
+                previous_status=record.status,
+                public_text=(public_text or "").strip(),
+                case_number=case_number,
+                actor=actor,
+                actor_role=staff_role(actor, record.municipality_id, ANSWER_ROLES),
+            )
+            for record in kind_records
+        ]
+        # The changes differ only in their record (read from the database) and its
+        # previous status: validating one validates the answer for all (full_clean
+        # queries per row).
+        made[0].full_clean()
+        kind.status_changes.objects.bulk_create(made)
+        kind.model._base_manager.filter(pk__in=[record.pk for record in kind_records]).update(
             status=status,
             status_changed_at=now,
             first_answered_at=Coalesce(F("first_answered_at"), Value(now)),
         )
+        if status == Status.IN_CASE and case_number:
+            input_link_to_case(kind_records, case_number, actor)
+        tasks.notify_status_changes.defer(
+            kind=kind.key, change_ids=[change.pk for change in made]
+        )
+        changes += made
     for record in records:
         record.status = status
         record.status_changed_at = now
         record.first_answered_at = record.first_answered_at or now
-    if status == Status.IN_CASE and case_number.strip():
-        _link_to_case(records, case_number.strip(), actor)
-    tasks.notify_status_changes.defer(change_ids=[change.pk for change in changes])
     return changes
 
 
-def _link_to_case(records: Sequence[Priority | Submission], case_number: str, actor) -> None:
-    """Input 'included in' a case that Nabolaget holds is linked to it (CaseLink for a
-    priority, the case field for a submission), so the case page and the planner's
-    case filter agree."""
-    from cases.models import Case, CaseLink
-
-    cases = {
-        case.municipality_id: case
-        for case in Case.objects.filter(
-            number=case_number, municipality_id__in={r.municipality_id for r in records}
-        )
-    }
-    links = []
-    unlinked = {}  # case -> the submissions to link to it
+def input_link_to_case(records: Sequence[InputRecord], case_number: str, actor) -> None:
+    """Link input to the case with this number in each record's municipality (one INSERT
+    per kind; a link that exists stays as it was). Whether or not the case is registered
+    yet: the case page finds its links by its number."""
+    by_kind: dict[kinds.InputKind, list] = {}
     for record in records:
-        case = cases.get(record.municipality_id)
-        if case is None:
-            continue
-        if isinstance(record, Priority):
-            links.append(CaseLink(case=case, priority=record, linked_by=actor))
-        elif record.case_id is None:
-            record.case = case
-            unlinked.setdefault(case, []).append(record.pk)
-    CaseLink.objects.bulk_create(links, ignore_conflicts=True)
-    for case, ids in unlinked.items():
-        Submission.objects.filter(pk__in=ids, case__isnull=True).update(case=case)
+        by_kind.setdefault(kinds.of(record), []).append(record)
+    for kind, kind_records in by_kind.items():
+        kind.case_links.objects.bulk_create(
+            [
+                kind.case_links(
+                    record=record,
+                    municipality_id=record.municipality_id,
+                    case_number=case_number,
+                    linked_by=actor,
+                )
+                for record in kind_records
+            ],
+            ignore_conflicts=True,
+        )
 
 
 @transaction.atomic
@@ -461,181 +462,3 @@ def export_start(*, user, municipality, format: str, query: dict, include_person
     return export, queryset
 
 
-SUBMISSION_PREFIX = "UT"
-MAX_ATTACHMENTS = 5
-MAX_GEOMETRY_VERTICES = 10_000
-
-
-def council_secretary_check(user, council) -> None:
-    """Only the council's own secretaries may file for it."""
-    from areas.models import CouncilMembership
-
-    if not (
-        user.is_authenticated
-        and CouncilMembership.objects.filter(
-            council=council, user=user, role=CouncilMembership.Role.SECRETARY
-        ).exists()
-    ):
-        raise PermissionDenied(_("Only the council's secretaries may file for it."))
-
-
-def _attachment_check(upload) -> None:
-    limit = settings.NABOLAGET_ATTACHMENT_MAX_BYTES
-    if upload.size > limit:
-        raise ValidationError(
-            {
-                "attachments": _("%(name)s is too large: at most %(mb)s MB.")
-                % {"name": upload.name, "mb": limit // 1_000_000}
-            }
-        )
-    attachment_pdf_check(upload)
-
-
-@transaction.atomic
-def submission_file(
-    *,
-    secretary,
-    council,
-    kind: str,
-    title: str,
-    text: str,
-    meeting_date=None,
-    minutes_reference: str = "",
-    year: int | None = None,
-    geometry=None,
-    areas: Sequence | None = None,
-    case=None,
-    consultation=None,
-    attachments: Sequence = (),
-) -> Submission:
-    """File a council's submission: receipt, areas, attachments, and the same loop as priorities."""
-    import hashlib
-
-    from areas.models import Area
-
-    council_secretary_check(secretary, council)
-    municipality = council.municipality
-    errors = {}
-    if kind in ("statement", "input") and council.is_formal and not meeting_date:
-        errors["meeting_date"] = _(
-            "A formal council's statement needs the date of the meeting that adopted it."
-        )
-    if kind == "annual_report" and not year:
-        errors["year"] = _("Give the year the annual report is for.")
-    if len(attachments) > MAX_ATTACHMENTS:
-        errors["attachments"] = _("At most %(n)s attachments.") % {"n": MAX_ATTACHMENTS}
-    if errors:
-        raise ValidationError(errors)
-    for upload in attachments:
-        _attachment_check(upload)
-    late = False
-    if consultation is not None:
-        if not consultation.councils.filter(pk=council.pk).exists():
-            raise ValidationError(
-                {"consultation": _("This council was not asked in that consultation.")}
-            )
-        case = consultation.case
-        late = timezone.localdate() > consultation.deadline
-    if case is not None and case.municipality_id != municipality.pk:
-        raise ValidationError({"case": _("The case belongs to another municipality.")})
-    stored = (
-        place_check(geometry, municipality, max_vertices=MAX_GEOMETRY_VERTICES)
-        if geometry is not None
-        else None
-    )
-    if stored is not None:
-        chosen = list(
-            Area.objects.in_force()
-            .in_municipality(municipality.code)
-            .filter(subdivisions__geom__intersects=stored)
-            .distinct()
-            .defer("geom")
-        )
-    else:
-        chosen = list(areas or council.areas.all())
-        if any(area.municipality_id != municipality.pk for area in chosen):
-            raise ValidationError(
-                {"areas": _("Choose areas in %(name)s.") % {"name": municipality.name}}
-            )
-    submission = Submission(
-        reference=next_reference(SUBMISSION_PREFIX),
-        municipality=municipality,
-        author=secretary,
-        council=council,
-        kind=kind,
-        title=(title or "").strip(),
-        text=(text or "").strip(),
-        meeting_date=meeting_date,
-        minutes_reference=(minutes_reference or "").strip(),
-        year=year,
-        geom=stored,
-        case=case,
-        consultation=consultation,
-        late=late,
-    )
-    submission.full_clean(exclude=["areas"])
-    submission.save()
-    submission.areas.set(chosen)
-    for upload in attachments:
-        digest = hashlib.sha256()
-        for chunk in upload.chunks():
-            digest.update(chunk)
-        upload.seek(0)
-        attachment = SubmissionAttachment(
-            submission=submission,
-            name=upload.name[:200],
-            size=upload.size,
-            sha256=digest.hexdigest(),
-        )
-        attachment.file.save(upload.name, upload, save=False)
-        attachment.save()
-    tasks.send_receipt.defer(submission_id=submission.pk)
-    return submission
-
-
-@transaction.atomic
-def submission_withdraw(*, secretary, submission: Submission, reason: str) -> None:
-    """Withdraw a submission with a reason. It stays on the record, marked withdrawn."""
-    council_secretary_check(secretary, submission.council)
-    if submission.withdrawn_at:
-        raise ValidationError(_("This submission is already withdrawn."))
-    if len((reason or "").strip()) < 5:
-        raise ValidationError({"reason": _("Give a reason for withdrawing.")})
-    submission.withdrawn_at = timezone.now()
-    submission.withdrawn_reason = reason.strip()
-    submission.save(update_fields=["withdrawn_at", "withdrawn_reason"])
-
-
-@transaction.atomic
-def consultation_create(
-    *, actor, case, councils: Sequence, deadline, summary: str, questions: str = ""
-):
-    """Ask councils for a statement on a case by a deadline before the meeting; tell them."""
-    from cases.models import Consultation
-
-    staff_role(actor, case.municipality_id, ANSWER_ROLES)
-    errors = {}
-    if not councils:
-        errors["councils"] = _("Choose at least one council.")
-    if any(c.municipality_id != case.municipality_id for c in councils):
-        errors["councils"] = _("Choose councils in the case's municipality.")
-    if deadline < timezone.localdate():
-        errors["deadline"] = _("The deadline cannot be in the past.")
-    if case.meeting_date and deadline >= case.meeting_date:
-        errors["deadline"] = _("The deadline must be before the meeting (%(date)s).") % {
-            "date": case.meeting_date
-        }
-    if len((summary or "").strip()) < 10:
-        errors["summary"] = _("Write a plain-language summary of the case.")
-    if errors:
-        raise ValidationError(errors)
-    consultation = Consultation.objects.create(
-        case=case,
-        deadline=deadline,
-        summary=summary.strip(),
-        questions=(questions or "").strip(),
-        created_by=actor,
-    )
-    consultation.councils.set(councils)
-    tasks.notify_consultation.defer(consultation_id=consultation.pk)
-    return consultation

@@ -13,9 +13,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from areas.models import Area, Municipality
-from nabolaget.api import check_rate_limits, throttle
-from nabolaget.idempotency import idempotent_form
-from nabolaget.models import Role
+from accounts.limits import check_rate_limits, throttle
+from accounts.idempotency import idempotent_form
+from accounts.models import Role
 from priorities import services
 from priorities.forms import (
     ModerationForm,

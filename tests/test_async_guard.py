@@ -5,7 +5,7 @@ import asyncio
 import pytest
 from django.core.exceptions import SynchronousOnlyOperation
 
-from nabolaget.models import User
+from accounts.models import User
 
 
 @pytest.mark.django_db

@@ -15,7 +15,7 @@ from psycopg import sql
 from areas.models import Area, Council, CouncilKind, CouncilMembership, Municipality
 from cases.models import Case
 from nabolaget.backups import _connect, media_checksums, sha256_of
-from nabolaget.models import Role
+from accounts.models import Role
 from priorities import services
 from priorities.models import Submission
 from tests.priorities.factories import UserFactory, make_priority, staff

@@ -27,7 +27,7 @@ from cases.models import (
     FrozenDigest,
     FrozenDigestPDF,
 )
-from nabolaget.models import Role
+from accounts.models import Role
 from priorities import services
 from priorities.models import StatusChange, Submission, SubmissionAttachment
 from tests.cases.factories import make_case

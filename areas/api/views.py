@@ -18,7 +18,7 @@ from areas.models import Area, AreaType
 from cases.api.serializers import DigestSerializer
 from cases.api.views import period
 from cases.digests import area_digest
-from nabolaget.api import (
+from core.api import (
     FeatureCollectionPageSchema,
     StrictPageNumberPagination,
     refuse_repeated_parameters,

@@ -5,7 +5,7 @@ from rest_framework import serializers
 
 from cases.digests import PERIOD_VALIDATORS
 from cases.models import Case, FrozenDigest
-from nabolaget.api import URIField
+from core.api import URIField
 
 
 class DigestAreaSerializer(serializers.Serializer):

@@ -26,7 +26,7 @@ from cases.api.serializers import (
 )
 from cases.layers import case_layers, layer_geojson
 from cases.models import Case
-from nabolaget import idempotency
+from accounts import idempotency
 
 PERIOD_PARAMETERS = [
     OpenApiParameter("since", OpenApiTypes.DATE, description="From this day (created)."),

@@ -13,7 +13,7 @@ from rest_framework.exceptions import ValidationError
 
 from areas.api.filters import decimal_numbers
 from areas.models import Area, AreaType, Municipality, kommunenummer_validator
-from nabolaget.db import estimate_count
+from core.db import estimate_count
 from priorities.models import (
     MAX_SUPPORT,
     Category,

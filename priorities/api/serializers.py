@@ -11,7 +11,7 @@ from rest_framework import serializers
 from rest_framework_gis.fields import GeometryField
 from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
-from nabolaget.fields import TextSerializerField
+from core.fields import TextSerializerField
 from priorities.models import Category, Priority, Status, StatusChange
 
 MAX_TITLE = 120
@@ -47,7 +47,7 @@ class StatusChangeSerializer(serializers.ModelSerializer):
         ]
 
     def get_answered_by(self, change) -> str:
-        from nabolaget.models import Role
+        from accounts.models import Role
 
         return str(Role(change.actor_role).label) if change.actor_role in Role.values else ""
 

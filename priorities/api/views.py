@@ -23,9 +23,10 @@ from rest_framework.utils.urls import remove_query_param, replace_query_param
 
 from areas.geo import storage_extent
 from areas.models import Area, AreaType
-from nabolaget import idempotency
-from nabolaget.api import StrictOrderingFilter, throttle
-from nabolaget.db import BadCursor, estimate_count, keyset_page, sort_beats_walk
+from accounts import idempotency
+from core.api import StrictOrderingFilter
+from accounts.limits import throttle
+from core.db import BadCursor, estimate_count, keyset_page, sort_beats_walk
 from priorities import services
 from priorities.api.filters import PriorityFilter, parse_bbox
 from priorities.api.serializers import (

@@ -16,7 +16,7 @@ from django.utils import translation
 from areas.models import STORAGE_SRID, Municipality
 from areas.validation import BORDER_TOLERANCE_METRES, LAYER_TOLERANCE_METRES, place_check
 from cases import services as case_services
-from nabolaget.models import Role
+from accounts.models import Role
 from tests.cases.factories import make_case
 from tests.priorities.factories import staff
 from tests.tables import changed_tables, row_counts

@@ -74,7 +74,7 @@ MIN_RUNS = 3
 GOAL_P95_MS = 100.0
 GOAL_RATIO = 1.5
 REFERENCE_RUNS = 3
-ESTIMATE_EXACT_BELOW = 10_000  # nabolaget.db.estimate_count's default
+ESTIMATE_EXACT_BELOW = 10_000  # core.db.estimate_count's default
 PLANNER_USERNAME = "bench-planner"
 # Words of the loader's titles and texts (tests.bench.priorities.TITLES and SENTENCES):
 # a title word (1 in 10 rows), a text word (1 in 4), two title words, and a word that
@@ -349,7 +349,7 @@ def planner_client():
     from django.test import Client
 
     from areas.models import Municipality
-    from nabolaget.models import Role, RoleGrant
+    from accounts.models import Role, RoleGrant
 
     users = get_user_model().objects
     user = users.filter(username=PLANNER_USERNAME).first() or users.create_user(

@@ -9,7 +9,7 @@ from pypdf import PdfReader
 
 from areas.models import Area, Council, CouncilKind, CouncilMembership, Municipality
 from cases.models import Case, FrozenDigest
-from nabolaget.models import Role
+from accounts.models import Role
 from priorities import services as priority_services
 from tests.browser.conftest import assert_accessible
 from tests.browser.test_resident_journey import log_in

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from areas.models import Area, Council, CouncilKind, CouncilMembership, Municipality
 from cases.models import Case
-from nabolaget.models import Role
+from accounts.models import Role
 from priorities import services
 from priorities.models import Submission
 from tests.browser.conftest import assert_accessible

@@ -11,7 +11,7 @@ from django.test import Client
 from areas.demo import load_demo_councils
 from areas.models import Area, Council, CouncilMembership
 from cases.models import Case, Consultation
-from nabolaget.models import Role
+from accounts.models import Role
 from tests.priorities.factories import UserFactory, make_priority, staff
 
 # Collects every violation from the first script on, before the page's own scripts run.

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from areas.models import Area
-from nabolaget.models import Role
+from accounts.models import Role
 from priorities.models import StatusChange
 from tests.browser.conftest import assert_accessible
 from tests.browser.test_resident_journey import log_in

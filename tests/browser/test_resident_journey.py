@@ -4,7 +4,7 @@ import re
 
 from django.core import mail
 
-from nabolaget.models import Role
+from accounts.models import Role
 from priorities.models import Priority
 from tests.browser.conftest import assert_accessible
 from tests.browser.test_home import click_map_at

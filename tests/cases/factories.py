@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from areas.models import AreaType, Municipality
 from cases import services
-from nabolaget.models import Role
+from accounts.models import Role
 from tests.priorities.factories import staff
 
 # A small plan boundary around Bodø centre (lon/lat), inside the municipality.

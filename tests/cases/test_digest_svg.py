@@ -14,7 +14,7 @@ from pypdf import PdfReader
 
 from areas.models import Area
 from cases.services import digest_freeze
-from nabolaget.models import Role
+from accounts.models import Role
 from priorities.models import Priority
 from tests.cases.factories import make_case
 from tests.priorities.factories import BODO_CENTRE, UserFactory, make_priority, staff

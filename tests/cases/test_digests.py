@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from areas.models import Area
 from cases.digests import area_digest, case_digest
-from nabolaget.models import Role
+from accounts.models import Role
 from priorities import services
 from priorities.models import Priority, Status
 from tests.cases.factories import make_case

@@ -22,7 +22,7 @@ from cases.models import (
     FrozenDigest,
     FrozenDigestPDF,
 )
-from nabolaget.models import Role
+from accounts.models import Role
 from priorities.models import Priority, StatusChange
 from priorities.services import lon_lat_point
 from tests.cases.factories import CENTRE_POLYGON, make_case
@@ -342,7 +342,7 @@ def test_a_councillor_cannot_freeze_or_change_a_digest(client, settings, tmp_pat
 def test_a_planner_of_another_municipality_cannot_touch_the_case(client):
     case = make_case()
     other = Municipality.objects.create(code="0301", name="Oslo")
-    from nabolaget.models import RoleGrant
+    from accounts.models import RoleGrant
     from tests.priorities.factories import UserFactory
 
     outsider = UserFactory()

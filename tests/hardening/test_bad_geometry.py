@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from areas.models import Area, Council, CouncilKind, CouncilMembership, Municipality
 from cases.services import MAX_CASE_VERTICES, MAX_UPLOAD_BYTES
-from nabolaget.models import Role
+from accounts.models import Role
 from priorities.models import Category
 from tests.cases.factories import make_case
 from tests.hardening.language import in_language

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import pytest
 
 from areas.models import Area
-from nabolaget.models import Role
+from accounts.models import Role
 from tests.cases.factories import make_case
 from tests.hardening.language import in_language
 from tests.priorities.factories import staff

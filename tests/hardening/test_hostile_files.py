@@ -32,8 +32,8 @@ from django.core.management import CommandError, call_command
 
 from areas.models import Area, AreaType
 from cases.models import Case, CaseLayer, CaseLayerFeature
-from nabolaget import gdal
-from nabolaget.models import Role
+from core import gdal
+from accounts.models import Role
 from tests.cases.factories import make_case
 from tests.priorities.factories import staff
 

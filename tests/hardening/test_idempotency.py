@@ -25,8 +25,8 @@ from rest_framework.authtoken.models import Token
 
 from areas.models import Area, Council, CouncilKind, CouncilMembership, Municipality
 from cases.models import FrozenDigest
-from nabolaget.idempotency import delete_expired_keys
-from nabolaget.models import IdempotencyKey, Role
+from accounts.idempotency import delete_expired_keys
+from accounts.models import IdempotencyKey, Role
 from priorities.models import Priority, Submission, Support
 from tests.cases.factories import make_case
 from tests.hardening.language import in_language
@@ -281,7 +281,7 @@ def test_the_cleanup_is_a_periodic_job():
     from procrastinate.contrib.django import app
 
     periodic = {task.task.name: task for task in app.periodic_registry.periodic_tasks.values()}
-    assert "nabolaget.tasks.delete_expired_idempotency_keys" in periodic
+    assert "accounts.tasks.delete_expired_idempotency_keys" in periodic
 
 
 @pytest.mark.django_db

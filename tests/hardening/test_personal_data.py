@@ -8,7 +8,7 @@ import json
 import pytest
 
 from areas.models import Area
-from nabolaget.models import Role
+from accounts.models import Role
 from tests.hardening.personal_data import (
     EMAIL,
     fodselsnummer_in,

@@ -23,7 +23,7 @@ from hypothesis import HealthCheck, seed, settings
 from rest_framework.authtoken.models import Token
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
-from nabolaget.models import Role
+from accounts.models import Role
 from nabolaget.wsgi import application
 from tests.priorities.factories import UserFactory, staff
 

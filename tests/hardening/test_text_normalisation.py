@@ -1,4 +1,4 @@
-"""Text is normalised before its length is checked (nabolaget.text): Unicode NFC, no
+"""Text is normalised before its length is checked (core.text): Unicode NFC, no
 zero-width, bidirectional-control or control characters. A title of three zero-width spaces
 is refused as empty everywhere a title or text is typed, with a message in the request's
 language and nothing written; decomposed (NFD) input is stored composed (NFC)."""
@@ -13,7 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from areas.models import Council
 from cases.models import Case
-from nabolaget.text import normalise_text
+from core.text import normalise_text
 from priorities.models import Priority, Submission
 from tests.cases.factories import CENTRE_POLYGON
 from tests.hardening.language import in_language

@@ -84,7 +84,7 @@ def ensure_accounts(prefix: str, count: int, role: str | None = None) -> list[st
     from rest_framework.authtoken.models import Token
 
     from areas.models import Municipality
-    from nabolaget.models import RoleGrant
+    from accounts.models import RoleGrant
 
     users = get_user_model()
     names = [f"{prefix}{n:04d}" for n in range(1, count + 1)]
@@ -116,7 +116,7 @@ def plan(residents: int, planners: int) -> dict:
     from django.db import connection
 
     from areas.models import Area
-    from nabolaget.models import Role
+    from accounts.models import Role
     from priorities.models import Category
 
     rng = random.Random(1804)

@@ -1,4 +1,4 @@
-"""CSV files written through nabolaget.csvfiles: formulas as text, numbers as numbers."""
+"""CSV files written through core.csvfiles: formulas as text, numbers as numbers."""
 
 import csv
 import io
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from nabolaget import csvfiles
+from core import csvfiles
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -14,8 +14,8 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from areas.models import Council, CouncilKind, CouncilMembership, Municipality
-from nabolaget import privacy
-from nabolaget.models import Role
+from accounts import privacy
+from accounts.models import Role
 from priorities import services
 from priorities.models import (
     Notification,
@@ -357,7 +357,7 @@ def test_redaction_works_when_the_history_is_made_append_only(demo_live, residen
     import pgtrigger
     from django.db import ProgrammingError, transaction
 
-    from nabolaget.history import ignore_function_install
+    from core.history import ignore_function_install
 
     protect = pgtrigger.Protect(
         name="test_priorityevent_append_only", operation=pgtrigger.Update | pgtrigger.Delete

@@ -8,9 +8,9 @@ from django.core import mail
 from django.test import override_settings
 
 from areas.models import Council, CouncilKind, CouncilMembership, Municipality
-from nabolaget import services
-from nabolaget.models import Role
-from nabolaget.tasks import account_retention
+from accounts import services
+from accounts.models import Role
+from accounts.tasks import account_retention
 from priorities.models import Priority
 from tests.priorities.factories import UserFactory, make_priority, staff
 

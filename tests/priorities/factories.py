@@ -5,7 +5,7 @@ from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 
 from areas.models import Municipality
-from nabolaget.models import RoleGrant
+from accounts.models import RoleGrant
 from priorities import services
 from priorities.models import Category
 

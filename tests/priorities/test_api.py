@@ -5,7 +5,7 @@ import json
 import pytest
 from django.test import override_settings
 
-from nabolaget.models import Role
+from accounts.models import Role
 from priorities import services
 from priorities.models import Priority, StatusChange, Support
 from tests.priorities.factories import BODO_CENTRE, UserFactory, make_priority, staff

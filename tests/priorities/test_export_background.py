@@ -5,7 +5,7 @@ import io
 
 import pytest
 
-from nabolaget.models import Role
+from accounts.models import Role
 from priorities.models import Export
 from tests.conftest import run_jobs
 from tests.priorities.factories import MISVAER, make_priority, staff

@@ -40,7 +40,7 @@ from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
 
 from areas.models import Area
-from nabolaget.models import Role
+from accounts.models import Role
 from priorities import services
 from priorities.models import Category, Priority, Status, StatusChange, Support
 from tests.priorities.factories import UserFactory, staff

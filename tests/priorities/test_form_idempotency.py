@@ -1,7 +1,7 @@
 """The pages' forms that make a record carry an idempotency key made when the form is
 rendered: sending the same form again (after an error page, a lost answer, a double
 click) sends the resident to the first answer, its receipt, and writes no second row.
-The key lives in the API's store (nabolaget.idempotency)."""
+The key lives in the API's store (accounts.idempotency)."""
 
 import re
 
@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from areas.models import Area, Council, CouncilKind, CouncilMembership, Municipality
-from nabolaget.models import IdempotencyKey
+from accounts.models import IdempotencyKey
 from priorities.models import Priority, Submission, Support
 from tests.priorities.factories import UserFactory, make_priority
 from tests.priorities.test_councils import DRAWN, PDF

@@ -5,7 +5,7 @@ from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from nabolaget.models import Role
+from accounts.models import Role
 from priorities import services
 from priorities.models import Notification, Support
 from priorities.tasks import notify_status_changes

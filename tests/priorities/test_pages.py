@@ -2,7 +2,7 @@
 
 import pytest
 
-from nabolaget.models import Role
+from accounts.models import Role
 from priorities import services
 from priorities.models import Category, Priority, StatusChange, Support
 from tests.priorities.factories import UserFactory, make_priority, staff

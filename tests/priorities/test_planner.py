@@ -9,7 +9,7 @@ from django.contrib.gis.gdal import DataSource
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from nabolaget.models import Role
+from accounts.models import Role
 from priorities import rollups, services
 from priorities.models import AnswerTemplate, Export, Priority, StatusChange, Support
 from tests.priorities.factories import MISVAER, UserFactory, copies_of, make_priority, staff
@@ -173,7 +173,7 @@ def test_answer_from_a_template(client, planner):
 
 def test_answering_other_municipalities_input_is_refused(client):
     from areas.models import Municipality
-    from nabolaget.models import RoleGrant
+    from accounts.models import RoleGrant
 
     oslo_planner = UserFactory()
     RoleGrant.objects.create(

@@ -11,7 +11,7 @@ from procrastinate.contrib.django.models import ProcrastinateJob
 
 from areas.importers import ImportOptions, import_areas
 from areas.models import Area
-from nabolaget.models import Role
+from accounts.models import Role
 from priorities import services
 from priorities.models import InputRecord, Priority, StatusChange, Support, Visibility
 from tests.priorities.factories import MISVAER, UserFactory, make_priority, staff
@@ -169,7 +169,7 @@ def test_residents_and_other_municipalities_staff_cannot_answer():
     resident = UserFactory()
     oslo_planner = UserFactory()
     from areas.models import Municipality
-    from nabolaget.models import RoleGrant
+    from accounts.models import RoleGrant
 
     oslo = Municipality.objects.create(code="0301", name="Oslo")
     RoleGrant.objects.create(user=oslo_planner, role=Role.PLANNER, municipality=oslo)

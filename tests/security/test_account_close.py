@@ -7,7 +7,7 @@ from django.core.cache import cache
 from django.test import Client
 from rest_framework.authtoken.models import Token
 
-from nabolaget.models import User
+from accounts.models import User
 from tests.priorities.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -33,7 +33,7 @@ from django.utils import timezone
 from areas.models import Area, AreaType, Council, CouncilKind, CouncilMembership, Municipality
 from cases import services as case_services
 from cases.models import Case, CaseLayer, CaseLayerFeature, Consultation
-from nabolaget.models import Role, RoleGrant
+from accounts.models import Role, RoleGrant
 from priorities import services
 from priorities.models import Category, Export, SubmissionAttachment, Visibility
 from tests.areas.factories import AreaFactory, square

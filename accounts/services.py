@@ -1,0 +1,88 @@
+"""Writes on accounts and roles."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from areas.models import Municipality
+from accounts import privacy
+from accounts.models import Role, RoleGrant
+
+
+@transaction.atomic
+def role_grant(*, email: str, role: str, municipality_code: str) -> tuple[RoleGrant, bool]:
+    """Give the account with this e-mail a staff role in a municipality. Returns (grant, created)."""
+    if role not in Role.values:
+        raise ValidationError(
+            _("Unknown role '%(role)s'. Roles: %(roles)s.")
+            % {"role": role, "roles": ", ".join(Role.values)}
+        )
+    user = get_user_model().objects.filter(email__iexact=email.strip()).first()
+    if user is None:
+        raise ValidationError(
+            _("There is no account with the e-mail address %(email)s.") % {"email": email}
+        )
+    municipality = Municipality.objects.filter(code=municipality_code).first()
+    if municipality is None:
+        raise ValidationError(
+            _("Municipality %(code)s is not in Nabolaget; import its boundary first.")
+            % {"code": municipality_code}
+        )
+    return RoleGrant.objects.get_or_create(user=user, role=role, municipality=municipality)
+
+
+def account_inactivity_notice(*, user, now: dt.datetime) -> bool:
+    """Tell a resident that their inactive account will be closed; record when. True if sent.
+
+    The time is recorded in the transaction that sends the e-mail, so a failed send is
+    retried by the next run and a successful one is not repeated.
+    """
+    closes = now + dt.timedelta(days=settings.NABOLAGET_RETENTION_NOTICE_DAYS)
+    with transaction.atomic():
+        updated = (
+            get_user_model()
+            .objects.filter(pk=user.pk, closed_at=None)
+            .update(inactivity_notice_at=now)
+        )
+        if not updated or not user.email:
+            return False
+        with translation.override(user.language or settings.LANGUAGE_CODE):
+            context = {
+                "user": user,
+                "closes": closes,
+                "days": settings.NABOLAGET_RETENTION_DAYS,
+                "login_url": settings.NABOLAGET_SITE_URL.rstrip("/") + reverse("account_login"),
+            }
+            subject = render_to_string("nabolaget/email/inactivity_subject.txt", context).strip()
+            body = render_to_string("nabolaget/email/inactivity.txt", context)
+        send_mail(subject, body, None, [user.email])
+    return True
+
+
+def account_retention_run(*, now: dt.datetime) -> dict[str, int]:
+    """The retention job: close the accounts that are due, then tell those that soon will be.
+
+    Idempotent: a second run at the same time finds nothing to do.
+    """
+    if settings.NABOLAGET_RETENTION_DAYS <= 0:
+        return {"told": 0, "closed": 0}
+    to_tell, to_close = privacy.retention_due(now=now)
+    users = get_user_model().objects
+    closing = list(to_close.values_list("pk", flat=True))
+    for pk in closing:
+        privacy.account_close(user=users.get(pk=pk), now=now)
+    told = sum(
+        account_inactivity_notice(user=users.get(pk=pk), now=now)
+        for pk in list(to_tell.values_list("pk", flat=True))
+    )
+    return {"told": told, "closed": len(closing)}

@@ -1,0 +1,246 @@
+"""Councils and their submissions in the API (GeoJSON where there is a geometry)."""
+
+from __future__ import annotations
+
+import json
+
+import django_filters
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema, extend_schema_field
+from rest_framework import mixins, permissions, serializers, status, viewsets
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+from rest_framework.serializers import as_serializer_error
+from rest_framework_gis.fields import GeometryField
+from rest_framework_gis.serializers import GeoFeatureModelSerializer
+
+from areas.geojson import geometry_from_geojson
+from areas.models import Area, Council
+from cases.models import Case, Consultation
+from accounts import idempotency
+from core.api import FeatureCollectionPageSchema, StrictPageNumberPagination
+from core.fields import TextSerializerField
+from priorities import services
+from priorities.api.serializers import AreaRefSerializer, StatusChangeSerializer
+from priorities.models import Status, Submission, SubmissionKind, case_number_validator
+
+
+class CouncilSerializer(serializers.ModelSerializer):
+    kind = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    municipality = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    areas = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+
+    class Meta:
+        model = Council
+        fields = [
+            "id",
+            "name",
+            "kind",
+            "municipality",
+            "areas",
+            "is_formal",
+            "organisation_number",
+            "description",
+        ]
+
+
+class CouncilViewSet(viewsets.ReadOnlyModelViewSet):
+    """Local councils: grendeutval, youth councils, neighbourhood councils …"""
+
+    queryset = Council.objects.select_related("kind", "municipality").prefetch_related("areas")
+    serializer_class = CouncilSerializer
+    pagination_class = None
+    filter_backends = []
+
+
+@extend_schema_field(
+    {"type": "object", "nullable": True, "description": "GeoJSON geometry, WGS 84"}
+)
+class ApiGeometryField(GeometryField):
+    pass
+
+
+class SubmissionSerializer(GeoFeatureModelSerializer):
+    geom = ApiGeometryField(source="api_geom", read_only=True, precision=7, allow_null=True)
+    council = serializers.PrimaryKeyRelatedField(read_only=True)
+    case = serializers.SlugRelatedField(slug_field="number", read_only=True, allow_null=True)
+    areas = AreaRefSerializer(many=True, read_only=True)
+    status_display = serializers.CharField(source="get_status_display", read_only=True)
+
+    class Meta:
+        model = Submission
+        geo_field = "geom"
+        fields = [
+            "id",
+            "reference",
+            "council",
+            "kind",
+            "title",
+            "text",
+            "meeting_date",
+            "minutes_reference",
+            "year",
+            "case",
+            "consultation",
+            "late",
+            "status",
+            "status_display",
+            "areas",
+            "created_at",
+            "withdrawn_at",
+            "withdrawn_reason",
+        ]
+
+
+class SubmissionDetailSerializer(SubmissionSerializer):
+    history = StatusChangeSerializer(source="status_changes", many=True, read_only=True)
+
+    class Meta(SubmissionSerializer.Meta):
+        fields = [*SubmissionSerializer.Meta.fields, "history"]
+
+
+class SubmissionCreateSerializer(serializers.Serializer):
+    council = serializers.IntegerField()
+    kind = serializers.ChoiceField(choices=SubmissionKind.choices)
+    title = TextSerializerField(min_length=3, max_length=200)
+    text = TextSerializerField(multiline=True, min_length=10, max_length=20000)
+    meeting_date = serializers.DateField(required=False, allow_null=True)
+    minutes_reference = TextSerializerField(required=False, allow_blank=True, max_length=100)
+    year = serializers.IntegerField(required=False, allow_null=True, min_value=1900, max_value=2100)
+    geometry = serializers.JSONField(required=False, allow_null=True)
+    areas = serializers.ListField(child=serializers.IntegerField(), required=False)
+    case = TextSerializerField(required=False, allow_blank=True, max_length=20)
+    consultation = serializers.IntegerField(required=False, allow_null=True)
+
+
+class SubmissionFilter(django_filters.FilterSet):
+    council = django_filters.NumberFilter(field_name="council_id")
+    area = django_filters.NumberFilter(method="filter_area")
+    case = django_filters.CharFilter(field_name="case__number", validators=[case_number_validator])
+    status = django_filters.ChoiceFilter(choices=Status.choices)
+    since = django_filters.DateFilter(field_name="created_at__date", lookup_expr="gte")
+    until = django_filters.DateFilter(field_name="created_at__date", lookup_expr="lte")
+
+    class Meta:
+        model = Submission
+        fields = ["council", "area", "case", "status", "since", "until"]
+
+    def filter_area(self, queryset, name, value):
+        if not Area.objects.filter(pk=value).exists():
+            raise ValidationError({"area": [_("There is no area %(id)s.") % {"id": value}]})
+        return queryset.filter(areas=value)
+
+
+class SubmissionPagination(FeatureCollectionPageSchema, StrictPageNumberPagination):
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 500
+
+    def get_paginated_response(self, data):
+        return Response(
+            {
+                "type": "FeatureCollection",
+                "count": self.page.paginator.count,
+                "next": self.get_next_link(),
+                "previous": self.get_previous_link(),
+                "features": data["features"],
+            }
+        )
+
+
+class SubmissionViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Submissions from local councils, with their public history. Secretaries POST new ones."""
+
+    filterset_class = SubmissionFilter
+    pagination_class = SubmissionPagination
+    permission_classes = [permissions.IsAuthenticatedOrReadOnly]
+
+    def get_queryset(self):
+        queryset = (
+            Submission.objects.select_related("case")
+            .prefetch_related("areas__type")
+            .with_api_geometry()
+            .order_by("-created_at", "-id")
+        )
+        if self.action == "retrieve":
+            queryset = queryset.prefetch_related("status_changes")
+        return queryset
+
+    def get_serializer_class(self):
+        return SubmissionDetailSerializer if self.action == "retrieve" else SubmissionSerializer
+
+    @extend_schema(
+        request=SubmissionCreateSerializer,
+        parameters=[idempotency.PARAMETER],
+        responses={201: SubmissionDetailSerializer, **idempotency.RESPONSES},
+    )
+    @idempotency.idempotent
+    def create(self, request, *args, **kwargs):
+        incoming = SubmissionCreateSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        data = incoming.validated_data
+        council = Council.objects.select_related("municipality").filter(pk=data["council"]).first()
+        if council is None:
+            raise ValidationError(
+                {"council": [_("There is no council %(id)s.") % {"id": data["council"]}]}
+            )
+        services.council_secretary_check(request.user, council)
+        geometry = None
+        if data.get("geometry") is not None:
+            # Null or absent is "no place"; anything else must be GeoJSON ({} and [] are not).
+            geometry = _call(geometry_from_geojson, text=json.dumps(data["geometry"]))
+        case = None
+        if data.get("case"):
+            case = Case.objects.filter(
+                municipality=council.municipality, number=data["case"]
+            ).first()
+            if case is None:
+                raise ValidationError(
+                    {
+                        "case": [
+                            _("There is no case %(n)s in this municipality.") % {"n": data["case"]}
+                        ]
+                    }
+                )
+        consultation = None
+        if data.get("consultation"):
+            consultation = Consultation.objects.filter(pk=data["consultation"]).first()
+            if consultation is None:
+                raise ValidationError({"consultation": [_("There is no such consultation.")]})
+        areas = list(Area.objects.filter(pk__in=data.get("areas") or []).defer("geom")) or None
+        if data.get("areas") and (not areas or len(areas) != len(set(data["areas"]))):
+            raise ValidationError({"areas": [_("Unknown area.")]})
+        submission = _call(
+            services.submission_file,
+            secretary=request.user,
+            council=council,
+            kind=data["kind"],
+            title=data["title"],
+            text=data["text"],
+            meeting_date=data.get("meeting_date"),
+            minutes_reference=data.get("minutes_reference", ""),
+            year=data.get("year"),
+            geometry=geometry,
+            areas=areas,
+            case=case,
+            consultation=consultation,
+        )
+        body = SubmissionDetailSerializer(self.get_queryset().get(pk=submission.pk)).data
+        return Response(
+            body,
+            status=status.HTTP_201_CREATED,
+            headers={"Location": submission.get_absolute_url()},
+        )
+
+
+def _call(function, **kwargs):
+    try:
+        return function(**kwargs)
+    except DjangoValidationError as exc:
+        raise ValidationError(as_serializer_error(exc)) from exc

@@ -1,0 +1,107 @@
+"""Kinds of input: where each registers itself with the feedback loop, the case link and
+the digest.
+
+A kind of input (priorities, councils' submissions, and later hearing answers, meeting
+input, panel results, budget input) is a model made from ``InputRecord`` with its own
+status-change and case-link tables (from the abstract ``StatusChange`` and ``CaseLink``).
+Its app registers it once, in its ``AppConfig.ready``::
+
+    kinds.register(InputKind(key="submission", model=Submission,
+                             status_changes=SubmissionStatusChange,
+                             case_links=SubmissionCaseLink, ...))
+
+The status loop (``priorities.services.input_set_status``), its e-mails
+(``priorities.tasks``), the link to a case and the case's and areas' digests
+(``cases.digests``) read the registry and need no edit for a new kind.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from django.db import models
+
+
+@dataclass(frozen=True)
+class InputKind:
+    """How the loop, the link and the digest handle one kind of input.
+
+    - ``key``: a short name, stable (it is in job arguments and e-mail keys);
+    - ``model``, ``status_changes``, ``case_links``: the kind's three tables;
+    - ``label``, ``label_plural``: how people call it (lazy translations);
+    - ``public``: the records anyone may see (e.g. not hidden, not withdrawn);
+    - ``select``: what to read with a record for its e-mails and rows (``select_related``);
+    - ``digest_row``: a record as a row of a digest (a JSON-serialisable dict with at
+      least ``id``, ``reference``, ``title``, ``status``, ``status_label`` and ``url``);
+    - ``digest_groups``: optional; splits a kind's digest rows into named groups (e.g. a
+      council's statements asked for in a consultation, and its other submissions).
+    - ``in_digest``: whether the digest lists it as a section of its own (priorities have
+      the digest's own figures, from their rollups, and are not listed again).
+    """
+
+    key: str
+    model: type[models.Model]
+    status_changes: type[models.Model]
+    case_links: type[models.Model]
+    label: str
+    label_plural: str
+    public: Callable[[models.QuerySet], models.QuerySet] = lambda queryset: queryset
+    select: Sequence[str] = ("municipality", "author")
+    digest_row: Callable[[models.Model], dict] | None = None
+    digest_groups: Callable[[list[dict]], list[tuple[str, list[dict]]]] | None = None
+    in_digest: bool = True
+    options: dict = field(default_factory=dict)
+
+    def public_records(self) -> models.QuerySet:
+        return self.public(self.model._base_manager.all())
+
+    def linked_to(self, municipality_id: int, case_number: str) -> models.QuerySet:
+        """The public records of this kind linked to the case with this number."""
+        links = self.case_links.objects.filter(
+            municipality_id=municipality_id, case_number=case_number
+        )
+        return self.public_records().filter(pk__in=links.values("record_id"))
+
+    def in_areas(self, area_ids: Sequence[int]) -> models.QuerySet:
+        """The public records of this kind in any of these areas."""
+        through = self.model._meta.get_field("areas").remote_field.through
+        column = self.model._meta.model_name + "_id"
+        return self.public_records().filter(
+            pk__in=through.objects.filter(area_id__in=area_ids).values(column)
+        )
+
+
+_KINDS: dict[str, InputKind] = {}
+
+
+def register(kind: InputKind) -> InputKind:
+    """Register a kind of input (once, from its app's ``ready``)."""
+    existing = _KINDS.get(kind.key)
+    if existing is not None and existing.model is not kind.model:
+        raise ValueError(f"Another kind of input is registered as {kind.key!r}")
+    _KINDS[kind.key] = kind
+    return kind
+
+
+def unregister(key: str) -> None:
+    """Take a kind out of the registry (tests that register a throwaway kind)."""
+    _KINDS.pop(key, None)
+
+
+def all_kinds() -> list[InputKind]:
+    """Every registered kind, in the order they were registered."""
+    return list(_KINDS.values())
+
+
+def get(key: str) -> InputKind:
+    return _KINDS[key]
+
+
+def of(model_or_record) -> InputKind:
+    """The kind of a record or of its model."""
+    model = model_or_record if isinstance(model_or_record, type) else type(model_or_record)
+    for kind in _KINDS.values():
+        if issubclass(model, kind.model):
+            return kind
+    raise LookupError(f"{model.__name__} is not a registered kind of input")
