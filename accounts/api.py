@@ -11,10 +11,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import privacy
-from core import security
-from accounts.limits import throttle
 from accounts.forms import AccountCloseForm
+from accounts.limits import throttle
 from accounts.views import data_response
+from core import security
 
 
 class AccountDataView(APIView):

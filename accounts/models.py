@@ -1,6 +1,7 @@
 """Accounts: every account is a resident; staff roles per municipality; remembered answers
 to retried create requests (idempotency keys)."""
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _

@@ -22,6 +22,7 @@ from accounts.models import Notification
 
 logger = logging.getLogger("priorities.tasks")
 
+
 def site_url(path: str) -> str:
     return settings.NABOLAGET_SITE_URL.rstrip("/") + path
 

@@ -14,9 +14,9 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from areas.models import Municipality
 from accounts import privacy
 from accounts.models import Role, RoleGrant
+from areas.models import Municipality
 
 
 @transaction.atomic

@@ -61,10 +61,8 @@ def account_privacy(request):
                     "Your priorities stay on the map without your name."
                 ),
             )
-            return redirect("areas:home")
+            return redirect("priorities:home")
         if form.locked:
             return security.lockout_response(request)
         return render(request, "accounts/privacy.html", {"form": form}, status=400)
     return render(request, "accounts/privacy.html", {"form": form})
-
-

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from areas.datafiles import FileTooLargeError, UnsafeFileError
 from areas.forms import AreaImportForm
 from areas.importers import AreaImportError, ImportOptions, import_areas, uploaded_file
-from areas.models import Area, AreaType, Council, CouncilKind, CouncilMembership, Municipality
+from areas.models import Area, AreaType, Municipality
 from areas.services import area_geometry_changed
 
 
@@ -91,23 +91,3 @@ class AreaAdmin(GISModelAdmin):
             area_geometry_changed(area=obj)
 
     gis_widget_kwargs = {"attrs": {"default_zoom": 6, "default_lon": 15, "default_lat": 65}}
-
-
-class CouncilMembershipInline(admin.TabularInline):
-    model = CouncilMembership
-    extra = 1
-    raw_id_fields = ["user"]
-
-
-@admin.register(CouncilKind)
-class CouncilKindAdmin(admin.ModelAdmin):
-    list_display = ["slug", "name_nb", "name_nn", "name_en"]
-
-
-@admin.register(Council)
-class CouncilAdmin(admin.ModelAdmin):
-    list_display = ["name", "kind", "municipality", "is_formal", "organisation_number"]
-    list_filter = ["kind", "municipality", "is_formal"]
-    search_fields = ["name", "organisation_number"]
-    filter_horizontal = ["areas"]
-    inlines = [CouncilMembershipInline]

@@ -238,5 +238,3 @@ class Address(models.Model):
 
     def __str__(self) -> str:
         return f"{self.text}, {self.postcode} {self.post_town}".strip(", ")
-
-

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.gis.admin import GISModelAdmin
 
-from cases.models import Case, CaseAreaAdjustment, Consultation, FrozenDigest
+from cases.models import Case, CaseAreaAdjustment, FrozenDigest
 
 
 @admin.register(Case)
@@ -9,22 +9,6 @@ class CaseAdmin(GISModelAdmin):
     list_display = ["number", "title", "municipality", "body", "meeting_date", "status"]
     list_filter = ["municipality", "body", "status"]
     search_fields = ["number", "title"]
-
-
-@admin.register(Consultation)
-class ConsultationAdmin(admin.ModelAdmin):
-    list_display = ["case", "deadline", "created_at"]
-    filter_horizontal = ["councils"]
-    raw_id_fields = ["case", "created_by"]
-
-    def get_readonly_fields(self, request, obj=None):
-        """What was asked is on the record; only the deadline can be moved (later)."""
-        if obj is None:
-            return []
-        return ["case", "councils", "summary", "questions", "created_by", "created_at"]
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(FrozenDigest)

@@ -2,7 +2,8 @@
 
 Every aggregate read of a digest is in this module, behind :func:`area_digest`
 (and :func:`case_digest`, which calls it), so that the way the numbers are made
-(on-the-fly SQL now; pre-aggregated rollups later) can change in one place.
+(the rollup tables, or the rows where the rollup cannot answer) can change in one place.
+Input of every other kind (``priorities.kinds``) is listed in sections of its own.
 The number of SQL queries does not depend on the number of areas, and a
 priority lying in several of the areas (areas of different types overlap) is
 counted once in the combined numbers.
@@ -18,6 +19,8 @@ import json
 from collections.abc import Sequence
 from zoneinfo import ZoneInfo
 
+import pghistory.models
+from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
 from django.core.validators import MinValueValidator
@@ -29,6 +32,8 @@ from django.utils import timezone, translation
 from django.utils.translation import get_language
 
 from areas.models import STORAGE_SRID, Area
+from cases.models import Case, CaseArea, CaseAreaAdjustment
+from priorities import kinds
 from priorities.models import (
     MAP_CELL_LEVELS,
     Category,
@@ -39,7 +44,6 @@ from priorities.models import (
     PriorityMapCell,
     PriorityUnansweredDay,
     Status,
-    Submission,
 )
 from priorities.querysets import MedianDays
 from priorities.rollups import ROLLUP_TIME_ZONE
@@ -122,31 +126,44 @@ def _months(first: datetime.date, last: datetime.date) -> list[str]:
     return months[-MAX_TREND_MONTHS:]
 
 
-def _submission_row(submission: dict) -> dict:
-    return {
-        "id": submission["id"],
-        "reference": submission["reference"],
-        "title": submission["title"],
-        "council": submission["council__name"],
-        "kind": submission["kind"],
-        "status": submission["status"],
-        "status_label": str(Status(submission["status"]).label),
-        "created": submission["created_at"].date().isoformat(),
-        "consultation": submission["consultation_id"],
-        "url": reverse("councils:submission", args=[submission["id"]]),
-    }
-
-
-SUBMISSION_FIELDS = (
-    "id",
-    "reference",
-    "title",
-    "council__name",
-    "kind",
-    "status",
-    "created_at",
-    "consultation_id",
-)
+def _input_sections(area_ids, since, until, answer_days: int, case=None) -> list[dict]:
+    """Every kind of input besides priorities (``priorities.kinds``), as sections of the
+    digest: those in the areas in the period, their answers' health, and (for a case's
+    digest) those linked to the case, which are then not listed again among the others.
+    A new kind of input is here as soon as it is registered."""
+    sections = []
+    for kind in kinds.all_kinds():
+        if not kind.in_digest:
+            continue
+        records = kind.in_areas(area_ids).filter(created_at__date__lte=until)
+        if since:
+            records = records.filter(created_at__date__gte=since)
+        linked = []
+        if case is not None:
+            linked = [
+                kind.digest_row(record)
+                for record in kind.linked_to(case.municipality_id, case.number)
+                .select_related(*kind.select)
+                .order_by("-created_at", "-id")
+            ]
+        on_case = {row["id"] for row in linked}
+        rows = [
+            kind.digest_row(record)
+            for record in records.select_related(*kind.select).order_by("-created_at", "-id")
+            if record.pk not in on_case
+        ]
+        groups = kind.digest_groups(rows) if kind.digest_groups else [(kind.label_plural, rows)]
+        sections.append(
+            {
+                "kind": kind.key,
+                "label": str(kind.label_plural),
+                "count": len(rows) + len(linked),
+                "health": _health(records, answer_days),
+                "linked": linked,
+                "groups": [{"title": str(title), "rows": group} for title, group in groups],
+            }
+        )
+    return sections
 
 
 def _rollup_scope(areas, since, until) -> dict | None:
@@ -221,9 +238,11 @@ def area_digest(
     area_ids: Sequence[int],
     since: datetime.date | None = None,
     until: datetime.date | None = None,
+    case=None,
 ) -> dict:
     """The digest of the input in these areas (combined), created from ``since`` up to and
-    including ``until`` (today by default)."""
+    including ``until`` (today by default); with ``case``, the input linked to the case is
+    listed apart (see ``case_digest``)."""
     until = until or timezone.localdate()
     area_ids = sorted(set(area_ids))
     areas = list(
@@ -254,14 +273,6 @@ def area_digest(
             id__in=links.values("priority_id")
         ).created_between(since, until)
         numbers = None
-    submission_links = Submission.areas.through.objects.filter(area_id__in=area_ids).values(
-        "submission_id"
-    )
-    submissions = Submission.objects.active().filter(id__in=submission_links)
-    if since:
-        submissions = submissions.filter(created_at__date__gte=since)
-    submissions = submissions.filter(created_at__date__lte=until)
-
     language = (get_language() or settings.LANGUAGE_CODE)[:2]
     by_category = numbers["by_category"] if numbers else []
     for row in (
@@ -363,11 +374,6 @@ def area_digest(
         for area in areas
     ]
 
-    submission_rows = [
-        _submission_row(s)
-        for s in submissions.order_by("-created_at", "-id").values(*SUBMISSION_FIELDS)
-    ]
-
     x, y = (
         models.Func(F("point"), function=name, output_field=models.FloatField())
         for name in ("ST_X", "ST_Y")
@@ -390,8 +396,6 @@ def area_digest(
     totals = {
         "priorities": health["count"],
         "supports": sum(row["supports"] for row in by_category),
-        "submissions": len(submission_rows),
-        "statements": sum(1 for s in submission_rows if s["consultation"]),
     }
     return {
         "language": language,
@@ -401,23 +405,22 @@ def area_digest(
         "by_category": by_category,
         "by_status": by_status,
         "top": top,
-        "submissions": [s for s in submission_rows if not s["consultation"]],
-        "statements": [s for s in submission_rows if s["consultation"]],
         "trend": trend,
         "health": health,
-        "submission_health": _health(submissions, answer_days),
+        "inputs": _input_sections(area_ids, since, until, answer_days, case),
         "per_area": per_area,
         "map": _map(areas, points),
     }
 
 
 def case_digest(case, since: datetime.date | None = None, until: datetime.date | None = None):
-    """The digest over a case's affected areas, with the input linked to the case and the
-    councils' statements on it."""
-    from cases.models import Case
-
-    data = area_digest(list(case.areas.values_list("id", flat=True)), since, until)
-    linked = Priority.public_objects.filter(case_links__case=case).order_by("-support_count", "-id")
+    """The digest over a case's affected areas, with the input linked to the case."""
+    data = area_digest(list(case.areas.values_list("id", flat=True)), since, until, case)
+    linked = (
+        kinds.get("priority")
+        .linked_to(case.municipality_id, case.number)
+        .order_by("-support_count", "-id")
+    )
     data["linked"] = [
         {
             "id": p.pk,
@@ -430,16 +433,6 @@ def case_digest(case, since: datetime.date | None = None, until: datetime.date |
         }
         for p in linked
     ]
-    data["case_statements"] = [
-        _submission_row(s)
-        for s in Submission.objects.active()
-        .filter(case=case)
-        .order_by("-created_at", "-id")
-        .values(*SUBMISSION_FIELDS)
-    ]
-    on_case = {s["id"] for s in data["case_statements"]}
-    data["statements"] = [s for s in data["statements"] if s["id"] not in on_case]
-    data["submissions"] = [s for s in data["submissions"] if s["id"] not in on_case]
     data["case"] = {"id": case.pk, "number": case.number, "title": case.title}
     if case.geom is not None:
         shape = (
@@ -544,17 +537,24 @@ def _with_viewbox(data: dict, bounds: list[tuple]) -> dict:
     }
 
 
-# Every change a digest can show leaves a row with a new, larger id in one of these
-# history tables (pghistory: input, supports and answers through the priority's row,
-# submissions, cases and their areas and links), or a newer ``updated_at`` on an area.
-INPUT_STATE_TABLES = (
-    "priorities_priorityevent",
-    "priorities_submissionevent",
-    "cases_caseevent",
-    "cases_caseareaevent",
-    "cases_caseareaadjustmentevent",
-    "cases_caselinkevent",
-)
+# Every change a digest can show leaves a row with a new, larger id in a history table
+# (pghistory): of a case, its areas and their adjustments, and of every kind of input and
+# its case links (supports and answers show through the input's own row).
+CASE_HISTORY = (Case, CaseArea, CaseAreaAdjustment)
+
+
+def input_state_tables() -> list[str]:
+    """The history tables whose newest row ``input_state`` reads."""
+    tracked = {*CASE_HISTORY}
+    for kind in kinds.all_kinds():
+        tracked |= {kind.model, kind.case_links}
+    return sorted(
+        model._meta.db_table
+        for model in apps.get_models()
+        if issubclass(model, pghistory.models.Event) and model.pgh_tracked_model in tracked
+    )
+
+
 LIVE_FINGERPRINT_SECONDS = 24 * 3600
 
 
@@ -562,7 +562,7 @@ def input_state() -> str:
     """A token that changes whenever anything a digest reads changes: the newest history
     row of each table and the latest area edit, in one query of index look-ups."""
     # Raw SQL: one statement of max() sub-selects over unrelated tables.
-    newest = ", ".join(f"(SELECT max(pgh_id) FROM {table})" for table in INPUT_STATE_TABLES)
+    newest = ", ".join(f"(SELECT max(pgh_id) FROM {table})" for table in input_state_tables())
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT {newest}, (SELECT max(updated_at) FROM areas_area)")
         return hashlib.sha256(repr(cursor.fetchone()).encode()).hexdigest()[:32]

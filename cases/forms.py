@@ -12,8 +12,9 @@ from cases.digests import PERIOD_VALIDATORS
 from cases.models import AdjustmentAction, Body, CaseStatus
 from core.fields import TextField
 from core.forms import add_service_errors
+from priorities import kinds
 from priorities.forms import area_label
-from priorities.models import Priority, Submission, case_number_validator
+from priorities.models import case_number_validator
 
 
 class CaseForm(forms.Form):
@@ -104,19 +105,13 @@ class AreaAdjustForm(forms.Form):
 
 
 class LinkForm(forms.Form):
-    """Link input to the case: priorities by reference number, councils' submissions."""
+    """Link input of any kind to the case by reference number (NB-… for priorities, UT-…
+    for councils' submissions, and so on for every kind in ``priorities.kinds``)."""
 
     references = TextField(
-        label=_("Priorities (reference numbers)"),
-        required=False,
+        label=_("Input (reference numbers)"),
         max_length=2000,
-        help_text=_("Separated by commas or spaces, e.g. NB-2026-000012, NB-2026-000031."),
-    )
-    submissions = forms.ModelMultipleChoiceField(
-        label=_("Submissions from councils"),
-        queryset=Submission.objects.none(),
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Separated by commas or spaces, e.g. NB-2026-000012, UT-2026-000003."),
     )
     public_text = TextField(
         label=_("Public answer"),
@@ -129,32 +124,23 @@ class LinkForm(forms.Form):
     def __init__(self, *args, case, **kwargs):
         super().__init__(*args, **kwargs)
         self.case = case
-        self.fields["submissions"].queryset = (
-            Submission.objects.active()
-            .filter(municipality=case.municipality)
-            .exclude(case=case)
-            .select_related("council")
-        )
-        self.fields["submissions"].label_from_instance = lambda s: f"{s.title} ({s.council.name})"
 
     def clean(self):
         data = super().clean()
-        words = (data.get("references") or "").replace(",", " ").split()
-        found = list(
-            Priority.public_objects.filter(
-                municipality=self.case.municipality, reference__in=[w.upper() for w in words]
+        wanted = {word.upper() for word in (data.get("references") or "").replace(",", " ").split()}
+        found = []
+        for kind in kinds.all_kinds():
+            found += kind.public_records().filter(
+                municipality=self.case.municipality, reference__in=wanted
             )
-        )
-        missing = sorted({w.upper() for w in words} - {p.reference for p in found})
+        missing = sorted(wanted - {record.reference for record in found})
         if missing:
             self.add_error(
                 "references",
-                _("No public priority with the reference number %(refs)s in this municipality.")
+                _("No public input with the reference number %(refs)s in this municipality.")
                 % {"refs": ", ".join(missing)},
             )
-        data["priorities"] = found
-        if not found and not data.get("submissions") and not missing:
-            raise ValidationError(_("Choose at least one piece of input."))
+        data["records"] = found
         return data
 
 

@@ -11,7 +11,8 @@ from django.utils.translation import gettext as _
 
 from areas.models import Area
 from cases.models import Case
-from priorities.models import Category, Priority, Submission
+from priorities import kinds
+from priorities.models import Category, Priority
 
 API_SRID = 4326
 AREA_SIMPLIFY_METRES = 10
@@ -24,11 +25,16 @@ def _priorities(case: Case):
     return Priority.public_objects.filter(id__in=links)
 
 
-def _submissions(case: Case):
-    links = Submission.areas.through.objects.filter(
-        area_id__in=case.case_areas.values("area_id")
-    ).values("submission_id")
-    return Submission.objects.active().filter(id__in=links, geom__isnull=False)
+def _placed_kinds() -> list[kinds.InputKind]:
+    """The kinds of input besides priorities whose records may have a place of their own."""
+    return [kind for kind in kinds.all_kinds() if kind.in_digest and kind.geometry_field]
+
+
+def _placed(case: Case, kind: kinds.InputKind):
+    """A kind's public records with a place, in the case's affected areas."""
+    return kind.in_areas(case.case_areas.values("area_id")).filter(
+        **{f"{kind.geometry_field}__isnull": False}
+    )
 
 
 def case_layers(case: Case) -> list[dict]:
@@ -52,10 +58,15 @@ def case_layers(case: Case) -> list[dict]:
                 "colour": category.colour,
             }
         )
-    if _submissions(case).exists():
-        layers.append(
-            {"key": "submissions", "name": _("Submissions from councils"), "kind": "derived"}
-        )
+    for kind in _placed_kinds():
+        if _placed(case, kind).exists():
+            layers.append(
+                {
+                    "key": f"input-{kind.key}",
+                    "name": str(kind.label_plural).capitalize(),
+                    "kind": "derived",
+                }
+            )
     return layers
 
 
@@ -107,20 +118,12 @@ def layer_geojson(case: Case, key: str) -> dict:
         ]
         if not features:
             raise Http404
-    elif key == "submissions":
+    elif key.startswith("input-") and key[6:] in {kind.key for kind in _placed_kinds()}:
+        kind = kinds.get(key[6:])
+        records = _placed(case, kind).select_related(*kind.select)
         features = [
-            _feature(
-                s.api_geom,
-                {
-                    "reference": s.reference,
-                    "title": s.title,
-                    "council": s.council.name,
-                    "status": s.status,
-                    "url": s.get_absolute_url(),
-                },
-                s.pk,
-            )
-            for s in _submissions(case).select_related("council").with_api_geometry()
+            _feature(record.api_geom, kind.layer_properties(record), record.pk)
+            for record in records.annotate(api_geom=Transform(kind.geometry_field, API_SRID))
         ]
     else:
         raise Http404

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from areas.models import STORAGE_SRID
 from cases.querysets import CaseQuerySet
-from core.history import append_only_history, never_truncated, only_cleared
+from core.history import append_only_history, never_truncated
 from core.text import NormalisedTextMixin
 from priorities.models import case_number_validator
 
@@ -179,37 +179,6 @@ class CaseLayerFeature(models.Model):
 
     def __str__(self) -> str:
         return f"feature {self.pk} of layer {self.layer_id}"
-
-
-@pghistory.track(meta=append_only_history("caselinkevent"))
-class CaseLink(models.Model):
-    """A priority linked to a case (made by the feedback loop's status 'included in a case').
-
-    Part of the record: never changed or deleted; ``linked_by`` only becomes empty when
-    that account is deleted.
-    """
-
-    case = models.ForeignKey(Case, models.PROTECT, related_name="priority_links")
-    priority = models.ForeignKey("priorities.Priority", models.PROTECT, related_name="case_links")
-    linked_by = models.ForeignKey(
-        "accounts.User", models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    linked_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["linked_at", "id"]
-        constraints = [
-            models.UniqueConstraint(fields=["case", "priority"], name="caselink_unique"),
-        ]
-        triggers = [
-            pgtrigger.Protect(name="caselink_never_deleted", operation=pgtrigger.Delete),
-            never_truncated("caselink"),
-            pgtrigger.ReadOnly(name="caselink_read_only", exclude=["linked_by"]),
-            only_cleared("caselink_linked_by_only_cleared", "linked_by"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.priority_id} in {self.case_id}"
 
 
 @pghistory.track(meta=append_only_history("frozendigestevent"))

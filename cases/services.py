@@ -41,7 +41,7 @@ from cases.models import (
     FrozenDigest,
     FrozenDigestPDF,
 )
-from priorities.models import Priority, Status, Submission
+from priorities.models import InputRecord, Status
 from priorities.services import ANSWER_ROLES, input_set_status, staff_role
 
 MAX_CASE_VERTICES = 100_000
@@ -379,14 +379,12 @@ def case_link_input(
     *,
     actor,
     case: Case,
-    priorities: Sequence[Priority] = (),
-    submissions: Sequence[Submission] = (),
+    records: Sequence[InputRecord],
     public_text: str,
 ) -> int:
-    """Link priorities and submissions to the case through the feedback loop: each gets
-    the status 'included in a case' with the case number, and its people are told."""
+    """Link input of any kind to the case through the feedback loop: each record gets the
+    status 'included in a case' with the case number, and its people are told."""
     staff_role(actor, case.municipality_id, ANSWER_ROLES)
-    records = [*priorities, *submissions]
     if any(record.municipality_id != case.municipality_id for record in records):
         raise ValidationError({"records": _("Link input from the case's municipality only.")})
     input_set_status(
@@ -401,10 +399,10 @@ def case_link_input(
 
 def digest_rows(data: dict) -> int:
     """How many table rows a digest has (large ones get their PDF in the background)."""
-    return sum(
-        len(data.get(key) or [])
-        for key in ("top", "submissions", "statements", "per_area", "linked", "case_statements")
-    ) + len(data["map"]["points"])
+    rows = sum(len(data.get(key) or []) for key in ("top", "per_area", "linked"))
+    for section in data.get("inputs", []):
+        rows += len(section["linked"]) + sum(len(group["rows"]) for group in section["groups"])
+    return rows + len(data["map"]["points"])
 
 
 @transaction.atomic

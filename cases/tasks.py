@@ -5,7 +5,7 @@ from __future__ import annotations
 from procrastinate import RetryStrategy
 from procrastinate.contrib.django import app
 
-from priorities.tasks import closing_connections
+from core.tasks import closing_connections
 
 
 @app.task(queue="pdf", retry=RetryStrategy(max_attempts=3, wait=30))

@@ -12,14 +12,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.idempotency import idempotent_form
+from accounts.models import Role
 from areas.models import Area
 from cases import digests, services
 from cases.forms import AreaAdjustForm, CaseForm, LayerForm, LinkForm, PeriodForm
 from cases.layers import case_layers
 from cases.models import Case, FrozenDigest
 from core.forms import add_service_errors, refused_status
-from accounts.idempotency import idempotent_form
-from accounts.models import Role
 from priorities.planner import planner_municipality
 
 READER_ROLES = (Role.COUNCILLOR, Role.PLANNER, Role.ADMINISTRATOR)
@@ -179,8 +179,7 @@ def case_link(request, pk: int):
         count = services.case_link_input(
             actor=request.user,
             case=case,
-            priorities=data["priorities"],
-            submissions=list(data["submissions"]),
+            records=data["records"],
             public_text=data["public_text"],
         )
         messages.success(

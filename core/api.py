@@ -2,7 +2,6 @@
 
 import sys
 
-from django.conf import settings
 from django.utils.encoding import iri_to_uri
 from django.utils.translation import gettext as _
 from drf_spectacular.contrib.rest_framework_gis import GeoFeatureModelSerializerExtension

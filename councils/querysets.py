@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.contrib.gis.db.models.functions import Transform
 from django.db import models
 
 

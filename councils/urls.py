@@ -1,6 +1,6 @@
 from django.urls import path
 
-from priorities import councils
+from councils import views as councils
 
 app_name = "councils"
 urlpatterns = [

@@ -13,14 +13,21 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from areas.models import Council, CouncilMembership
-from cases.models import Case, Consultation
-from core.forms import add_service_errors, refused_status
 from accounts.idempotency import idempotent_form
 from accounts.models import Role
+from cases.models import Case
+from core.forms import add_service_errors, refused_status
+from councils.forms import ConsultationForm, SubmissionForm, WithdrawForm
+from councils.models import (
+    Consultation,
+    Council,
+    CouncilMembership,
+    Submission,
+    SubmissionAttachment,
+    SubmissionTemplate,
+)
 from priorities import services
-from priorities.forms import ConsultationForm, StatusForm, SubmissionForm, WithdrawForm
-from priorities.models import Submission, SubmissionAttachment, SubmissionTemplate
+from priorities.forms import StatusForm
 
 
 def _map_context() -> dict:

@@ -61,10 +61,15 @@ INSTALLED_APPS = [
     "procrastinate.contrib.django",
     "axes",
     "csp",
-    "nabolaget",
+    # The project's apps, lowest layer first: each imports only those above it in this
+    # list (README, "Layout"; tests/test_layers.py).
+    "core",
     "areas",
+    "accounts",
     "priorities",
     "cases",
+    "councils",
+    "nabolaget",
 ]
 
 MIDDLEWARE = [

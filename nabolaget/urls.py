@@ -5,12 +5,12 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
-from areas.api.views import AreaTypeViewSet, AreaViewSet
-from cases.api.views import CaseViewSet
-from nabolaget import views as account_views
+from accounts import views as account_views
 from accounts.api import AccountCloseView, AccountDataView
-from priorities.api.submissions import CouncilViewSet, SubmissionViewSet
-from priorities.api.views import CategoryViewSet, PriorityViewSet
+from areas.api.views import AreaTypeViewSet, AreaViewSet
+from cases.api.views import AreaDigestView, CaseViewSet
+from councils.api.views import CouncilViewSet, SubmissionViewSet
+from priorities.api.views import AreaStatsView, CategoryViewSet, PriorityViewSet
 
 
 class NabolagetRouter(DefaultRouter):
@@ -37,6 +37,10 @@ router.register("cases", CaseViewSet, basename="case")
 
 
 api_v1 = [
+    # An area's counts and digest are served by the apps that count (priorities) and
+    # digest (cases): the areas app knows nothing of input.
+    path("areas/<int:pk>/stats/", AreaStatsView.as_view(), name="area-stats"),
+    path("areas/<int:pk>/digest/", AreaDigestView.as_view(), name="area-digest"),
     path("", include(router.urls)),
     path("me/data/", AccountDataView.as_view(), name="account_data"),
     path("me/close/", AccountCloseView.as_view(), name="account_close"),
@@ -47,7 +51,7 @@ api_v1 = [
 urlpatterns = [
     path("", include("areas.urls")),
     path("", include("priorities.urls")),
-    path("", include("priorities.council_urls")),
+    path("", include("councils.urls")),
     path("", include("cases.urls")),
     path("me/privacy/", account_views.account_privacy, name="privacy"),
     path("me/privacy/data.json", account_views.account_data_download, name="privacy_data"),

@@ -1,16 +1,7 @@
 from django.contrib import admin
 from django.contrib.gis.admin import GISModelAdmin
 
-from priorities.models import (
-    AnswerTemplate,
-    Category,
-    Export,
-    Priority,
-    StatusChange,
-    Submission,
-    SubmissionAttachment,
-    SubmissionTemplate,
-)
+from priorities.models import AnswerTemplate, Category, Export, Priority, PriorityStatusChange
 
 
 @admin.register(Category)
@@ -47,11 +38,12 @@ class PriorityAdmin(GISModelAdmin):
         return False
 
 
-@admin.register(StatusChange)
 class StatusChangeAdmin(admin.ModelAdmin):
-    list_display = ["priority", "status", "actor_role", "case_number", "created_at"]
+    """A kind of input's status changes: on the record, so read-only here."""
+
+    list_display = ["record", "status", "actor_role", "case_number", "created_at"]
     list_filter = ["status"]
-    raw_id_fields = ["priority", "actor"]
+    raw_id_fields = ["record", "actor"]
 
     def has_change_permission(self, request, obj=None):
         return False
@@ -64,50 +56,6 @@ class StatusChangeAdmin(admin.ModelAdmin):
 class AnswerTemplateAdmin(admin.ModelAdmin):
     list_display = ["title", "municipality", "status"]
     list_filter = ["municipality", "status"]
-
-
-@admin.register(SubmissionTemplate)
-class SubmissionTemplateAdmin(admin.ModelAdmin):
-    list_display = ["name", "municipality"]
-    list_filter = ["municipality"]
-
-
-class AttachmentInline(admin.TabularInline):
-    model = SubmissionAttachment
-    extra = 0
-    readonly_fields = ["file", "name", "size", "sha256", "uploaded_at"]
-    can_delete = False
-
-
-@admin.register(Submission)
-class SubmissionAdmin(GISModelAdmin):
-    list_display = [
-        "reference",
-        "title",
-        "council",
-        "kind",
-        "status",
-        "late",
-        "withdrawn_at",
-        "created_at",
-    ]
-    list_filter = ["kind", "status", "late", "council__municipality"]
-    search_fields = ["reference", "title"]
-    # On the record: the database refuses changes to what was filed (see Submission), so
-    # the admin shows it read-only; answers go through the status loop, withdrawals through
-    # the council's page; councils file submissions there too.
-    readonly_fields = [
-        field.name
-        for field in (*Submission._meta.fields, *Submission._meta.many_to_many)
-        if field.editable
-    ] + ["created_at"]
-    inlines = [AttachmentInline]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Export)
@@ -131,3 +79,8 @@ class ExportAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(PriorityStatusChange)
+class PriorityStatusChangeAdmin(StatusChangeAdmin):
+    pass

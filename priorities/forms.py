@@ -9,14 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from areas.models import Address, Area, AreaType
 from core.fields import TextField
 from core.forms import LongSelect
-from priorities.models import (
-    MAX_SUPPORT,
-    AnswerTemplate,
-    Category,
-    Status,
-    SubmissionKind,
-    case_number_validator,
-)
+from priorities.models import MAX_SUPPORT, AnswerTemplate, Category, Status, case_number_validator
 
 
 def area_label(area) -> str:
@@ -262,5 +255,3 @@ class BulkAnswerForm(StatusForm):
         if not data.get("public_text"):
             self.add_error("public_text", _("Write the public answer, or choose a template."))
         return data
-
-

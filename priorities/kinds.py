@@ -18,7 +18,7 @@ The status loop (``priorities.services.input_set_status``), its e-mails
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.db import models
 
@@ -36,8 +36,13 @@ class InputKind:
       least ``id``, ``reference``, ``title``, ``status``, ``status_label`` and ``url``);
     - ``digest_groups``: optional; splits a kind's digest rows into named groups (e.g. a
       council's statements asked for in a consultation, and its other submissions).
-    - ``in_digest``: whether the digest lists it as a section of its own (priorities have
-      the digest's own figures, from their rollups, and are not listed again).
+    - ``in_digest``: whether the digest, the planner and an area's page list it as a section
+      of its own (priorities have their own figures, maps and lists, and are not listed
+      again);
+    - ``list_template``: how a list of its records is shown on pages (``items``);
+    - ``geometry_field``: the field of a record's own place, if it may have one (a case's
+      map then offers a layer of the records in its areas), and ``layer_properties``: a
+      record's properties in that layer.
     """
 
     key: str
@@ -51,7 +56,9 @@ class InputKind:
     digest_row: Callable[[models.Model], dict] | None = None
     digest_groups: Callable[[list[dict]], list[tuple[str, list[dict]]]] | None = None
     in_digest: bool = True
-    options: dict = field(default_factory=dict)
+    list_template: str = "priorities/_input_list.html"
+    geometry_field: str | None = None
+    layer_properties: Callable[[models.Model], dict] | None = None
 
     def public_records(self) -> models.QuerySet:
         return self.public(self.model._base_manager.all())
@@ -87,6 +94,23 @@ def register(kind: InputKind) -> InputKind:
 def unregister(key: str) -> None:
     """Take a kind out of the registry (tests that register a throwaway kind)."""
     _KINDS.pop(key, None)
+
+
+def listed_sections(filter_records: Callable[[models.QuerySet], models.QuerySet], limit: int):
+    """For pages that list every kind of input besides priorities (the planner, an area's
+    page): per listed kind, its public records filtered by ``filter_records``, newest
+    first, at most ``limit``."""
+    return [
+        {
+            "kind": kind,
+            "items": filter_records(kind.public_records())
+            .select_related(*kind.select)
+            .prefetch_related("case_links")
+            .order_by("-created_at", "-id")[:limit],
+        }
+        for kind in all_kinds()
+        if kind.in_digest
+    ]
 
 
 def all_kinds() -> list[InputKind]:

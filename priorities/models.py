@@ -28,9 +28,9 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import Role
 from areas.models import STORAGE_SRID
 from core.history import append_only_history, never_truncated, only_cleared
-from accounts.models import Role
 from core.models import TranslatedName
 from core.text import NormalisedTextMixin
 from priorities.querysets import (
@@ -229,7 +229,6 @@ def case_link_meta(name: str) -> tuple[list, list, list]:
             only_cleared(f"{name}_linked_by_only_cleared", "linked_by"),
         ],
     )
-
 
 
 # Grid sizes (metres) of the map rollup. Finer zoom levels aggregate the points directly.
@@ -659,5 +658,3 @@ class Export(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_format_display()} export {self.pk}"
-
-

@@ -16,13 +16,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from rest_framework.exceptions import ValidationError as APIValidationError
 
+from accounts.models import Role
 from areas.models import Area, Municipality
 from core.db import BadCursor, keyset_page, sort_beats_walk
-from accounts.models import Role
-from priorities import exports, services
+from priorities import exports, kinds, services
 from priorities.api.filters import PriorityFilter
 from priorities.forms import BulkAnswerForm, PlannerFilterForm
-from priorities.models import Export, Priority, Submission
+from priorities.models import Export, Priority
 
 PLANNER_ROLES = (Role.PLANNER, Role.ADMINISTRATOR)
 PAGE_SIZE = 50
@@ -144,17 +144,17 @@ def workspace(request):
         by_area.sort(key=lambda r: r["area"].name)
     next_params = request.GET.copy()
     next_params["after"] = next_cursor or ""
-    submissions = (
-        Submission.objects.active()
-        .filter(municipality=municipality)
-        .select_related("council", "case")
-    )
-    if request.GET.get("area", "").isdigit():
-        submissions = submissions.filter(areas=request.GET["area"])
-    if request.GET.get("status"):
-        submissions = submissions.filter(status=request.GET["status"])
+    area_id = request.GET.get("area", "")
+    status = request.GET.get("status")
+
+    def same_filter(records):
+        records = records.filter(municipality=municipality)
+        if area_id.isdigit():
+            records = records.filter(areas=area_id)
+        return records.filter(status=status) if status else records
+
     context.update(
-        submissions=submissions[:20],
+        other_inputs=kinds.listed_sections(same_filter, 20),
         rows=rows,
         count=count,
         count_exact=exact,

@@ -14,6 +14,9 @@ from django.db.models import Count, Exists, F, OuterRef, Q, Sum
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 
+from areas.geo import storage_extent
+from areas.models import STORAGE_SRID
+
 
 class MedianDays(models.Aggregate):
     """Median of (end - start) in whole days (as the rollup counts them), over rows where
@@ -43,8 +46,6 @@ def lon_lat(wgs84_point) -> dict:
 
 def lon_lat_of(x, y) -> dict:
     """Annotations ``lon`` and ``lat``: the storage-SRID coordinates (expressions) in WGS 84."""
-    from areas.models import STORAGE_SRID
-
     point = models.Func(
         models.Func(x, y, function="ST_MakePoint"),
         models.Value(STORAGE_SRID),
@@ -100,9 +101,6 @@ class PriorityQuerySet(models.QuerySet):
         curved there), so the spatial index narrows by the box's true extent in the storage
         SRID, and the exact test is made in WGS 84.
         """
-        from areas.geo import storage_extent
-        from areas.models import STORAGE_SRID
-
         reach = Polygon.from_bbox(storage_extent(bbox))
         reach.srid = STORAGE_SRID
         return (
@@ -140,11 +138,8 @@ class PriorityQuerySet(models.QuerySet):
         return self.filter(support_count__gte=count)
 
     def in_case(self, case_number: str) -> PriorityQuerySet:
-        """Priorities whose answers refer to the case (saksnummer, e.g. 2026/1234)."""
-        from priorities.models import StatusChange
-
-        answers = StatusChange.objects.filter(case_number=case_number)
-        return self.filter(id__in=answers.values("priority_id"))
+        """Priorities linked to the case (saksnummer, e.g. 2026/1234) in their municipality."""
+        return self.filter(case_links__case_number=case_number)
 
     def in_area_tree(self, area) -> PriorityQuerySet:
         """Priorities in the area or in any of its sub-areas."""

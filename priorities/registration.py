@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts import privacy
 from areas.signals import areas_changed
 from priorities import kinds
-from priorities.models import Priority, PriorityCaseLink, PriorityStatusChange, Support
+from priorities.models import Priority, PriorityCaseLink, PriorityStatusChange
 from priorities.services import priorities_relocate
 
 

@@ -17,9 +17,9 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from areas.models import STORAGE_SRID, Area, Municipality
-from areas.validation import boundary_check, place_check
 from accounts.models import Role
+from areas.models import STORAGE_SRID, Area, Municipality
+from areas.validation import boundary_check
 from priorities import kinds, tasks
 from priorities.models import (
     Category,
@@ -241,9 +241,7 @@ def input_set_status(
         )
         if status == Status.IN_CASE and case_number:
             input_link_to_case(kind_records, case_number, actor)
-        tasks.notify_status_changes.defer(
-            kind=kind.key, change_ids=[change.pk for change in made]
-        )
+        tasks.notify_status_changes.defer(kind=kind.key, change_ids=[change.pk for change in made])
         changes += made
     for record in records:
         record.status = status
@@ -460,5 +458,3 @@ def export_start(*, user, municipality, format: str, query: dict, include_person
         tasks.build_export.defer(export_id=export.pk)
         return export, None
     return export, queryset
-
-

@@ -4,6 +4,8 @@ from priorities import views
 
 app_name = "priorities"
 urlpatterns = [
+    path("", views.home, name="home"),
+    path("kommune/<str:code>/", views.municipality_detail, name="municipality"),
     path("priorities/new/", views.priority_new, name="new"),
     path("kommune/<str:code>/priorities/new/", views.priority_new, name="new_in"),
     path("priorities/<int:pk>/", views.priority_detail, name="detail"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.gis.geos import Point
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
@@ -12,11 +13,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from areas.models import Area, Municipality
-from accounts.limits import check_rate_limits, throttle
 from accounts.idempotency import idempotent_form
+from accounts.limits import check_rate_limits, throttle
 from accounts.models import Role
-from priorities import services
+from areas.forms import PointLookupForm
+from areas.models import Area, Municipality
+from priorities import kinds, services
 from priorities.forms import (
     ModerationForm,
     PreferencesForm,
@@ -25,12 +27,58 @@ from priorities.forms import (
     ReportForm,
     StatusForm,
 )
-from priorities.models import Priority, Status, Submission, Visibility
+from priorities.models import Priority, Status, Visibility
 
 STAFF_ROLES = services.HIDDEN_INPUT_ROLES
 CREATE_LIMITS = [throttle("priority_create", "user"), throttle("priority_create", "address")]
 SUPPORT_LIMITS = [throttle("support", "user"), throttle("support", "address")]
 REPORT_LIMITS = [throttle("report", "user"), throttle("report", "address")]
+
+
+def home(request):
+    """The demo (or only) municipality's page."""
+    municipality = (
+        Municipality.objects.filter(code=settings.NABOLAGET_DEMO_MUNICIPALITY).first()
+        or Municipality.objects.with_areas().first()
+    )
+    if municipality is None:
+        return render(request, "priorities/empty.html")
+    return municipality_detail(request, municipality.code)
+
+
+def municipality_detail(request, code: str):
+    """A municipality's map, its areas as a list, and the areas under a chosen point."""
+    municipality = get_object_or_404(Municipality, code=code)
+    areas = (
+        Area.objects.in_force()
+        .in_municipality(code)
+        .select_related("type")
+        .order_by("type__slug", "name")
+        .defer("geom")
+    )
+    asked = "lat" in request.GET or "lon" in request.GET
+    form = PointLookupForm(request.GET if asked else None)
+    found = None
+    status = 400 if asked and not form.is_valid() else 200
+    if asked and form.is_valid():
+        point = Point(form.cleaned_data["lon"], form.cleaned_data["lat"], srid=4326)
+        found = list(Area.objects.covering(point).select_related("type").defer("geom"))
+    return render(
+        request,
+        "priorities/municipality.html",
+        {
+            "municipality": municipality,
+            "areas": areas,
+            "form": form,
+            "found": found,
+            "latest": Priority.public_objects.in_municipality(code)
+            .select_related("category")
+            .order_by("-created_at")[:5],
+            "basemap_url": settings.NABOLAGET_BASEMAP_URL,
+            "basemap_attribution": settings.NABOLAGET_BASEMAP_ATTRIBUTION,
+        },
+        status=status,
+    )
 
 
 def too_many(request, wait: int) -> HttpResponse:
@@ -329,9 +377,13 @@ def area_priorities(request, pk: int):
         .order_by("-created_at", "-id")
     )
     page = Paginator(priorities, 25).get_page(request.GET.get("page"))
-    submissions = Submission.objects.active().in_area(area).select_related("council", "case")[:25]
     return render(
         request,
         "priorities/area_list.html",
-        {"area": area, "page": page, "statuses": Status, "submissions": submissions},
+        {
+            "area": area,
+            "page": page,
+            "statuses": Status,
+            "other_inputs": kinds.listed_sections(lambda records: records.filter(areas=area), 25),
+        },
     )

@@ -12,12 +12,12 @@ from django.db import connection
 from django.utils import timezone
 from psycopg import sql
 
-from areas.models import Area, Council, CouncilKind, CouncilMembership, Municipality
-from cases.models import Case
-from nabolaget.backups import _connect, media_checksums, sha256_of
 from accounts.models import Role
+from areas.models import Area, Municipality
+from cases.models import Case
+from councils.models import Council, CouncilKind, CouncilMembership, Submission
+from nabolaget.backups import _connect, media_checksums, sha256_of
 from priorities import services
-from priorities.models import Submission
 from tests.priorities.factories import UserFactory, make_priority, staff
 from tests.support.pdfs import plain_pdf
 

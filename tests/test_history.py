@@ -17,19 +17,20 @@ from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
-from areas.models import Area, Council, CouncilKind, CouncilMembership, Municipality
-from cases import services as case_services
-from cases.models import (
-    Case,
-    CaseAreaAdjustment,
-    CaseLink,
-    Consultation,
-    FrozenDigest,
-    FrozenDigestPDF,
-)
 from accounts.models import Role
+from areas.models import Area, Municipality
+from cases import services as case_services
+from cases.models import Case, CaseAreaAdjustment, CaseLink, FrozenDigest, FrozenDigestPDF
+from councils.models import (
+    Consultation,
+    Council,
+    CouncilKind,
+    CouncilMembership,
+    Submission,
+    SubmissionAttachment,
+)
 from priorities import services
-from priorities.models import StatusChange, Submission, SubmissionAttachment
+from priorities.models import StatusChange
 from tests.cases.factories import make_case
 from tests.priorities.factories import UserFactory, make_priority, staff
 from tests.support.pdfs import plain_pdf

@@ -9,7 +9,6 @@ from rest_framework_gis.fields import GeometryField
 from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
 from areas.models import Area, AreaType
-from priorities.api.serializers import PriorityStatsSerializer
 
 
 class AreaTypeSerializer(serializers.ModelSerializer):
@@ -55,24 +54,3 @@ class AreaSerializer(GeoFeatureModelSerializer):
             "valid_to",
             "source",
         ]
-
-
-class CountRowSerializer(serializers.Serializer):
-    count = serializers.IntegerField()
-
-
-class CategoryCountSerializer(CountRowSerializer):
-    category = serializers.CharField(source="category__slug")
-
-
-class StatusCountSerializer(CountRowSerializer):
-    status = serializers.CharField()
-
-
-class AreaStatsSerializer(serializers.Serializer):
-    """Counts of public priorities in an area (and its sub-areas) for a filter."""
-
-    area = serializers.IntegerField()
-    totals = PriorityStatsSerializer()
-    by_category = CategoryCountSerializer(many=True)
-    by_status = StatusCountSerializer(many=True)

@@ -1,32 +1,20 @@
-from collections import Counter
-
 from django.contrib.gis.db.models import GeometryField
 from django.db.models import Value
-from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import viewsets
-from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
-from rest_framework.response import Response
 from rest_framework_gis.pagination import GeoJsonPagination
 
 from areas.api.filters import AreaFilter
-from areas.api.serializers import AreaSerializer, AreaStatsSerializer, AreaTypeSerializer
+from areas.api.serializers import AreaSerializer, AreaTypeSerializer
 from areas.models import Area, AreaType
-from cases.api.serializers import DigestSerializer
-from cases.api.views import period
-from cases.digests import area_digest
 from core.api import (
     FeatureCollectionPageSchema,
     StrictPageNumberPagination,
     refuse_repeated_parameters,
 )
-from priorities.api.filters import PriorityFilter
-from priorities.models import Priority
-
-STATS_FILTERS = ["category", "status", "since", "until", "q", "min_support", "answered", "case"]
 
 MAX_SIMPLIFY_METRES = 10_000
 
@@ -81,54 +69,6 @@ class AreaViewSet(viewsets.ReadOnlyModelViewSet):
                 api_geom=Value(None, output_field=GeometryField(srid=4326))
             )
         return queryset.with_api_geometry(simplify)
-
-    @extend_schema(
-        parameters=[OpenApiParameter(name, OpenApiTypes.STR) for name in STATS_FILTERS],
-        responses={200: AreaStatsSerializer},
-    )
-    @action(detail=True, methods=["get"], filterset_class=None, pagination_class=None)
-    def stats(self, request, pk=None):
-        """Counts for one area and its sub-areas: totals, by category and by status.
-
-        Takes the same filters as the priority list (category, status, since, until, q, …).
-        """
-        area = get_object_or_404(Area.objects.defer("geom"), pk=pk)
-        priorities = PriorityFilter(
-            request.query_params, queryset=Priority.public_objects.all(), request=request
-        )
-        if not priorities.is_valid():
-            raise ValidationError(priorities.errors)
-        by_category, by_status = Counter(), Counter()
-        for row in priorities.by_category_and_status(area):
-            by_category[row["category__slug"]] += row["count"]
-            by_status[row["status"]] += row["count"]
-        return Response(
-            AreaStatsSerializer(
-                {
-                    "area": area.pk,
-                    "totals": priorities.totals(area),
-                    "by_category": [
-                        {"category__slug": slug, "count": n} for slug, n in by_category.items()
-                    ],
-                    "by_status": [
-                        {"status": status, "count": n} for status, n in by_status.items()
-                    ],
-                }
-            ).data
-        )
-
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("since", OpenApiTypes.DATE),
-            OpenApiParameter("until", OpenApiTypes.DATE),
-        ],
-        responses={200: DigestSerializer},
-    )
-    @action(detail=True, methods=["get"], filterset_class=None, pagination_class=None)
-    def digest(self, request, pk=None):
-        """The area's digest: what residents and councils in it said, and how it was answered."""
-        area = get_object_or_404(Area.objects.defer("geom"), pk=pk)
-        return Response(DigestSerializer(area_digest([area.pk], **period(request))).data)
 
     def paginate_queryset(self, queryset):
         # A point lookup gives at most one area per type: no pages, and no COUNT query.

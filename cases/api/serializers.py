@@ -23,8 +23,6 @@ class DigestPeriodSerializer(serializers.Serializer):
 class DigestTotalsSerializer(serializers.Serializer):
     priorities = serializers.IntegerField(help_text="Each priority once, however many areas.")
     supports = serializers.IntegerField()
-    submissions = serializers.IntegerField()
-    statements = serializers.IntegerField()
 
 
 class DigestCategorySerializer(serializers.Serializer):
@@ -54,24 +52,6 @@ class DigestPrioritySerializer(serializers.Serializer):
     url = serializers.CharField()
 
 
-class DigestSubmissionSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    reference = serializers.CharField()
-    title = serializers.CharField()
-    council = serializers.CharField()
-    kind = serializers.CharField()
-    status = serializers.CharField()
-    status_label = serializers.CharField()
-    created = serializers.DateField()
-    consultation = serializers.IntegerField(allow_null=True)
-    url = serializers.CharField()
-
-
-class DigestMonthSerializer(serializers.Serializer):
-    month = serializers.CharField(help_text="YYYY-MM")
-    count = serializers.IntegerField()
-
-
 class DigestHealthSerializer(serializers.Serializer):
     count = serializers.IntegerField()
     answered = serializers.IntegerField()
@@ -79,6 +59,42 @@ class DigestHealthSerializer(serializers.Serializer):
     median_days = serializers.FloatField(allow_null=True, help_text="To the first answer.")
     overdue = serializers.IntegerField(help_text="Unanswered and older than answer_days.")
     answer_days = serializers.IntegerField()
+
+
+class DigestInputRowSerializer(serializers.Serializer):
+    """A piece of input of another kind than priorities, in a digest. Every kind gives at
+    least these; some give more (a submission its kind and the consultation it answers)."""
+
+    id = serializers.IntegerField()
+    reference = serializers.CharField()
+    title = serializers.CharField()
+    source = serializers.CharField(help_text="Who it is from (e.g. the council's name).")
+    status = serializers.CharField()
+    status_label = serializers.CharField()
+    created = serializers.DateField()
+    url = serializers.CharField()
+
+
+class DigestInputGroupSerializer(serializers.Serializer):
+    title = serializers.CharField()
+    rows = DigestInputRowSerializer(many=True)
+
+
+class DigestInputSectionSerializer(serializers.Serializer):
+    """One kind of input (priorities.kinds) besides priorities: its records in the areas
+    (grouped), those linked to the case (a case's digest), and its answers' health."""
+
+    kind = serializers.CharField(help_text="The kind's key, e.g. submission.")
+    label = serializers.CharField()
+    count = serializers.IntegerField()
+    health = DigestHealthSerializer()
+    linked = DigestInputRowSerializer(many=True)
+    groups = DigestInputGroupSerializer(many=True)
+
+
+class DigestMonthSerializer(serializers.Serializer):
+    month = serializers.CharField(help_text="YYYY-MM")
+    count = serializers.IntegerField()
 
 
 class DigestPerAreaSerializer(serializers.Serializer):
@@ -100,19 +116,17 @@ class DigestSerializer(serializers.Serializer):
     by_category = DigestCategorySerializer(many=True)
     by_status = DigestStatusSerializer(many=True)
     top = DigestPrioritySerializer(many=True)
-    submissions = DigestSubmissionSerializer(many=True)
-    statements = DigestSubmissionSerializer(many=True)
     trend = DigestMonthSerializer(many=True)
     health = DigestHealthSerializer()
-    submission_health = DigestHealthSerializer()
+    inputs = DigestInputSectionSerializer(many=True)
     per_area = DigestPerAreaSerializer(many=True)
 
 
 class CaseDigestSerializer(DigestSerializer):
-    """A case's digest: its areas' digest plus the input linked to it and its statements."""
+    """A case's digest: its areas' digest plus the priorities linked to it (the other kinds'
+    links are in their sections)."""
 
     linked = DigestPrioritySerializer(many=True)
-    case_statements = DigestSubmissionSerializer(many=True)
 
 
 class CaseSerializer(serializers.ModelSerializer):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import JsonResponse
+from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -14,19 +15,22 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
+from rest_framework.views import APIView
 
+from accounts import idempotency
+from areas.models import Area
 from cases import digests, services
 from cases.api.serializers import (
     CaseDigestSerializer,
     CaseLayerSerializer,
     CaseSerializer,
+    DigestSerializer,
     FreezeSerializer,
     FrozenDigestSerializer,
     PeriodQuerySerializer,
 )
 from cases.layers import case_layers, layer_geojson
 from cases.models import Case
-from accounts import idempotency
 
 PERIOD_PARAMETERS = [
     OpenApiParameter("since", OpenApiTypes.DATE, description="From this day (created)."),
@@ -132,3 +136,20 @@ class CaseViewSet(viewsets.ReadOnlyModelViewSet):
         except DjangoValidationError as exc:
             raise ValidationError(as_serializer_error(exc)) from exc
         return Response(FrozenDigestSerializer(frozen).data, status=status.HTTP_201_CREATED)
+
+
+class AreaDigestView(APIView):
+    """``/areas/{id}/digest/``: the area's digest."""
+
+    @extend_schema(
+        operation_id="areas_digest_retrieve",
+        parameters=[
+            OpenApiParameter("since", OpenApiTypes.DATE),
+            OpenApiParameter("until", OpenApiTypes.DATE),
+        ],
+        responses={200: DigestSerializer},
+    )
+    def get(self, request, pk: int):
+        """The area's digest: what residents and councils in it said, and how it was answered."""
+        area = get_object_or_404(Area.objects.defer("geom"), pk=pk)
+        return Response(DigestSerializer(digests.area_digest([area.pk], **period(request))).data)

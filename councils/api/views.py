@@ -15,15 +15,16 @@ from rest_framework.serializers import as_serializer_error
 from rest_framework_gis.fields import GeometryField
 from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
-from areas.geojson import geometry_from_geojson
-from areas.models import Area, Council
-from cases.models import Case, Consultation
 from accounts import idempotency
+from areas.geojson import geometry_from_geojson
+from areas.models import Area
+from cases.models import Case
 from core.api import FeatureCollectionPageSchema, StrictPageNumberPagination
 from core.fields import TextSerializerField
+from councils.models import Consultation, Council, Submission, SubmissionKind
 from priorities import services
 from priorities.api.serializers import AreaRefSerializer, StatusChangeSerializer
-from priorities.models import Status, Submission, SubmissionKind, case_number_validator
+from priorities.models import Status, case_number_validator
 
 
 class CouncilSerializer(serializers.ModelSerializer):

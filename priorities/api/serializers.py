@@ -11,8 +11,10 @@ from rest_framework import serializers
 from rest_framework_gis.fields import GeometryField
 from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
+from accounts.models import Role
+from areas.geojson import geometry_from_geojson
 from core.fields import TextSerializerField
-from priorities.models import Category, Priority, Status, StatusChange
+from priorities.models import Category, Priority, Status
 
 MAX_TITLE = 120
 MAX_TEXT = 2000
@@ -29,26 +31,18 @@ class CategorySerializer(serializers.ModelSerializer):
         fields = ["slug", "name", "name_nb", "name_nn", "name_en", "colour", "municipality"]
 
 
-class StatusChangeSerializer(serializers.ModelSerializer):
-    """A public step of the feedback loop: the answering role, never the person."""
+class StatusChangeSerializer(serializers.Serializer):
+    """A public step of the feedback loop (of any kind of input): the answering role, never
+    the person."""
 
+    status = serializers.ChoiceField(choices=Status.choices, read_only=True)
     status_display = serializers.CharField(source="get_status_display", read_only=True)
+    public_text = serializers.CharField(read_only=True)
+    case_number = serializers.CharField(read_only=True)
     answered_by = serializers.SerializerMethodField()
-
-    class Meta:
-        model = StatusChange
-        fields = [
-            "status",
-            "status_display",
-            "public_text",
-            "case_number",
-            "answered_by",
-            "created_at",
-        ]
+    created_at = serializers.DateTimeField(read_only=True)
 
     def get_answered_by(self, change) -> str:
-        from accounts.models import Role
-
         return str(Role(change.actor_role).label) if change.actor_role in Role.values else ""
 
 
@@ -121,8 +115,6 @@ class GeoJSONPointField(serializers.JSONField):
     """A GeoJSON Point read by the same reader as every other drawn or uploaded place."""
 
     def to_internal_value(self, data):
-        from areas.geojson import geometry_from_geojson
-
         data = super().to_internal_value(data)
         try:
             # allow_nan: a number too large for a float (1e999) arrives as infinity and is
@@ -214,3 +206,24 @@ def priority_feature(row: dict) -> dict:
             ),
         },
     }
+
+
+class CountRowSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+
+
+class CategoryCountSerializer(CountRowSerializer):
+    category = serializers.CharField(source="category__slug")
+
+
+class StatusCountSerializer(CountRowSerializer):
+    status = serializers.CharField()
+
+
+class AreaStatsSerializer(serializers.Serializer):
+    """Counts of public priorities in an area (and its sub-areas) for a filter."""
+
+    area = serializers.IntegerField()
+    totals = PriorityStatsSerializer()
+    by_category = CategoryCountSerializer(many=True)
+    by_status = StatusCountSerializer(many=True)

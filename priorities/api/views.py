@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections import Counter
 
 from django.contrib.gis.geos import Polygon
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -20,16 +21,18 @@ from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 from rest_framework.utils.urls import remove_query_param, replace_query_param
+from rest_framework.views import APIView
 
+from accounts import idempotency
+from accounts.limits import throttle
 from areas.geo import storage_extent
 from areas.models import Area, AreaType
-from accounts import idempotency
 from core.api import StrictOrderingFilter
-from accounts.limits import throttle
 from core.db import BadCursor, estimate_count, keyset_page, sort_beats_walk
 from priorities import services
 from priorities.api.filters import PriorityFilter, parse_bbox
 from priorities.api.serializers import (
+    AreaStatsSerializer,
     CategorySerializer,
     PriorityAreaStatsSerializer,
     PriorityCreateSerializer,
@@ -463,3 +466,45 @@ def _cluster_collection(rows, cell: float) -> dict:
             for row in rows
         ],
     }
+
+
+STATS_FILTERS = ["category", "status", "since", "until", "q", "min_support", "answered", "case"]
+
+
+class AreaStatsView(APIView):
+    """``/areas/{id}/stats/``: counts of public priorities for one area and its sub-areas."""
+
+    @extend_schema(
+        operation_id="areas_stats_retrieve",
+        parameters=[OpenApiParameter(name, OpenApiTypes.STR) for name in STATS_FILTERS],
+        responses={200: AreaStatsSerializer},
+    )
+    def get(self, request, pk: int):
+        """Counts for one area and its sub-areas: totals, by category and by status.
+
+        Takes the same filters as the priority list (category, status, since, until, q, …).
+        """
+        area = get_object_or_404(Area.objects.defer("geom"), pk=pk)
+        priorities = PriorityFilter(
+            request.query_params, queryset=Priority.public_objects.all(), request=request
+        )
+        if not priorities.is_valid():
+            raise ValidationError(priorities.errors)
+        by_category, by_status = Counter(), Counter()
+        for row in priorities.by_category_and_status(area):
+            by_category[row["category__slug"]] += row["count"]
+            by_status[row["status"]] += row["count"]
+        return Response(
+            AreaStatsSerializer(
+                {
+                    "area": area.pk,
+                    "totals": priorities.totals(area),
+                    "by_category": [
+                        {"category__slug": slug, "count": n} for slug, n in by_category.items()
+                    ],
+                    "by_status": [
+                        {"status": status, "count": n} for status, n in by_status.items()
+                    ],
+                }
+            ).data
+        )

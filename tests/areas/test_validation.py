@@ -13,10 +13,10 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
 
+from accounts.models import Role
 from areas.models import STORAGE_SRID, Municipality
 from areas.validation import BORDER_TOLERANCE_METRES, LAYER_TOLERANCE_METRES, place_check
 from cases import services as case_services
-from accounts.models import Role
 from tests.cases.factories import make_case
 from tests.priorities.factories import staff
 from tests.tables import changed_tables, row_counts

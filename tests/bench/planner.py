@@ -348,8 +348,8 @@ def planner_client():
     from django.contrib.auth import get_user_model
     from django.test import Client
 
-    from areas.models import Municipality
     from accounts.models import Role, RoleGrant
+    from areas.models import Municipality
 
     users = get_user_model().objects
     user = users.filter(username=PLANNER_USERNAME).first() or users.create_user(

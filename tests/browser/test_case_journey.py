@@ -7,9 +7,10 @@ from pathlib import Path
 from django.conf import settings
 from pypdf import PdfReader
 
-from areas.models import Area, Council, CouncilKind, CouncilMembership, Municipality
-from cases.models import Case, FrozenDigest
 from accounts.models import Role
+from areas.models import Area, Municipality
+from cases.models import Case, FrozenDigest
+from councils.models import Council, CouncilKind, CouncilMembership
 from priorities import services as priority_services
 from tests.browser.conftest import assert_accessible
 from tests.browser.test_resident_journey import log_in

@@ -5,8 +5,8 @@ import json
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from cases import services
 from accounts.models import Role
+from cases import services
 from tests.browser.test_resident_journey import log_in
 from tests.cases.factories import make_case
 from tests.priorities.factories import staff

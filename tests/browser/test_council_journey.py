@@ -7,11 +7,11 @@ from django.conf import settings
 from django.core import mail
 from django.utils import timezone
 
-from areas.models import Area, Council, CouncilKind, CouncilMembership, Municipality
-from cases.models import Case
 from accounts.models import Role
+from areas.models import Area, Municipality
+from cases.models import Case
+from councils.models import Council, CouncilKind, CouncilMembership, Submission
 from priorities import services
-from priorities.models import Submission
 from tests.browser.conftest import assert_accessible
 from tests.browser.test_resident_journey import log_in
 from tests.conftest import run_jobs

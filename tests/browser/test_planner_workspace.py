@@ -5,8 +5,8 @@ import io
 import json
 from pathlib import Path
 
-from areas.models import Area
 from accounts.models import Role
+from areas.models import Area
 from priorities.models import StatusChange
 from tests.browser.conftest import assert_accessible
 from tests.browser.test_resident_journey import log_in

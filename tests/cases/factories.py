@@ -6,9 +6,9 @@ import json
 from django.contrib.gis.geos import GEOSGeometry
 from django.utils import timezone
 
+from accounts.models import Role
 from areas.models import AreaType, Municipality
 from cases import services
-from accounts.models import Role
 from tests.priorities.factories import staff
 
 # A small plan boundary around Bodø centre (lon/lat), inside the municipality.

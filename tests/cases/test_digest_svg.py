@@ -12,9 +12,9 @@ from django.contrib.gis.geos import Point
 from django.utils import timezone, translation
 from pypdf import PdfReader
 
+from accounts.models import Role
 from areas.models import Area
 from cases.services import digest_freeze
-from accounts.models import Role
 from priorities.models import Priority
 from tests.cases.factories import make_case
 from tests.priorities.factories import BODO_CENTRE, UserFactory, make_priority, staff

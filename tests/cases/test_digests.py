@@ -9,9 +9,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from accounts.models import Role
 from areas.models import Area
 from cases.digests import area_digest, case_digest
-from accounts.models import Role
 from priorities import services
 from priorities.models import Priority, Status
 from tests.cases.factories import make_case

@@ -7,10 +7,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from accounts.models import Role
 from areas.models import Area, AreaType
 from cases import services
 from cases.models import Case, CaseLayer, CaseLink
-from accounts.models import Role
 from priorities.models import Priority
 from priorities.services import lon_lat_point
 from tests.cases.factories import CENTRE_POLYGON, make_case

@@ -11,6 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import DatabaseError, transaction
 from pypdf import PdfReader
 
+from accounts.models import Role
 from areas.models import Area, AreaType, Municipality
 from cases import services
 from cases.models import (
@@ -22,7 +23,6 @@ from cases.models import (
     FrozenDigest,
     FrozenDigestPDF,
 )
-from accounts.models import Role
 from priorities.models import Priority, StatusChange
 from priorities.services import lon_lat_point
 from tests.cases.factories import CENTRE_POLYGON, make_case

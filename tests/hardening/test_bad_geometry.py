@@ -18,9 +18,10 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from areas.models import Area, Council, CouncilKind, CouncilMembership, Municipality
-from cases.services import MAX_CASE_VERTICES, MAX_UPLOAD_BYTES
 from accounts.models import Role
+from areas.models import Area, Municipality
+from cases.services import MAX_CASE_VERTICES, MAX_UPLOAD_BYTES
+from councils.models import Council, CouncilKind, CouncilMembership
 from priorities.models import Category
 from tests.cases.factories import make_case
 from tests.hardening.language import in_language

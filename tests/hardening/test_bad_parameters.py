@@ -16,8 +16,8 @@ from dataclasses import dataclass
 
 import pytest
 
-from areas.models import Area
 from accounts.models import Role
+from areas.models import Area
 from tests.cases.factories import make_case
 from tests.hardening.language import in_language
 from tests.priorities.factories import staff

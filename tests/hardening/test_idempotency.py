@@ -23,11 +23,12 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 from rest_framework.authtoken.models import Token
 
-from areas.models import Area, Council, CouncilKind, CouncilMembership, Municipality
-from cases.models import FrozenDigest
 from accounts.idempotency import delete_expired_keys
 from accounts.models import IdempotencyKey, Role
-from priorities.models import Priority, Submission, Support
+from areas.models import Area, Municipality
+from cases.models import FrozenDigest
+from councils.models import Council, CouncilKind, CouncilMembership, Submission
+from priorities.models import Priority, Support
 from tests.cases.factories import make_case
 from tests.hardening.language import in_language
 from tests.priorities.factories import PRIORITY_FEATURE, UserFactory, make_priority, staff

@@ -22,8 +22,14 @@ from pypdf.generic import (
     TextStringObject,
 )
 
-from areas.models import Area, Council, CouncilKind, CouncilMembership, Municipality
-from priorities.models import Submission, SubmissionAttachment
+from areas.models import Area, Municipality
+from councils.models import (
+    Council,
+    CouncilKind,
+    CouncilMembership,
+    Submission,
+    SubmissionAttachment,
+)
 from tests.priorities.factories import UserFactory
 from tests.support.pdfs import plain_pdf
 

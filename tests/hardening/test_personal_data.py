@@ -7,8 +7,8 @@ import json
 
 import pytest
 
-from areas.models import Area
 from accounts.models import Role
+from areas.models import Area
 from tests.hardening.personal_data import (
     EMAIL,
     fodselsnummer_in,

@@ -11,10 +11,10 @@ import unicodedata
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from areas.models import Council
 from cases.models import Case
 from core.text import normalise_text
-from priorities.models import Priority, Submission
+from councils.models import Council, Submission
+from priorities.models import Priority
 from tests.cases.factories import CENTRE_POLYGON
 from tests.hardening.language import in_language
 from tests.hardening.test_bad_geometry import (

@@ -17,9 +17,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 
+from accounts.models import Role
 from areas.models import Area, AreaType
 from cases.models import Case, CaseLayer, CaseLayerFeature
-from accounts.models import Role
 from tests.cases.factories import make_case
 from tests.priorities.factories import staff
 

@@ -83,8 +83,8 @@ def ensure_accounts(prefix: str, count: int, role: str | None = None) -> list[st
     from django.contrib.auth import get_user_model
     from rest_framework.authtoken.models import Token
 
-    from areas.models import Municipality
     from accounts.models import RoleGrant
+    from areas.models import Municipality
 
     users = get_user_model()
     names = [f"{prefix}{n:04d}" for n in range(1, count + 1)]
@@ -115,8 +115,8 @@ def plan(residents: int, planners: int) -> dict:
     from django.core.cache import cache
     from django.db import connection
 
-    from areas.models import Area
     from accounts.models import Role
+    from areas.models import Area
     from priorities.models import Category
 
     rng = random.Random(1804)

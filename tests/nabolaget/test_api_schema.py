@@ -5,7 +5,8 @@ import json
 
 import pytest
 
-from areas.models import Area, Council, CouncilKind, CouncilMembership, Municipality
+from areas.models import Area, Municipality
+from councils.models import Council, CouncilKind, CouncilMembership
 from priorities import services as priority_services
 from tests.cases.factories import make_case
 from tests.priorities.factories import UserFactory

@@ -13,20 +13,12 @@ from django.test import Client
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
-from areas.models import Council, CouncilKind, CouncilMembership, Municipality
 from accounts import privacy
-from accounts.models import Role
+from accounts.models import Notification, Role
+from areas.models import Municipality
+from councils.models import Council, CouncilKind, CouncilMembership, Submission
 from priorities import services
-from priorities.models import (
-    Notification,
-    Priority,
-    PriorityEvent,
-    Report,
-    StatusChange,
-    Submission,
-    Support,
-    SupportEvent,
-)
+from priorities.models import Priority, PriorityEvent, Report, StatusChange, Support, SupportEvent
 from tests.priorities.factories import (
     PASSWORD,
     PRIORITY_FEATURE,

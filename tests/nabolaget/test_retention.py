@@ -7,10 +7,11 @@ from django.contrib.auth import get_user_model
 from django.core import mail
 from django.test import override_settings
 
-from areas.models import Council, CouncilKind, CouncilMembership, Municipality
 from accounts import services
 from accounts.models import Role
 from accounts.tasks import account_retention
+from areas.models import Municipality
+from councils.models import Council, CouncilKind, CouncilMembership
 from priorities.models import Priority
 from tests.priorities.factories import UserFactory, make_priority, staff
 

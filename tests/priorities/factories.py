@@ -4,8 +4,8 @@ import factory
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 
-from areas.models import Municipality
 from accounts.models import RoleGrant
+from areas.models import Municipality
 from priorities import services
 from priorities.models import Category
 

@@ -7,11 +7,18 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from areas.models import Area, Council, CouncilKind, CouncilMembership, Municipality
-from cases.models import Case
 from accounts.models import Role
+from areas.models import Area, Municipality
+from cases.models import Case
+from councils.models import (
+    Council,
+    CouncilKind,
+    CouncilMembership,
+    Submission,
+    SubmissionAttachment,
+)
 from priorities import services
-from priorities.models import StatusChange, Submission, SubmissionAttachment
+from priorities.models import StatusChange
 from tests.priorities.factories import UserFactory, staff
 from tests.support.pdfs import plain_pdf
 
@@ -242,7 +249,7 @@ def test_submissions_are_withdrawn_never_deleted(secretary, youth_council):
 
 
 def test_association_needs_a_valid_organisation_number():
-    from areas.models import validate_organisation_number
+    from councils.models import validate_organisation_number
 
     validate_organisation_number("998877660")
     for bad in ("123", "998877661", "abcdefghi"):

@@ -39,8 +39,8 @@ from django.db import connection
 from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
 
-from areas.models import Area
 from accounts.models import Role
+from areas.models import Area
 from priorities import services
 from priorities.models import Category, Priority, Status, StatusChange, Support
 from tests.priorities.factories import UserFactory, staff

@@ -9,9 +9,10 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from areas.models import Area, Council, CouncilKind, CouncilMembership, Municipality
 from accounts.models import IdempotencyKey
-from priorities.models import Priority, Submission, Support
+from areas.models import Area, Municipality
+from councils.models import Council, CouncilKind, CouncilMembership, Submission
+from priorities.models import Priority, Support
 from tests.priorities.factories import UserFactory, make_priority
 from tests.priorities.test_councils import DRAWN, PDF
 from tests.priorities.test_pages import form

@@ -23,9 +23,8 @@ from django.conf import settings
 from django.db import connection, connections
 from procrastinate.contrib.django.models import ProcrastinateJob
 
-from accounts.models import Role
+from accounts.models import Notification, Role
 from priorities import services, tasks
-from priorities.models import Notification
 from tests.priorities.factories import UserFactory, make_priority, staff
 
 BATCHES = 3

@@ -5,9 +5,9 @@ from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from accounts.models import Role
+from accounts.models import Notification, Role
 from priorities import services
-from priorities.models import Notification, Support
+from priorities.models import Support
 from priorities.tasks import notify_status_changes
 from tests.conftest import run_jobs
 from tests.priorities.factories import UserFactory, copies_of, make_priority, staff

@@ -172,8 +172,8 @@ def test_answer_from_a_template(client, planner):
 
 
 def test_answering_other_municipalities_input_is_refused(client):
-    from areas.models import Municipality
     from accounts.models import RoleGrant
+    from areas.models import Municipality
 
     oslo_planner = UserFactory()
     RoleGrant.objects.create(

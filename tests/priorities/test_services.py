@@ -9,9 +9,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from procrastinate.contrib.django.models import ProcrastinateJob
 
+from accounts.models import Role
 from areas.importers import ImportOptions, import_areas
 from areas.models import Area
-from accounts.models import Role
 from priorities import services
 from priorities.models import InputRecord, Priority, StatusChange, Support, Visibility
 from tests.priorities.factories import MISVAER, UserFactory, make_priority, staff
@@ -168,8 +168,8 @@ def test_residents_and_other_municipalities_staff_cannot_answer():
     priority = make_priority()
     resident = UserFactory()
     oslo_planner = UserFactory()
-    from areas.models import Municipality
     from accounts.models import RoleGrant
+    from areas.models import Municipality
 
     oslo = Municipality.objects.create(code="0301", name="Oslo")
     RoleGrant.objects.create(user=oslo_planner, role=Role.PLANNER, municipality=oslo)

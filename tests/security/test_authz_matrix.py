@@ -30,12 +30,19 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from areas.models import Area, AreaType, Council, CouncilKind, CouncilMembership, Municipality
-from cases import services as case_services
-from cases.models import Case, CaseLayer, CaseLayerFeature, Consultation
 from accounts.models import Role, RoleGrant
+from areas.models import Area, AreaType, Municipality
+from cases import services as case_services
+from cases.models import Case, CaseLayer, CaseLayerFeature
+from councils.models import (
+    Consultation,
+    Council,
+    CouncilKind,
+    CouncilMembership,
+    SubmissionAttachment,
+)
 from priorities import services
-from priorities.models import Category, Export, SubmissionAttachment, Visibility
+from priorities.models import Category, Export, Visibility
 from tests.areas.factories import AreaFactory, square
 from tests.priorities.factories import PASSWORD, UserFactory
 
@@ -363,8 +370,11 @@ def request_for(world: World, name: str, method: str, role: str, relation: str):
     municipality = w.municipality["far" if relation == "other_municipality" else "here"]
     status_body = {"status": "under_consideration", "public_text": "Vi ser på det nå."}
     routes = {
-        "areas:home": (reverse("areas:home"), {}),
-        "areas:municipality": (reverse("areas:municipality", args=[municipality.code]), {}),
+        "priorities:home": (reverse("priorities:home"), {}),
+        "priorities:municipality": (
+            reverse("priorities:municipality", args=[municipality.code]),
+            {},
+        ),
         "areas:detail": (reverse("areas:detail", args=[pk(w.area)]), {}),
         "priorities:new": (
             reverse("priorities:new"),

@@ -12,9 +12,9 @@ import pytest
 from django.db import connection, connections, transaction
 from django.db.utils import DatabaseError
 
-from core.models import HistoryRedaction
 from accounts.models import Role
 from accounts.privacy import account_close
+from core.models import HistoryRedaction
 from priorities import services
 from priorities.models import StatusChange
 from tests.priorities.factories import UserFactory, make_priority, staff

@@ -39,6 +39,6 @@ def remove_categories(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("priorities", "0015_records_never_truncated")]
+    dependencies = [("priorities", "0002_rollup_triggers")]
 
     operations = [migrations.RunPython(add_categories, remove_categories)]

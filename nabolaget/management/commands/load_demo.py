@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from areas.demo import load_demo, load_demo_councils, load_demo_priorities
+from nabolaget.demo import load_demo, load_demo_councils, load_demo_priorities
 
 
 class Command(BaseCommand):

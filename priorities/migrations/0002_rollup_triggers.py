@@ -1,5 +1,5 @@
-"""The rollup triggers upsert the municipality's row before its areas' rows in every
-statement (area NULL first), so concurrent new priorities and supports cannot deadlock."""
+"""The rollups' statement-level triggers (priorities.rollups) and the index that reads a
+priority's areas by area."""
 
 from django.db import migrations
 
@@ -214,8 +214,41 @@ BEGIN
 END $$;
 """
 
+TRIGGERS_SQL = """
+CREATE TRIGGER rollup_priority_insert AFTER INSERT ON priorities_priority
+    REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION priorities_rollup_priority_insert();
+CREATE TRIGGER rollup_priority_update AFTER UPDATE ON priorities_priority
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION priorities_rollup_priority_update();
+CREATE TRIGGER rollup_link_insert AFTER INSERT ON priorities_priority_areas
+    REFERENCING NEW TABLE AS new_links
+    FOR EACH STATEMENT EXECUTE FUNCTION priorities_rollup_link_insert();
+CREATE TRIGGER rollup_link_delete AFTER DELETE ON priorities_priority_areas
+    REFERENCING OLD TABLE AS old_links
+    FOR EACH STATEMENT EXECUTE FUNCTION priorities_rollup_link_delete();
+"""
+
+UNINSTALL_SQL = """
+DROP TRIGGER IF EXISTS rollup_priority_insert ON priorities_priority;
+DROP TRIGGER IF EXISTS rollup_priority_update ON priorities_priority;
+DROP TRIGGER IF EXISTS rollup_link_insert ON priorities_priority_areas;
+DROP TRIGGER IF EXISTS rollup_link_delete ON priorities_priority_areas;
+DROP FUNCTION IF EXISTS priorities_rollup_priority_insert();
+DROP FUNCTION IF EXISTS priorities_rollup_priority_update();
+DROP FUNCTION IF EXISTS priorities_rollup_link_insert();
+DROP FUNCTION IF EXISTS priorities_rollup_link_delete();
+"""
+
 
 class Migration(migrations.Migration):
-    dependencies = [("priorities", "0013_rollup_area_indexes")]
+    dependencies = [("priorities", "0001_initial")]
 
-    operations = [migrations.RunSQL(FUNCTIONS_SQL, migrations.RunSQL.noop)]
+    operations = [
+        migrations.RunSQL(
+            "CREATE INDEX priorities_priority_areas_area_priority "
+            "ON priorities_priority_areas (area_id, priority_id)",
+            "DROP INDEX priorities_priority_areas_area_priority",
+        ),
+        migrations.RunSQL(FUNCTIONS_SQL + TRIGGERS_SQL, UNINSTALL_SQL),
+    ]

@@ -1,4 +1,4 @@
-"""The demo municipality: Bodø's real boundary and illustrative school districts and hamlets.
+"""The demo (``make run``): Bodø's real boundary and illustrative school districts and hamlets.
 
 The demo areas are generated reproducibly: the Voronoi cells of fixed seed points
 (``fixtures/demo/bodo-seeds.json``), clipped to Bodø's boundary in PostGIS, written
@@ -7,16 +7,23 @@ to a GeoJSON file and imported through the same importer core as any other file.
 
 from __future__ import annotations
 
+import datetime
 import json
 import tempfile
 from pathlib import Path
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.utils import timezone
 
+from accounts.models import User
 from areas.addresses import import_addresses
 from areas.importers import ImportOptions, ImportReport, import_areas
-from areas.models import Area, AreaType
+from areas.models import Area, AreaType, Municipality
+from cases.models import Case
+from councils.models import Consultation, Council, CouncilKind
+from priorities.models import Category, Priority
+from priorities.services import lon_lat_point, priority_create
 
 FIXTURES = Path(settings.BASE_DIR) / "fixtures"
 BOUNDARY = FIXTURES / "demo" / "bodo-1804.geojson"
@@ -80,9 +87,6 @@ SAMPLE_PRIORITIES = FIXTURES / "demo" / "bodo-priorities.json"
 @transaction.atomic
 def load_demo_priorities() -> int:
     """Illustrative sample priorities (no author), once: returns how many were added."""
-    from priorities.models import Category, Priority
-    from priorities.services import lon_lat_point, priority_create
-
     if Priority.all_objects.filter(municipality__code=MUNICIPALITY).exists():
         return 0
     samples = json.loads(SAMPLE_PRIORITIES.read_text(encoding="utf-8"))["priorities"]
@@ -138,13 +142,6 @@ def voronoi_areas(boundary: Area, seeds: list[dict]) -> dict:
 @transaction.atomic
 def load_demo_councils() -> None:
     """Illustrative councils and a case with a consultation, so every page has something."""
-    import datetime
-
-    from django.utils import timezone
-
-    from areas.models import Council, CouncilKind, Municipality
-    from cases.models import Case, Consultation
-
     bodo = Municipality.objects.get(code=MUNICIPALITY)
     whole = Area.objects.current().get(type__slug="kommune", code=MUNICIPALITY)
     councils = [
@@ -200,8 +197,6 @@ def load_demo_councils() -> None:
 
 def _demo_staff():
     """The account that stands as the sender of the demo's consultation (cannot log in)."""
-    from accounts.models import User
-
     user, created = User.objects.get_or_create(
         username="demo-saksbehandler", defaults={"email": "saksbehandler@demo.invalid"}
     )

@@ -17,17 +17,17 @@ KINDS = [
 
 
 def add_kinds(apps, schema_editor):
-    CouncilKind = apps.get_model("areas", "CouncilKind")
+    CouncilKind = apps.get_model("councils", "CouncilKind")
     for slug, nb, nn, en in KINDS:
         CouncilKind.objects.get_or_create(slug=slug, defaults={"name_nb": nb, "name_nn": nn, "name_en": en})
 
 
 def remove_kinds(apps, schema_editor):
-    CouncilKind = apps.get_model("areas", "CouncilKind")
+    CouncilKind = apps.get_model("councils", "CouncilKind")
     CouncilKind.objects.filter(slug__in=[k[0] for k in KINDS], councils__isnull=True).delete()
 
 
 class Migration(migrations.Migration):
-    dependencies = [("areas", "0002_councils")]
+    dependencies = [("councils", "0001_initial")]
 
     operations = [migrations.RunPython(add_kinds, remove_kinds)]
