@@ -25,7 +25,7 @@ class User(AbstractUser):
     notify_by_email = models.BooleanField(
         _("e-mail me when input I gave or support is answered"), default=True
     )
-    # Privacy (see nabolaget/privacy.py): when the account was closed and its personal
+    # Privacy (see accounts/privacy.py): when the account was closed and its personal
     # data blanked, and when it was last told that inactivity will close it.
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
     inactivity_notice_at = models.DateTimeField(_("inactivity notice sent"), null=True, blank=True)

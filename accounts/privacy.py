@@ -205,7 +205,7 @@ def _sessions_end(user) -> None:
 def _history_redact(user, relations: list[Relation]) -> None:
     history = [r for r in relations if r.is_history]
     # Erasure is the one write that history tables must allow. Their triggers do not let
-    # the web role past (nabolaget/history.py): two database functions do it, for a closed
+    # the web role past (core/history.py): two database functions do it, for a closed
     # account only, and record each use (HistoryRedaction).
     with connection.cursor() as cursor:
         for relation in history:

@@ -89,7 +89,7 @@ RETURNS BOOLEAN AS $$
     DECLARE
         _pgtrigger_ignore TEXT[];
     BEGIN
-        -- pgtrigger.ignore is {IGNORE_FUNCTION_MARK} (nabolaget/history.py).
+        -- pgtrigger.ignore is {IGNORE_FUNCTION_MARK} (core/history.py).
         BEGIN
             SELECT INTO _pgtrigger_ignore CURRENT_SETTING('pgtrigger.ignore');
             EXCEPTION WHEN OTHERS THEN

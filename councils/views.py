@@ -56,7 +56,7 @@ def council_list(request):
 def council_detail(request, pk: int):
     """A council's public page: its submissions and status, annual reports by year, requests."""
     council = get_object_or_404(Council.objects.select_related("kind", "municipality"), pk=pk)
-    submissions = council.submissions.exclude(kind="annual_report").select_related("case")
+    submissions = council.submissions.exclude(kind="annual_report").prefetch_related("case_links")
     reports = council.submissions.annual_reports().order_by("-year", "-created_at")
     by_year = [(year, list(items)) for year, items in groupby(reports, key=lambda s: s.year)]
     consultations = council.consultations.select_related("case").prefetch_related("statements")
@@ -145,9 +145,9 @@ def submission_new(request, pk: int):
 
 def submission_detail(request, pk: int):
     submission = get_object_or_404(
-        Submission.objects.select_related(
-            "council", "municipality", "case", "consultation"
-        ).with_api_geometry(),
+        Submission.objects.select_related("council", "municipality", "consultation")
+        .prefetch_related("case_links")
+        .with_api_geometry(),
         pk=pk,
     )
     user = request.user
@@ -161,6 +161,10 @@ def submission_detail(request, pk: int):
         "councils/submission_detail.html",
         {
             "submission": submission,
+            "cases": Case.objects.filter(
+                municipality=submission.municipality_id,
+                number__in=[link.case_number for link in submission.case_links.all()],
+            ),
             "history": submission.status_changes.all(),
             "attachments": submission.attachments.all(),
             "areas": submission.areas.select_related("type").defer("geom"),

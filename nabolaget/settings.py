@@ -273,7 +273,7 @@ AXES_CLIENT_IP_CALLABLE = "core.security.client_address"
 AXES_LOCKOUT_CALLABLE = "core.security.lockout_response"
 AXES_RESET_ON_SUCCESS = True
 AXES_SENSITIVE_PARAMETERS = ["password", "password1", "password2"]
-# A create request's Idempotency-Key is remembered this long (nabolaget/idempotency.py).
+# A create request's Idempotency-Key is remembered this long (accounts/idempotency.py).
 NABOLAGET_IDEMPOTENCY_KEY_HOURS = env_int("NABOLAGET_IDEMPOTENCY_KEY_HOURS", 24)
 NABOLAGET_NEARBY_METRES = 250
 

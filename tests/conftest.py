@@ -21,7 +21,7 @@ def _load_demo() -> None:
     """The demo municipality. The reference data (default categories, council kinds) is
     the migrations' alone: a transactional test gets it back the way Django restores
     migrated data (serialized rollback), not by seeding it again here."""
-    from areas.demo import load_demo
+    from nabolaget.demo import load_demo
 
     load_demo()
 

@@ -15,6 +15,7 @@ from psycopg import sql
 from accounts.models import Role
 from areas.models import Area, Municipality
 from cases.models import Case
+from councils import services as council_services
 from councils.models import Council, CouncilKind, CouncilMembership, Submission
 from nabolaget.backups import _connect, media_checksums, sha256_of
 from priorities import services
@@ -65,7 +66,7 @@ def make_records(media: Path) -> list[int]:
         body="kommunestyre",
         meeting_date=timezone.localdate() + datetime.timedelta(days=30),
     )
-    consultation = services.consultation_create(
+    consultation = council_services.consultation_create(
         actor=planner,
         case=case,
         councils=[council],
@@ -82,7 +83,7 @@ def make_records(media: Path) -> list[int]:
             content_type="application/pdf",
         )
         submissions.append(
-            services.submission_file(
+            council_services.submission_file(
                 secretary=secretary,
                 council=council,
                 kind="statement",
@@ -130,12 +131,12 @@ def test_a_restore_into_a_fresh_database_has_every_record_and_file(
     with _connect("default", restored_name) as restored, restored.cursor() as cursor:
         after = checksums(cursor)
         cursor.execute(
-            "SELECT file, sha256 FROM priorities_submissionattachment WHERE submission_id = ANY(%s)",
+            "SELECT file, sha256 FROM councils_submissionattachment WHERE submission_id = ANY(%s)",
             [submission_ids],
         )
         attachments = cursor.fetchall()
     assert after == before
-    assert before["priorities_submission"][0] == 3
+    assert before["councils_submission"][0] == 3
     assert media_checksums(restored_media) == files_before
     assert len(attachments) == 3
     for name, checksum in attachments:

@@ -9,7 +9,7 @@ RETURNS BOOLEAN AS $$
     DECLARE
         _pgtrigger_ignore TEXT[];
     BEGIN
-        -- pgtrigger.ignore is honoured only for the owner role (nabolaget/history.py).
+        -- pgtrigger.ignore is honoured only for the owner role (core/history.py).
         BEGIN
             SELECT INTO _pgtrigger_ignore CURRENT_SETTING('pgtrigger.ignore');
             EXCEPTION WHEN OTHERS THEN

@@ -65,7 +65,9 @@ class ApiGeometryField(GeometryField):
 class SubmissionSerializer(GeoFeatureModelSerializer):
     geom = ApiGeometryField(source="api_geom", read_only=True, precision=7, allow_null=True)
     council = serializers.PrimaryKeyRelatedField(read_only=True)
-    case = serializers.SlugRelatedField(slug_field="number", read_only=True, allow_null=True)
+    case = serializers.SerializerMethodField(
+        help_text="The number of the first case the submission is linked to (2026/1234)."
+    )
     areas = AreaRefSerializer(many=True, read_only=True)
     status_display = serializers.CharField(source="get_status_display", read_only=True)
 
@@ -93,6 +95,11 @@ class SubmissionSerializer(GeoFeatureModelSerializer):
             "withdrawn_reason",
         ]
 
+    @extend_schema_field({"type": "string", "nullable": True, "pattern": r"^\d{4}/\d{1,7}$"})
+    def get_case(self, submission) -> str | None:
+        links = sorted(submission.case_links.all(), key=lambda link: (link.linked_at, link.pk))
+        return links[0].case_number if links else None
+
 
 class SubmissionDetailSerializer(SubmissionSerializer):
     history = StatusChangeSerializer(source="status_changes", many=True, read_only=True)
@@ -118,7 +125,9 @@ class SubmissionCreateSerializer(serializers.Serializer):
 class SubmissionFilter(django_filters.FilterSet):
     council = django_filters.NumberFilter(field_name="council_id")
     area = django_filters.NumberFilter(method="filter_area")
-    case = django_filters.CharFilter(field_name="case__number", validators=[case_number_validator])
+    case = django_filters.CharFilter(
+        field_name="case_links__case_number", validators=[case_number_validator], distinct=True
+    )
     status = django_filters.ChoiceFilter(choices=Status.choices)
     since = django_filters.DateFilter(field_name="created_at__date", lookup_expr="gte")
     until = django_filters.DateFilter(field_name="created_at__date", lookup_expr="lte")
@@ -164,8 +173,7 @@ class SubmissionViewSet(
 
     def get_queryset(self):
         queryset = (
-            Submission.objects.select_related("case")
-            .prefetch_related("areas__type")
+            Submission.objects.prefetch_related("areas__type", "case_links")
             .with_api_geometry()
             .order_by("-created_at", "-id")
         )

@@ -10,8 +10,8 @@ from django.utils import timezone
 from accounts.models import Role
 from areas.models import Area, Municipality
 from cases.models import Case
+from councils import services as council_services
 from councils.models import Council, CouncilKind, CouncilMembership, Submission
-from priorities import services
 from tests.browser.conftest import assert_accessible
 from tests.browser.test_resident_journey import log_in
 from tests.conftest import run_jobs
@@ -39,7 +39,7 @@ def test_youth_council_files_a_statement_and_hears_back(page, browser, axe, tmp_
         meeting_date=timezone.localdate() + datetime.timedelta(days=40),
     )
     planner = staff(Role.PLANNER, email="planlegger@bodo.kommune.no")
-    services.consultation_create(
+    council_services.consultation_create(
         actor=planner,
         case=case,
         councils=[council],
@@ -77,7 +77,7 @@ def test_youth_council_files_a_statement_and_hears_back(page, browser, axe, tmp_
     page.locator("form.priority-form > button[type=submit]").click()
     page.locator(".receipt").wait_for()
     submission = Submission.objects.get()
-    assert submission.case == case and not submission.late
+    assert submission.case_links.get().case_number == case.number and not submission.late
     assert submission.areas.filter(code="1804-SK08").exists()
     assert submission.attachments.count() == 1
 

@@ -6,13 +6,13 @@ or a `style="…"` attribute in a template (or injected by a library) shows up h
 """
 
 import pytest
-from areas.demo import load_demo_councils
 from django.test import Client
 
 from accounts.models import Role
 from areas.models import Area
 from cases.models import Case
 from councils.models import Consultation, Council, CouncilMembership
+from nabolaget.demo import load_demo_councils
 from tests.priorities.factories import UserFactory, make_priority, staff
 
 # Collects every violation from the first script on, before the page's own scripts run.

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from accounts.models import Role
 from areas.models import Area
-from priorities.models import StatusChange
+from priorities.models import PriorityStatusChange
 from tests.browser.conftest import assert_accessible
 from tests.browser.test_resident_journey import log_in
 from tests.priorities.factories import MISVAER, UserFactory, make_priority, staff
@@ -41,7 +41,7 @@ def test_planner_filters_answers_three_and_exports(page, axe):
     page.locator(".message.success").wait_for()
     assert "3" in page.locator(".message.success").inner_text()
 
-    assert StatusChange.objects.filter(priority__in=chosen).count() == 3
+    assert PriorityStatusChange.objects.filter(record__in=chosen).count() == 3
 
     with page.expect_download() as csv_download:
         page.get_by_role("link", name="CSV").click()

@@ -150,7 +150,7 @@ def test_the_case_digest_has_the_linked_input_and_the_statements():
     priority = make_priority(at=BODO_CENTRE)
     from cases.services import case_link_input
 
-    case_link_input(actor=planner, case=case, priorities=[priority], public_text="Følger saken.")
+    case_link_input(actor=planner, case=case, records=[priority], public_text="Følger saken.")
     data = case_digest(case)
     assert [p["reference"] for p in data["linked"]] == [priority.reference]
     assert data["linked"][0]["status"] == "in_case"

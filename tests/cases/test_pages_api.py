@@ -10,8 +10,8 @@ from django.test.utils import CaptureQueriesContext
 from accounts.models import Role
 from areas.models import Area, AreaType
 from cases import services
-from cases.models import Case, CaseLayer, CaseLink
-from priorities.models import Priority
+from cases.models import Case, CaseLayer
+from priorities.models import Priority, PriorityCaseLink
 from priorities.services import lon_lat_point
 from tests.cases.factories import CENTRE_POLYGON, make_case
 from tests.priorities.factories import BODO_CENTRE, UserFactory, make_priority, staff
@@ -36,7 +36,7 @@ def test_the_planner_workspace_links_input_to_a_case_through_the_bulk_answer(cli
         },
     )
 
-    assert CaseLink.objects.filter(case=case, priority=priority).exists()
+    assert PriorityCaseLink.objects.filter(case_number=case.number, record=priority).exists()
     assert list(Priority.all_objects.in_case(case.number)) == [priority]
     data = client.get(f"/api/v1/cases/{case.pk}/digest/").json()
     assert [p["reference"] for p in data["linked"]] == [priority.reference]

@@ -19,11 +19,10 @@ from cases.models import (
     CaseArea,
     CaseAreaAdjustment,
     CaseLayer,
-    CaseLink,
     FrozenDigest,
     FrozenDigestPDF,
 )
-from priorities.models import Priority, StatusChange
+from priorities.models import Priority, PriorityCaseLink, PriorityStatusChange
 from priorities.services import lon_lat_point
 from tests.cases.factories import CENTRE_POLYGON, make_case
 from tests.priorities.factories import BODO_CENTRE, make_priority, staff
@@ -53,8 +52,8 @@ def counts():
         CaseLayer.objects.count(),
         FrozenDigest.objects.count(),
         FrozenDigestPDF.objects.count(),
-        CaseLink.objects.count(),
-        StatusChange.objects.count(),
+        PriorityCaseLink.objects.count(),
+        PriorityStatusChange.objects.count(),
     )
 
 
@@ -115,12 +114,12 @@ def test_linking_goes_through_the_feedback_loop_and_the_planner_filter_agrees():
     case = make_case(planner)
     priority = make_priority(at=BODO_CENTRE)
     services.case_link_input(
-        actor=planner, case=case, priorities=[priority], public_text="Tas med i saken."
+        actor=planner, case=case, records=[priority], public_text="Tas med i saken."
     )
     priority.refresh_from_db()
     assert priority.status == "in_case"
-    assert CaseLink.objects.filter(case=case, priority=priority).exists()
-    assert StatusChange.objects.filter(priority=priority, case_number=case.number).exists()
+    assert PriorityCaseLink.objects.filter(case_number=case.number, record=priority).exists()
+    assert PriorityStatusChange.objects.filter(record=priority, case_number=case.number).exists()
     assert list(Priority.all_objects.in_case(case.number)) == [priority]
 
 

@@ -1,4 +1,4 @@
-"""Idempotency keys (nabolaget/idempotency.py) on every create endpoint of the API: a create
+"""Idempotency keys (accounts/idempotency.py) on every create endpoint of the API: a create
 retried with the same key, one after another or at the same moment, makes exactly one row
 and gets the same answer each time; a bad key is a 400 naming the header; the same key
 with another request is a 422; nothing is written by a refused request.

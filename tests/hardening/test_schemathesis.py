@@ -54,7 +54,7 @@ BEYOND_THE_SCHEMA = {
     "non_field_errors": "rules across fields",
     "after": "a cursor from a 'next' link",
     # Text is normalised (NFC, no zero-width or control characters) before its length is
-    # checked (nabolaget/text.py): the schema's minLength counts what was sent.
+    # checked (core/text.py): the schema's minLength counts what was sent.
     "title": "at least its minimum length once normalised",
     "text": "at least its minimum length once normalised",
     "public_text": "at least its minimum length once normalised",

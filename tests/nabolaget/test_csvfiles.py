@@ -66,4 +66,4 @@ def test_every_csv_the_project_writes_goes_through_csvfiles():
         if pattern.search(path.read_text(encoding="utf-8"))
     ]
 
-    assert writers == ["nabolaget/csvfiles.py"]
+    assert writers == ["core/csvfiles.py"]

@@ -16,9 +16,17 @@ from rest_framework.authtoken.models import Token
 from accounts import privacy
 from accounts.models import Notification, Role
 from areas.models import Municipality
+from councils import services as council_services
 from councils.models import Council, CouncilKind, CouncilMembership, Submission
 from priorities import services
-from priorities.models import Priority, PriorityEvent, Report, StatusChange, Support, SupportEvent
+from priorities.models import (
+    Priority,
+    PriorityEvent,
+    PriorityStatusChange,
+    Report,
+    Support,
+    SupportEvent,
+)
 from tests.priorities.factories import (
     PASSWORD,
     PRIORITY_FEATURE,
@@ -189,7 +197,7 @@ def test_closing_blanks_personal_data_and_keeps_the_public_record(client, reside
     # The priority stays public, anonymous, with its answer.
     mine = Priority.public_objects.get(pk=resident.mine.pk)
     assert mine.author_id is None and mine.status == "decided"
-    assert StatusChange.objects.filter(priority=mine).count() == 1
+    assert PriorityStatusChange.objects.filter(record=mine).count() == 1
     # The support is withdrawn: off the count, and gone.
     assert Priority.all_objects.get(pk=resident.supported.pk).support_count == (
         supported_before - 1
@@ -245,7 +253,7 @@ def test_a_secretary_closes_the_account_and_the_councils_submission_stays(client
     )
     secretary = UserFactory(first_name="Siri", email="siri@example.no")
     CouncilMembership.objects.create(council=council, user=secretary, role="secretary")
-    submission = services.submission_file(
+    submission = council_services.submission_file(
         secretary=secretary,
         council=council,
         kind="statement",
@@ -276,7 +284,7 @@ def test_a_planner_closes_the_account_and_the_answers_keep_their_context(client)
 
     privacy.account_close(user=planner)
 
-    change = StatusChange.objects.get(priority=priority)
+    change = PriorityStatusChange.objects.get(record=priority)
     assert change.actor_id == planner.pk and change.public_text == "Vedtatt i formannskapet."
     # The request that made the answer is still on the record with its actor.
     assert pghistory.models.Context.objects.filter(metadata__user=planner.pk).exists()

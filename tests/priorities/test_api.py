@@ -7,7 +7,7 @@ from django.test import override_settings
 
 from accounts.models import Role
 from priorities import services
-from priorities.models import Priority, StatusChange, Support
+from priorities.models import Priority, PriorityStatusChange, Support
 from tests.priorities.factories import BODO_CENTRE, UserFactory, make_priority, staff
 
 pytestmark = pytest.mark.django_db
@@ -35,7 +35,11 @@ def post(client, body, **headers):
 
 
 def counts():
-    return Priority.all_objects.count(), Support.objects.count(), StatusChange.objects.count()
+    return (
+        Priority.all_objects.count(),
+        Support.objects.count(),
+        PriorityStatusChange.objects.count(),
+    )
 
 
 def test_categories_in_the_request_language(client):

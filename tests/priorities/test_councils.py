@@ -10,15 +10,16 @@ from django.utils import timezone
 from accounts.models import Role
 from areas.models import Area, Municipality
 from cases.models import Case
+from councils import services as council_services
 from councils.models import (
     Council,
     CouncilKind,
     CouncilMembership,
     Submission,
     SubmissionAttachment,
+    SubmissionStatusChange,
 )
 from priorities import services
-from priorities.models import StatusChange
 from tests.priorities.factories import UserFactory, staff
 from tests.support.pdfs import plain_pdf
 
@@ -73,14 +74,16 @@ def file(secretary, council, **overrides):
         "meeting_date": timezone.localdate(),
         "minutes_reference": "12/26",
     }
-    return services.submission_file(secretary=secretary, council=council, **(fields | overrides))
+    return council_services.submission_file(
+        secretary=secretary, council=council, **(fields | overrides)
+    )
 
 
 def counts():
     return (
         Submission.objects.count(),
         SubmissionAttachment.objects.count(),
-        StatusChange.objects.count(),
+        SubmissionStatusChange.objects.count(),
     )
 
 
@@ -161,7 +164,7 @@ def test_consultation_statement_links_to_the_case_and_late_ones_are_marked(
     secretary, youth_council, case, monkeypatch
 ):
     planner = staff(Role.PLANNER)
-    consultation = services.consultation_create(
+    consultation = council_services.consultation_create(
         actor=planner,
         case=case,
         councils=[youth_council],
@@ -171,7 +174,7 @@ def test_consultation_statement_links_to_the_case_and_late_ones_are_marked(
     )
 
     on_time = file(secretary, youth_council, consultation=consultation)
-    assert on_time.case == case and not on_time.late
+    assert on_time.case_links.get().case_number == case.number and not on_time.late
 
     # The day after the deadline (a deadline itself is on the record: it can only be extended).
     day_after = consultation.deadline + datetime.timedelta(days=1)
@@ -182,7 +185,7 @@ def test_consultation_statement_links_to_the_case_and_late_ones_are_marked(
 
 def test_a_consultation_deadline_must_come_before_the_meeting(youth_council, case):
     with pytest.raises(ValidationError, match="before the meeting"):
-        services.consultation_create(
+        council_services.consultation_create(
             actor=staff(Role.PLANNER),
             case=case,
             councils=[youth_council],
@@ -203,7 +206,7 @@ def test_planner_answers_a_submission_through_the_same_loop(secretary, youth_cou
 
     submission.refresh_from_db()
     assert submission.status == "in_case"
-    assert StatusChange.objects.get().submission == submission
+    assert SubmissionStatusChange.objects.get().record == submission
 
 
 def test_submissions_answered_into_a_case_are_linked_and_their_council_follows(
@@ -223,7 +226,8 @@ def test_submissions_answered_into_a_case_are_linked_and_their_council_follows(
         actor=staff(Role.PLANNER),
     )
 
-    assert set(Submission.objects.filter(case=case, status="in_case")) == set(submissions)
+    linked = Submission.objects.filter(case_links__case_number=case.number, status="in_case")
+    assert set(linked) == set(submissions)
     followers = Submission.followers_of(submissions)
     for submission in submissions:
         assert sorted(u.email for u in followers[submission.pk]) == [
@@ -237,7 +241,7 @@ def test_submissions_are_withdrawn_never_deleted(secretary, youth_council):
     from django.db import InternalError, ProgrammingError, transaction
 
     submission = file(secretary, youth_council)
-    services.submission_withdraw(
+    council_services.submission_withdraw(
         secretary=secretary, submission=submission, reason="Feil møtedato."
     )
 
@@ -269,7 +273,7 @@ def test_council_page_lists_submissions_requests_and_annual_reports(
         title="Årsmelding 2025",
         meeting_date=None,
     )
-    services.consultation_create(
+    council_services.consultation_create(
         actor=staff(Role.PLANNER),
         case=case,
         councils=[youth_council],

@@ -42,7 +42,7 @@ from hypothesis import strategies as st
 from accounts.models import Role
 from areas.models import Area
 from priorities import services
-from priorities.models import Category, Priority, Status, StatusChange, Support
+from priorities.models import Category, Priority, PriorityStatusChange, Status, Support
 from tests.priorities.factories import UserFactory, staff
 
 pytestmark = pytest.mark.django_db
@@ -245,7 +245,7 @@ def build_data_set() -> DataSet:
     ):
         links.setdefault(priority_id, set()).add(area_id)
     cases: dict[int, set[str]] = {}
-    for priority_id, case in StatusChange.objects.values_list("priority_id", "case_number"):
+    for priority_id, case in PriorityStatusChange.objects.values_list("record_id", "case_number"):
         if case:
             cases.setdefault(priority_id, set()).add(case)
     supports: dict[int, int] = {}

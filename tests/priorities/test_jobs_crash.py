@@ -24,7 +24,8 @@ from django.db import connection, connections
 from procrastinate.contrib.django.models import ProcrastinateJob
 
 from accounts.models import Notification, Role
-from priorities import services, tasks
+from core import tasks as core_tasks
+from priorities import services
 from tests.priorities.factories import UserFactory, make_priority, staff
 
 BATCHES = 3
@@ -150,7 +151,7 @@ def test_every_notification_is_sent_once_through_a_killed_worker_and_a_lost_conn
     second = Worker(mail_dir, log)
     workers.append(second)
     time.sleep(4)
-    tasks.retry_stalled_jobs.configure(queueing_lock="retry_stalled_jobs:test").defer(
+    core_tasks.retry_stalled_jobs.configure(queueing_lock="retry_stalled_jobs:test").defer(
         timestamp=int(time.time())
     )
     wait_for(lambda: mails() >= at_kill + 1, 90, "the second worker to send")

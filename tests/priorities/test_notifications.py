@@ -97,7 +97,7 @@ def test_the_answer_job_takes_the_same_queries_for_10_or_500_answers():
         mail.outbox.clear()
 
         with CaptureQueriesContext(connection) as captured:
-            notify_status_changes(change_ids=[change.pk for change in changes])
+            notify_status_changes(kind="priority", change_ids=[change.pk for change in changes])
         queries.append(len(captured))
 
         by_address = {message.to[0]: message for message in mail.outbox}
@@ -119,7 +119,7 @@ def test_a_job_run_twice_sends_nothing_twice():
 
     priority = make_priority()
     run_jobs()
-    send_receipt(priority_id=priority.pk)  # as a retry after a crash would
+    send_receipt(kind="priority", record_id=priority.pk)  # as a retry after a crash would
 
     assert len(mail.outbox) == 1
     assert Notification.objects.filter(key=f"receipt:{priority.pk}").count() == 1

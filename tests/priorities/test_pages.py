@@ -4,7 +4,7 @@ import pytest
 
 from accounts.models import Role
 from priorities import services
-from priorities.models import Category, Priority, StatusChange, Support
+from priorities.models import Category, Priority, PriorityStatusChange, Support
 from tests.priorities.factories import UserFactory, make_priority, staff
 
 pytestmark = pytest.mark.django_db
@@ -159,7 +159,7 @@ def test_residents_cannot_answer_from_the_page(client):
     )
 
     assert response.status_code == 403
-    assert not StatusChange.objects.exists()
+    assert not PriorityStatusChange.objects.exists()
 
 
 def test_hidden_priority_is_shown_only_to_its_author_with_the_reason(client):

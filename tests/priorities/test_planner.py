@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 
 from accounts.models import Role
 from priorities import rollups, services
-from priorities.models import AnswerTemplate, Export, Priority, StatusChange, Support
+from priorities.models import AnswerTemplate, Export, Priority, PriorityStatusChange, Support
 from tests.priorities.factories import MISVAER, UserFactory, copies_of, make_priority, staff
 
 pytestmark = pytest.mark.django_db
@@ -114,8 +114,8 @@ def test_answer_three_at_once(client, planner):
     )
 
     assert response.status_code == 302
-    assert StatusChange.objects.filter(priority__in=chosen).count() == 3
-    assert not StatusChange.objects.filter(priority=other).exists()
+    assert PriorityStatusChange.objects.filter(record__in=chosen).count() == 3
+    assert not PriorityStatusChange.objects.filter(record=other).exists()
     from procrastinate.contrib.django.models import ProcrastinateJob
 
     assert ProcrastinateJob.objects.filter(task_name__endswith="notify_status_changes").count() == 1
@@ -144,7 +144,9 @@ def test_answering_500_at_once_takes_the_same_queries_as_10(client, planner):
     many = [seed := make_priority(author, title="Mange svar"), *copies_of(seed, 499)]
 
     assert _answer_queries(client, few) == _answer_queries(client, many)
-    assert StatusChange.objects.filter(priority__in=few + many, status="decided").count() == 510
+    assert (
+        PriorityStatusChange.objects.filter(record__in=few + many, status="decided").count() == 510
+    )
     assert (
         Priority.all_objects.filter(status="decided", first_answered_at__isnull=False).count()
         == 510
@@ -168,7 +170,7 @@ def test_answer_from_a_template(client, planner):
         {"ids": [priority.pk], "status": "under_consideration", "template": template.pk},
     )
 
-    assert StatusChange.objects.get().public_text == template.text
+    assert PriorityStatusChange.objects.get().public_text == template.text
 
 
 def test_answering_other_municipalities_input_is_refused(client):
@@ -188,7 +190,7 @@ def test_answering_other_municipalities_input_is_refused(client):
         "/planner/answer/", {"ids": [priority.pk], "status": "decided", "public_text": "Vedtatt."}
     )
 
-    assert not StatusChange.objects.exists()
+    assert not PriorityStatusChange.objects.exists()
 
 
 def test_merge_carries_supports_over_without_double_counting(client, planner):
@@ -210,7 +212,7 @@ def test_merge_carries_supports_over_without_double_counting(client, planner):
     assert target.support_count == 3
     assert duplicate.merged_into == target
     assert not Priority.public_objects.filter(pk=duplicate.pk).exists()
-    assert target.reference in StatusChange.objects.get(priority=duplicate).public_text
+    assert target.reference in PriorityStatusChange.objects.get(record=duplicate).public_text
 
 
 def test_csv_export_opens_in_excel_with_norwegian_letters(client, planner):

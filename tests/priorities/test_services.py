@@ -13,7 +13,7 @@ from accounts.models import Role
 from areas.importers import ImportOptions, import_areas
 from areas.models import Area
 from priorities import services
-from priorities.models import InputRecord, Priority, StatusChange, Support, Visibility
+from priorities.models import InputRecord, Priority, PriorityStatusChange, Support, Visibility
 from tests.priorities.factories import MISVAER, UserFactory, make_priority, staff
 
 pytestmark = pytest.mark.django_db
@@ -29,7 +29,11 @@ def _english():
 
 
 def counts():
-    return (Priority.all_objects.count(), Support.objects.count(), StatusChange.objects.count())
+    return (
+        Priority.all_objects.count(),
+        Support.objects.count(),
+        PriorityStatusChange.objects.count(),
+    )
 
 
 def test_a_priority_gets_its_areas_municipality_and_reference():
@@ -180,7 +184,7 @@ def test_residents_and_other_municipalities_staff_cannot_answer():
             services.input_set_status(
                 records=[priority], status="decided", public_text="Vedtatt.", actor=actor
             )
-    assert not StatusChange.objects.exists()
+    assert not PriorityStatusChange.objects.exists()
 
 
 @pytest.mark.parametrize(
@@ -200,7 +204,7 @@ def test_bad_answers_are_refused(kwargs, field):
         services.input_set_status(records=[priority], actor=staff(Role.PLANNER), **answer)
 
     assert field in error.value.message_dict
-    assert not StatusChange.objects.exists()
+    assert not PriorityStatusChange.objects.exists()
     priority.refresh_from_db()
     assert priority.status == "received"
 
@@ -213,12 +217,12 @@ def test_status_changes_cannot_be_rewritten_or_deleted():
         records=[priority], status="decided", public_text="Vedtatt.", actor=staff(Role.PLANNER)
     )
     for attempt in (
-        lambda: StatusChange.objects.update(public_text="Endret i ettertid"),
-        lambda: StatusChange.objects.all().delete(),
+        lambda: PriorityStatusChange.objects.update(public_text="Endret i ettertid"),
+        lambda: PriorityStatusChange.objects.all().delete(),
     ):
         with pytest.raises((InternalError, ProgrammingError)), transaction.atomic():
             attempt()
-    assert StatusChange.objects.get().public_text == "Vedtatt."
+    assert PriorityStatusChange.objects.get().public_text == "Vedtatt."
 
 
 def test_reports_from_three_residents_hide_until_a_moderator_looks():

@@ -94,7 +94,7 @@ def test_every_email_is_sent_once_through_a_database_restart(queued_receipts, cl
                     "every receipt job to have succeeded",
                 )
                 recorded = database.execute(
-                    "SELECT count(*) FROM priorities_notification"
+                    "SELECT count(*) FROM accounts_notification"
                 ).fetchone()[0]
         finally:
             supervisor.send_signal(signal.SIGTERM)

@@ -34,6 +34,7 @@ from accounts.models import Role, RoleGrant
 from areas.models import Area, AreaType, Municipality
 from cases import services as case_services
 from cases.models import Case, CaseLayer, CaseLayerFeature
+from councils import services as council_services
 from councils.models import (
     Consultation,
     Council,
@@ -142,7 +143,7 @@ def _hidden_priority(author, point: Point):
 
 
 def _submission(secretary, council, area):
-    submission = services.submission_file(
+    submission = council_services.submission_file(
         secretary=secretary,
         council=council,
         kind="input",

@@ -16,19 +16,21 @@ from accounts.models import Role
 from accounts.privacy import account_close
 from core.models import HistoryRedaction
 from priorities import services
-from priorities.models import StatusChange
+from priorities.models import PriorityStatusChange
 from tests.priorities.factories import UserFactory, make_priority, staff
 
 # The records whose rows must survive a compromised site (issue 12, item 3).
 RECORD_TABLES = [
-    "priorities_statuschange",
-    "priorities_submission",
-    "priorities_submissionattachment",
+    "priorities_prioritystatuschange",
+    "councils_submission",
+    "councils_submissionattachment",
     "cases_frozendigest",
     "cases_frozendigestpdf",
-    "cases_consultation",
-    "cases_caselink",
-    "priorities_statuschangeevent",
+    "councils_consultation",
+    "priorities_prioritycaselink",
+    "councils_submissioncaselink",
+    "councils_submissionstatuschange",
+    "priorities_prioritystatuschangeevent",
     "pghistory_context",
 ]
 
@@ -48,7 +50,7 @@ def pgid(model, name: str) -> str:
 
 
 @pytest.fixture
-def answer(db) -> StatusChange:
+def answer(db) -> PriorityStatusChange:
     priority = make_priority()
     services.input_set_status(
         records=[priority],
@@ -56,7 +58,7 @@ def answer(db) -> StatusChange:
         public_text="Vedtatt i bystyret.",
         actor=staff(Role.PLANNER),
     )
-    return StatusChange.objects.get(priority=priority)
+    return PriorityStatusChange.objects.get(record=priority)
 
 
 # --- item 2: the web role is not a superuser and owns nothing ---------------------------
@@ -88,8 +90,10 @@ def test_the_web_role_cannot_turn_off_triggers(answer):
     assert "permission denied to set parameter" in refused("SET session_replication_role = replica")
     for table in RECORD_TABLES:
         assert "must be owner of" in refused(f"ALTER TABLE {table} DISABLE TRIGGER ALL")
-    trigger = pgid(StatusChange, "statuschange_read_only")
-    assert "must be owner of" in refused(f"DROP TRIGGER {trigger} ON priorities_statuschange")
+    trigger = pgid(PriorityStatusChange, "prioritystatuschange_read_only")
+    assert "must be owner of" in refused(
+        f"DROP TRIGGER {trigger} ON priorities_prioritystatuschange"
+    )
 
 
 @pytest.mark.django_db
@@ -121,7 +125,7 @@ def test_the_web_role_cannot_change_the_schema():
 def test_the_web_role_cannot_truncate_the_records(answer):
     for table in RECORD_TABLES:
         assert f"permission denied for table {table}" in refused(f"TRUNCATE {table} CASCADE")
-    assert StatusChange.objects.filter(pk=answer.pk).exists()
+    assert PriorityStatusChange.objects.filter(pk=answer.pk).exists()
 
 
 @pytest.mark.django_db(databases=["default", "owner"])
@@ -137,19 +141,19 @@ def test_truncating_the_records_is_refused_to_the_owner_too():
 
 @pytest.mark.django_db
 def test_pgtrigger_ignore_does_not_let_the_web_role_rewrite_an_answer(answer):
-    names = "{" + pgid(StatusChange, "statuschange_read_only") + "}"
+    names = "{" + pgid(PriorityStatusChange, "prioritystatuschange_read_only") + "}"
     message = refused(
         "SELECT set_config('pgtrigger.ignore', %s, true); "
-        "UPDATE priorities_statuschange SET public_text = 'Omskrevet i ettertid.' WHERE id = %s",
+        "UPDATE priorities_prioritystatuschange SET public_text = 'Omskrevet i ettertid.' WHERE id = %s",
         [names, answer.pk],
     )
-    assert "Cannot update rows from priorities_statuschange table" in message
+    assert "Cannot update rows from priorities_prioritystatuschange table" in message
     message = refused(
         "SELECT set_config('pgtrigger.ignore', %s, true); "
-        "DELETE FROM priorities_statuschange WHERE id = %s",
-        ["{" + pgid(StatusChange, "statuschange_never_deleted") + "}", answer.pk],
+        "DELETE FROM priorities_prioritystatuschange WHERE id = %s",
+        ["{" + pgid(PriorityStatusChange, "prioritystatuschange_never_deleted") + "}", answer.pk],
     )
-    assert "Cannot delete rows from priorities_statuschange table" in message
+    assert "Cannot delete rows from priorities_prioritystatuschange table" in message
     answer.refresh_from_db()
     assert answer.public_text == "Vedtatt i bystyret."
 
@@ -206,11 +210,11 @@ def test_the_history_is_redacted_only_for_a_closed_account_and_each_time_recorde
     targets = set(HistoryRedaction.objects.filter(account=resident.pk).values_list("target"))
     assert ("priorities_priorityevent.author_id",) in targets
     # The record of the redaction is append-only as well.
-    assert "Cannot update or delete rows from nabolaget_historyredaction" in refused(
-        "DELETE FROM nabolaget_historyredaction"
+    assert "Cannot update or delete rows from core_historyredaction" in refused(
+        "DELETE FROM core_historyredaction"
     )
     # Closed, the account still cannot be used to rewrite a record's own table.
     assert "is not a history table" in refused(
-        "SELECT nabolaget_history_redact(%s, 'priorities_statuschange', 'actor_id', true)",
+        "SELECT nabolaget_history_redact(%s, 'priorities_prioritystatuschange', 'actor_id', true)",
         [resident.pk],
     )
