@@ -17,6 +17,7 @@ from accounts.idempotency import idempotent_form
 from accounts.models import Role
 from cases.models import Case
 from core.forms import add_service_errors, refused_status
+from councils import services as council_services
 from councils.forms import ConsultationForm, SubmissionForm, WithdrawForm
 from councils.models import (
     Consultation,
@@ -108,7 +109,7 @@ def submission_new(request, pk: int):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            submission = services.submission_file(
+            submission = council_services.submission_file(
                 secretary=request.user,
                 council=council,
                 kind=data["kind"],
@@ -202,7 +203,7 @@ def submission_withdraw(request, pk: int):
         messages.error(request, _("Give a reason for withdrawing."))
         return redirect(submission.get_absolute_url())
     try:
-        services.submission_withdraw(
+        council_services.submission_withdraw(
             secretary=request.user, submission=submission, reason=form.cleaned_data["reason"]
         )
     except ValidationError as exc:
@@ -233,7 +234,7 @@ def consultation_new(request, case_pk: int):
     form = ConsultationForm(request.POST or None, case=case, initial={"summary": case.summary})
     if request.method == "POST" and form.is_valid():
         try:
-            consultation = services.consultation_create(
+            consultation = council_services.consultation_create(
                 actor=request.user,
                 case=case,
                 **{

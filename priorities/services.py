@@ -196,7 +196,8 @@ def input_set_status(
     case_number: str = "",
 ) -> list[StatusChange]:
     """The feedback loop, for every kind of input (``priorities.kinds``): give input a new
-    status with a public answer, link it to the case the answer names, and tell people.
+    status with a public answer, link it to the case the answer names (whatever the
+    status: "decided in case 2026/1234" is about that case too), and tell people.
 
     Every record gets a status change (who answered is shown as a role, never a name).
     One notification job is queued per kind for the whole batch, so a resident whose
@@ -239,7 +240,7 @@ def input_set_status(
             status_changed_at=now,
             first_answered_at=Coalesce(F("first_answered_at"), Value(now)),
         )
-        if status == Status.IN_CASE and case_number:
+        if case_number:
             input_link_to_case(kind_records, case_number, actor)
         tasks.notify_status_changes.defer(kind=kind.key, change_ids=[change.pk for change in made])
         changes += made

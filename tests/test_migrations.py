@@ -6,9 +6,10 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.core.management import call_command
-from django.db import connection
+from django.core.management import CommandError, call_command
+from django.db import connection, connections
 from django.db.migrations.loader import MigrationLoader
+from django.db.migrations.recorder import MigrationRecorder
 
 from priorities import rollups
 
@@ -100,3 +101,18 @@ def test_the_default_categories_are_seeded_by_their_migration_alone(demo_live):
     call_command("migrate", "priorities", seeding, verbosity=0)
 
     assert Category.objects.filter(municipality=None).count() == len(DEFAULT_CATEGORIES)
+
+
+@pytest.mark.django_db(databases=["default", "owner"])
+def test_a_database_from_before_the_layering_is_refused_with_what_to_do():
+    """Its history names migrations that were made anew: migrating it would create its tables
+    again. The command says so, and what to do, and changes nothing."""
+    recorder = MigrationRecorder(connections["owner"])
+    recorder.record_applied("areas", "0002_councils")
+    try:
+        with pytest.raises(
+            CommandError, match=r"before its apps were layered.*areas\.0002_councils"
+        ):
+            call_command("migrate", verbosity=0)
+    finally:
+        recorder.record_unapplied("areas", "0002_councils")

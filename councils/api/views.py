@@ -21,8 +21,8 @@ from areas.models import Area
 from cases.models import Case
 from core.api import FeatureCollectionPageSchema, StrictPageNumberPagination
 from core.fields import TextSerializerField
+from councils import services as council_services
 from councils.models import Consultation, Council, Submission, SubmissionKind
-from priorities import services
 from priorities.api.serializers import AreaRefSerializer, StatusChangeSerializer
 from priorities.models import Status, case_number_validator
 
@@ -199,7 +199,7 @@ class SubmissionViewSet(
             raise ValidationError(
                 {"council": [_("There is no council %(id)s.") % {"id": data["council"]}]}
             )
-        services.council_secretary_check(request.user, council)
+        council_services.council_secretary_check(request.user, council)
         geometry = None
         if data.get("geometry") is not None:
             # Null or absent is "no place"; anything else must be GeoJSON ({} and [] are not).
@@ -226,7 +226,7 @@ class SubmissionViewSet(
         if data.get("areas") and (not areas or len(areas) != len(set(data["areas"]))):
             raise ValidationError({"areas": [_("Unknown area.")]})
         submission = _call(
-            services.submission_file,
+            council_services.submission_file,
             secretary=request.user,
             council=council,
             kind=data["kind"],

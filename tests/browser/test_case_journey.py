@@ -10,8 +10,9 @@ from pypdf import PdfReader
 from accounts.models import Role
 from areas.models import Area, Municipality
 from cases.models import Case, FrozenDigest
+from councils import services as council_services
 from councils.models import Council, CouncilKind, CouncilMembership
-from priorities import services as priority_services
+from priorities.models import PriorityCaseLink
 from tests.browser.conftest import assert_accessible
 from tests.browser.test_resident_journey import log_in
 from tests.cases.factories import CENTRE_POLYGON
@@ -29,7 +30,7 @@ def test_planner_freezes_a_digest_and_a_councillor_reads_it(page, browser, axe, 
     )
     secretary = UserFactory()
     CouncilMembership.objects.create(council=council, user=secretary, role="secretary")
-    statement = priority_services.submission_file(
+    statement = council_services.submission_file(
         secretary=secretary,
         council=council,
         kind="statement",
@@ -73,14 +74,15 @@ def test_planner_freezes_a_digest_and_a_councillor_reads_it(page, browser, axe, 
     page.locator(".affected-areas").get_by_text(hamlet.name).wait_for()
 
     # Links three priorities and the council's statement.
-    page.fill("#id_references", ", ".join(p.reference for p in priorities))
-    page.get_by_label("Uttalelse om gang- og sykkelvei (Ungdomsrådet)").check()
+    page.fill(
+        "#id_references", ", ".join([*(p.reference for p in priorities), statement.reference])
+    )
     page.fill("#id_public_text", "Innspillet ditt følger saken til kommunestyret.")
     page.locator("form.link-form button[type=submit]").click()
     page.locator(".messages").wait_for()
     statement.refresh_from_db()
     assert statement.case_links.filter(case_number=case.number).exists()
-    assert case.priority_links.count() == 3
+    assert PriorityCaseLink.objects.filter(case_number=case.number).count() == 3
 
     # Freezes the digest.
     page.locator("form.freeze-form button[type=submit]").click()
