@@ -6,11 +6,15 @@ import hashlib
 
 from django.contrib.gis.db import models
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db.models import F, Q
 from django.db.models.functions import Upper
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from stdnum.exceptions import InvalidChecksum
+from stdnum.exceptions import ValidationError as StdnumValidationError
+from stdnum.no import orgnr
 
 from areas.querysets import AreaQuerySet, MunicipalityQuerySet
 from nabolaget.models import TranslatedName
@@ -241,18 +245,16 @@ class Address(models.Model):
 
 
 def validate_organisation_number(value: str) -> None:
-    """A Norwegian organisation number: nine digits with a mod-11 check digit."""
-    from django.core.exceptions import ValidationError
-
-    digits = value.replace(" ", "")
-    message = _("An organisation number has nine digits, e.g. 923 609 016.")
-    if len(digits) != 9 or not digits.isdigit():
-        raise ValidationError(message)
-    total = sum(int(d) * w for d, w in zip(digits[:8], (3, 2, 7, 6, 5, 4, 3, 2), strict=True))
-    check = 11 - total % 11
-    check = 0 if check == 11 else check
-    if check == 10 or check != int(digits[8]):
-        raise ValidationError(_("This organisation number's check digit is wrong."))
+    """A Norwegian organisation number (organisasjonsnummer): nine digits, the last a mod-11
+    check digit (python-stdnum's ``stdnum.no.orgnr``); spaces between the digits are allowed."""
+    try:
+        orgnr.validate(value)
+    except InvalidChecksum:
+        raise ValidationError(_("This organisation number's check digit is wrong.")) from None
+    except StdnumValidationError:
+        raise ValidationError(
+            _("An organisation number has nine digits, e.g. 923 609 016.")
+        ) from None
 
 
 class CouncilKind(TranslatedName):
