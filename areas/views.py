@@ -48,8 +48,6 @@ def municipality_detail(request, code: str):
             "latest": Priority.public_objects.in_municipality(code)
             .select_related("category")
             .order_by("-created_at")[:5],
-            "basemap_url": settings.NABOLAGET_BASEMAP_URL,
-            "basemap_attribution": settings.NABOLAGET_BASEMAP_ATTRIBUTION,
         },
         status=status,
     )
@@ -65,7 +63,5 @@ def area_detail(request, pk: int):
         {
             "area": area,
             "children": children,
-            "basemap_url": settings.NABOLAGET_BASEMAP_URL,
-            "basemap_attribution": settings.NABOLAGET_BASEMAP_ATTRIBUTION,
         },
     )

@@ -39,13 +39,6 @@ def too_many(request, wait: int) -> HttpResponse:
     return response
 
 
-def _map_context() -> dict:
-    return {
-        "basemap_url": settings.NABOLAGET_BASEMAP_URL,
-        "basemap_attribution": settings.NABOLAGET_BASEMAP_ATTRIBUTION,
-    }
-
-
 def _visible_priority(request, pk: int) -> Priority:
     """The priority if this person may see it (public, theirs, or they are staff there); else
     404, whatever they ask to do with it, so that a hidden priority's existence does not show."""
@@ -102,7 +95,7 @@ def priority_new(request, code: str | None = None):
     return render(
         request,
         "priorities/new.html",
-        {"form": form, "municipality": municipality, "nearby": nearby, **_map_context()},
+        {"form": form, "municipality": municipality, "nearby": nearby},
         status=400 if request.method == "POST" and form.errors else 200,
     )
 
@@ -133,7 +126,6 @@ def priority_detail(request, pk: int):
         "report_form": ReportForm(),
         "moderation_form": ModerationForm(),
         "redact_form": RedactForm(initial={"title": priority.title, "text": priority.text}),
-        **_map_context(),
     }
     return render(request, "priorities/detail.html", context)
 
