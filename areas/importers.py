@@ -222,9 +222,7 @@ def _read_features_of(source: OpenedFile, max_vertices: int) -> tuple[int, list[
         if named is not None and named != srid:
             raise UnknownSRIDError(f"The file names the coordinate system {named}, unknown here.")
     with connection.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM spatial_ref_sys WHERE srid = %s", [srid])
-        if cursor.fetchone() is None:
-            raise UnknownSRIDError(f"EPSG:{srid} is not an SRID PostGIS knows.")
+        _check_srid_known(cursor, srid)
     _check_extent(layer, srid)
     features, vertices = [], 0
     for number, feature in enumerate(layer, start=1):
@@ -315,6 +313,14 @@ def _layer_srid(layer) -> int:
     return int(srid)
 
 
+def _check_srid_known(cursor, srid: int) -> None:
+    """An UnknownSRIDError unless PostGIS has this SRID in spatial_ref_sys (GDAL knows more
+    coordinate systems than the database can transform)."""
+    cursor.execute("SELECT 1 FROM spatial_ref_sys WHERE srid = %s", [srid])
+    if cursor.fetchone() is None:
+        raise UnknownSRIDError(f"EPSG:{srid} is not an SRID PostGIS knows.")
+
+
 def _check_extent(layer, srid: int) -> None:
     """Catch a file labelled as longitude/latitude whose coordinates are metres."""
     if srid != 4326 or len(layer) == 0:
@@ -401,9 +407,7 @@ def _write(rows: list[_Row], options: ImportOptions, slug: str, report: ImportRe
     with connection.cursor() as cursor:
         # Imports of one area type wait for each other instead of racing.
         cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"areas.import:{slug}"])
-        cursor.execute("SELECT 1 FROM spatial_ref_sys WHERE srid = %s", [report.source_srid])
-        if cursor.fetchone() is None:
-            raise AreaImportError(f"EPSG:{report.source_srid} is not an SRID PostGIS knows.")
+        _check_srid_known(cursor, report.source_srid)
         cursor.execute(
             "CREATE TEMP TABLE area_import (feature integer PRIMARY KEY, code text NOT NULL, "
             "name text NOT NULL, wkb bytea NOT NULL, geom geometry) ON COMMIT DROP"

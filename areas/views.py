@@ -1,6 +1,5 @@
 """Public pages about areas: one area, its facts, map and sub-areas."""
 
-from django.conf import settings
 from django.shortcuts import get_object_or_404, render
 
 from areas.models import Area
@@ -16,7 +15,5 @@ def area_detail(request, pk: int):
         {
             "area": area,
             "children": children,
-            "basemap_url": settings.NABOLAGET_BASEMAP_URL,
-            "basemap_attribution": settings.NABOLAGET_BASEMAP_ATTRIBUTION,
         },
     )

@@ -1,9 +1,9 @@
 """Per-area digests: what residents and local councils in some areas have said.
 
 Every aggregate read of a digest is in this module, behind :func:`area_digest`
-(and :func:`case_digest`, which calls it), so that the way the numbers are made
-(the rollup tables, or the rows where the rollup cannot answer) can change in one place.
-Input of every other kind (``priorities.kinds``) is listed in sections of its own.
+(and :func:`case_digest`, which calls it). The numbers come from the rollup tables when
+:mod:`priorities.counts` says they hold them exactly, else from the rows. Input of every
+other kind (``priorities.kinds``) is listed in sections of its own.
 The number of SQL queries does not depend on the number of areas, and a
 priority lying in several of the areas (areas of different types overlap) is
 counted once in the combined numbers.
@@ -34,6 +34,7 @@ from django.utils.translation import get_language
 from areas.models import STORAGE_SRID, Area
 from cases.models import Case, CaseArea, CaseAreaAdjustment
 from priorities import kinds
+from priorities.counts import digest_scope
 from priorities.models import (
     MAP_CELL_LEVELS,
     Category,
@@ -167,17 +168,10 @@ def _input_sections(area_ids, since, until, answer_days: int, case=None) -> list
 
 
 def _rollup_scope(areas, since, until) -> dict | None:
-    """The rollup rows that give this digest's numbers exactly, or None.
-
-    Summing per-area rollup rows counts a priority once only when no two of the areas
-    can hold it: areas of one type (a priority lies in one area per type) in one
-    municipality. The rollup has no days, so the period must be all of it.
-    """
-    if not areas or since is not None or until < timezone.localdate():
-        return None
-    if len({(a.type_id, a.municipality_id) for a in areas}) != 1 or not areas[0].municipality_id:
-        return None
-    return {"municipality_id": areas[0].municipality_id, "area_ids": [a.pk for a in areas]}
+    """The rollup rows that give this digest's numbers exactly, or None (count the rows):
+    :func:`priorities.counts.digest_scope` decides, as it does for every count. One name
+    here for :func:`area_digest` to call, which a test replaces to compare both ways."""
+    return digest_scope(areas, since, until)
 
 
 def _rollup_numbers(scope: dict, answer_days: int) -> dict:

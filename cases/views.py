@@ -3,7 +3,6 @@ frozen digests, the PDF, and the planners' forms. Thin: forms, services, templat
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -30,13 +29,6 @@ def _is_editor(request, case: Case) -> bool:
     return request.user.is_authenticated and bool(
         request.user.staff_municipality_ids(*EDITOR_ROLES) & {case.municipality_id}
     )
-
-
-def _map_context() -> dict:
-    return {
-        "basemap_url": settings.NABOLAGET_BASEMAP_URL,
-        "basemap_attribution": settings.NABOLAGET_BASEMAP_ATTRIBUTION,
-    }
 
 
 @login_required
@@ -86,7 +78,7 @@ def case_new(request):
     return render(
         request,
         "cases/new.html",
-        {"form": form, "municipality": municipality, **_map_context()},
+        {"form": form, "municipality": municipality},
         status=status,
     )
 
@@ -119,7 +111,6 @@ def case_detail(request, pk: int, *, forms: dict | None = None, status: int = 20
         "live": live,
         "editor": editor,
         "consultations": case.consultations.prefetch_related("councils"),
-        **_map_context(),
     }
     if editor:
         context.update(

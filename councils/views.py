@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from itertools import groupby
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -29,13 +28,6 @@ from councils.models import (
 )
 from priorities import services
 from priorities.forms import StatusForm
-
-
-def _map_context() -> dict:
-    return {
-        "basemap_url": settings.NABOLAGET_BASEMAP_URL,
-        "basemap_attribution": settings.NABOLAGET_BASEMAP_ATTRIBUTION,
-    }
 
 
 def _is_secretary(user, council) -> bool:
@@ -138,7 +130,6 @@ def submission_new(request, pk: int):
             "council": council,
             "form": form,
             "templates": SubmissionTemplate.objects.filter(municipality=council.municipality),
-            **_map_context(),
         },
         status=status,
     )
@@ -176,7 +167,6 @@ def submission_detail(request, pk: int):
             and submission.author_id == user.pk,
             "status_form": StatusForm(),
             "withdraw_form": WithdrawForm(),
-            **_map_context(),
         },
     )
 

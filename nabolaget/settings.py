@@ -110,6 +110,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "nabolaget.context_processors.site",
+                "nabolaget.context_processors.basemap",
             ],
         },
     },

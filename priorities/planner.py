@@ -6,7 +6,6 @@ import tempfile
 from pathlib import Path
 from urllib.parse import urlencode
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -93,8 +92,6 @@ def workspace(request):
         "form": form,
         "area_type": area_type,
         "query": urlencode(_filter_query(request.GET)),
-        "basemap_url": settings.NABOLAGET_BASEMAP_URL,
-        "basemap_attribution": settings.NABOLAGET_BASEMAP_ATTRIBUTION,
         "answer_form": BulkAnswerForm(municipality=municipality),
     }
     errors = {}

@@ -74,8 +74,6 @@ def municipality_detail(request, code: str):
             "latest": Priority.public_objects.in_municipality(code)
             .select_related("category")
             .order_by("-created_at")[:5],
-            "basemap_url": settings.NABOLAGET_BASEMAP_URL,
-            "basemap_attribution": settings.NABOLAGET_BASEMAP_ATTRIBUTION,
         },
         status=status,
     )
@@ -85,13 +83,6 @@ def too_many(request, wait: int) -> HttpResponse:
     response = render(request, "priorities/too_many.html", {"wait": wait}, status=429)
     response["Retry-After"] = str(wait)
     return response
-
-
-def _map_context() -> dict:
-    return {
-        "basemap_url": settings.NABOLAGET_BASEMAP_URL,
-        "basemap_attribution": settings.NABOLAGET_BASEMAP_ATTRIBUTION,
-    }
 
 
 def _visible_priority(request, pk: int) -> Priority:
@@ -150,7 +141,7 @@ def priority_new(request, code: str | None = None):
     return render(
         request,
         "priorities/new.html",
-        {"form": form, "municipality": municipality, "nearby": nearby, **_map_context()},
+        {"form": form, "municipality": municipality, "nearby": nearby},
         status=400 if request.method == "POST" and form.errors else 200,
     )
 
@@ -181,7 +172,6 @@ def priority_detail(request, pk: int):
         "report_form": ReportForm(),
         "moderation_form": ModerationForm(),
         "redact_form": RedactForm(initial={"title": priority.title, "text": priority.text}),
-        **_map_context(),
     }
     return render(request, "priorities/detail.html", context)
 

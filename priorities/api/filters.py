@@ -6,20 +6,18 @@ import django_filters
 from django import forms
 from django.contrib.gis.geos import Polygon
 from django.core.exceptions import ValidationError as FormValidationError
-from django.db.models import Q
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from rest_framework.exceptions import ValidationError
 
 from areas.api.filters import decimal_numbers
 from areas.models import Area, AreaType, Municipality, kommunenummer_validator
-from core.db import estimate_count
+from priorities.counts import PriorityCounts
 from priorities.models import (
     MAX_SUPPORT,
     Category,
     Priority,
-    PriorityAnswerDays,
-    PriorityAreaStat,
     Status,
     case_number_validator,
 )
@@ -46,11 +44,6 @@ class StrictBooleanField(forms.NullBooleanField):
 
 class StrictBooleanFilter(django_filters.BooleanFilter):
     field_class = StrictBooleanField
-
-
-# Filters the per-area rollup (PriorityAreaStat, PriorityAnswerDays) answers; any other
-# filter in use means aggregating the priorities themselves.
-ROLLUP_FILTERS = {"municipality", "area", "category", "status", "answered"}
 
 
 def parse_bbox(value: str, name: str = "bbox") -> Polygon:
@@ -181,99 +174,31 @@ class PriorityFilter(django_filters.FilterSet):
     def filter_bbox(self, queryset, name, value):
         return queryset.in_bbox(parse_bbox(value))
 
-    # --- Aggregates: from the rollup when it can answer, else from the rows -------------
+    # --- Aggregates: priorities.counts decides between the rollup and the rows -----------
+
+    @cached_property
+    def counts(self) -> PriorityCounts:
+        """The counts of what this filter selects (call after ``is_valid``)."""
+        return PriorityCounts(self.form.cleaned_data, lambda: self.qs)
 
     def rollup_scope(self, area: Area | None = None) -> dict | None:
         """The rollup rows that hold exactly the counts for this filter (and ``area``'s
-        tree), as arguments to ``matching``; None when only the rows can tell. Worked out
-        once per area: a page asks for the count, the totals and the per-area rows."""
-        scopes = self.__dict__.setdefault("_rollup_scopes", {})
-        key = None if area is None else area.pk
-        if key not in scopes:
-            scopes[key] = self._rollup_scope(area)
-        scope = scopes[key]
-        return None if scope is None else dict(scope)
-
-    def _rollup_scope(self, area: Area | None) -> dict | None:
-        data = self.form.cleaned_data
-        if any(
-            data.get(name) not in (None, "") for name in self.filters if name not in ROLLUP_FILTERS
-        ):
-            return None
-        if area is None and data.get("area") is not None:
-            area = Area.objects.filter(pk=data["area"]).defer("geom").first()
-        municipality_id = area.municipality_id if area is not None else None
-        if data.get("municipality"):
-            chosen = Municipality.objects.filter(code=data["municipality"]).first()
-            if chosen is None or municipality_id not in (None, chosen.pk):
-                return None
-            municipality_id = chosen.pk
-        if municipality_id is None or (area is not None and not area.tree_within()):
-            return None
-        category_ids = None
-        if data.get("category"):
-            # The rows match the slug in the default category and in the municipality's
-            # own of the same slug; other municipalities' hold none of its priorities.
-            category_ids = list(
-                Category.objects.filter(
-                    Q(municipality__isnull=True) | Q(municipality_id=municipality_id),
-                    slug=data["category"],
-                ).values_list("pk", flat=True)
-            )
-        return {
-            "municipality_id": municipality_id,
-            "area_ids": None if area is None else [area.pk],
-            "category_ids": category_ids,
-            "status": data.get("status") or None,
-        }
+        tree), as arguments to ``matching``; None when only the rows can tell."""
+        return self.counts.scope(area)
 
     def count(self) -> tuple[int, bool]:
-        """How many priorities match, and whether exactly: from the rollup when it can
-        tell, else counted when few or PostgreSQL's estimate (``estimate_count``)."""
-        scope = self.rollup_scope()
-        if scope is None:
-            return estimate_count(self.qs)
-        stats = PriorityAreaStat.objects.matching(**scope).answered(self._answered())
-        return stats.totals()["count"], True
-
-    def _answered(self):
-        return self.form.cleaned_data.get("answered")
+        """How many priorities match, and whether exactly (``PriorityCounts.count``)."""
+        return self.counts.count()
 
     def totals(self, area: Area | None = None) -> dict:
         """count, supports, answered and median_days (whole days to the first answer)."""
-        scope = self.rollup_scope(area)
-        if scope is None:
-            rows = self.qs if area is None else self.qs.in_area_tree(area)
-            return rows.stats()
-        totals = PriorityAreaStat.objects.matching(**scope).answered(self._answered()).totals()
-        days = PriorityAnswerDays.objects.matching(**scope)
-        totals["median_days"] = None if self._answered() is False else days.median()
-        return totals
+        return self.counts.totals(area)
 
     def by_category_and_status(self, area: Area | None = None) -> list[dict]:
         """Rows of category__slug, status, count."""
-        scope = self.rollup_scope(area)
-        if scope is None:
-            rows = self.qs if area is None else self.qs.in_area_tree(area)
-            return list(rows.by_category_and_status())
-        stats = PriorityAreaStat.objects.matching(**scope).answered(self._answered())
-        return list(stats.by_category_and_status())
+        return self.counts.by_category_and_status(area)
 
     def per_area(self, area_type: str) -> list[dict]:
         """The totals per area of one type: rows of area_id, count, supports, answered,
         median_days."""
-        scope = self.rollup_scope()
-        if scope is not None and scope["area_ids"] is not None:
-            # Filtered to one area: the rollup has its row when it is of the type asked for
-            # (one area per type holds a priority, so no other area of the type has any).
-            if not Area.objects.filter(pk__in=scope["area_ids"], type__slug=area_type).exists():
-                scope = None
-        else:
-            scope = scope and {**scope, "area_type": area_type}
-        if scope is None:
-            return list(self.qs.stats_by_area(area_type))
-        stats = PriorityAreaStat.objects.matching(**scope).answered(self._answered())
-        medians = {}
-        if self._answered() is not False:
-            medians = PriorityAnswerDays.objects.matching(**scope).median_per_area()
-        return [{**row, "median_days": medians.get(row["area_id"])} for row in stats.per_area()]
+        return self.counts.per_area(area_type)
