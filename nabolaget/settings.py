@@ -341,7 +341,7 @@ REST_FRAMEWORK = {
     "NUM_PROXIES": NABOLAGET_NUM_PROXIES,
     "EXCEPTION_HANDLER": "nabolaget.api.exception_handler",
     "DEFAULT_PARSER_CLASSES": [
-        "nabolaget.api.JSONParser",
+        "nabolaget.parsers.JSONParser",
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
@@ -360,7 +360,7 @@ SPECTACULAR_SETTINGS = {
     "DEFAULT_QUERY_MANAGER": "_default_manager",
     # The API's bodies are JSON (GeoJSON for features): a form cannot hold a Feature's
     # nested properties, so forms are not offered in the schema.
-    "PARSER_WHITELIST": ["nabolaget.api.JSONParser"],
+    "PARSER_WHITELIST": ["nabolaget.parsers.JSONParser"],
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "nabolaget.api.document_errors",
