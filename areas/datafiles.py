@@ -16,8 +16,10 @@ GDAL sees it:
 - a Shapefile's ``.prj`` must be WKT.
 
 Anything else is an :class:`UnsafeFileError`; a file over a limit a
-:class:`FileTooLargeError`. Both carry a message in English for the command and the admin,
-and :meth:`DataFileError.user_message` in the request's language.
+:class:`FileTooLargeError`; a file that is broken (a zip whose sizes lie, no dataset or
+several) a :class:`DataFileError`. Each carries a message in English for the command and
+the admin, and :meth:`DataFileError.user_message` in the request's language: the people
+who upload a file are told why in their own language, never in the command's English.
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ from core.gdal import open_vector
 GEOJSON = "GeoJSON"
 GEOPACKAGE = "GPKG"
 SHAPEFILE = "ESRI Shapefile"
+FORMAT_NAMES = {GEOJSON: "GeoJSON", GEOPACKAGE: "GeoPackage", SHAPEFILE: "Shapefile"}
 # The members of a zip that may hold a dataset (the driver still comes from the content).
 DATA_SUFFIXES = (".geojson", ".json", ".gpkg", ".shp")
 SHAPEFILE_SIDECARS = (".shx", ".dbf", ".prj", ".cpg")
@@ -62,10 +65,18 @@ _CHUNK = 1 << 20
 
 
 class DataFileError(Exception):
-    """A file that cannot be read. The message (English) names the problem."""
+    """A file that cannot be read. The message (English) names the problem for the command
+    and the admin; ``user``, translated where it is raised (in the request's language),
+    says it to the person who uploaded the file."""
+
+    def __init__(self, message: str, *, user: str | None = None):
+        super().__init__(message)
+        self.user = user
 
     def user_message(self) -> str:
-        return str(self)
+        if self.user is not None:
+            return self.user
+        return _("The file cannot be read as a map (GeoJSON, GeoPackage or Shapefile).")
 
 
 class UnsafeFileError(DataFileError):
@@ -146,7 +157,9 @@ def opened(path: Path, *, limits: Limits) -> Iterator[OpenedFile]:
         except GDALException as exc:
             raise DataFileError(
                 f"Could not read {path.name}: it looks like {format_}, but GDAL cannot read it "
-                f"({exc})."
+                f"({exc}).",
+                user=_("The file looks like %(format)s, but it cannot be read.")
+                % {"format": FORMAT_NAMES[format_]},
             ) from exc
         yield OpenedFile(format=format_, datasource=datasource, path=staged)
 
@@ -223,13 +236,20 @@ def _unzip(path: Path, folder: Path, limits: Limits) -> tuple[Path, str]:
             if not datasets:
                 raise DataFileError(
                     f"{path.name} holds no GeoJSON, Shapefile or GeoPackage file "
-                    f"(looked for {', '.join(DATA_SUFFIXES)})."
+                    f"(looked for {', '.join(DATA_SUFFIXES)}).",
+                    user=_(
+                        "The zip file holds no GeoJSON, GeoPackage or Shapefile (looked for "
+                        "%(suffixes)s)."
+                    )
+                    % {"suffixes": ", ".join(DATA_SUFFIXES)},
                 )
             if len(datasets) > 1:
                 names = ", ".join(sorted(m.filename for m in datasets))
                 raise DataFileError(
                     f"{path.name} holds several datasets ({names}); "
-                    "unzip it and import one of them."
+                    "unzip it and import one of them.",
+                    user=_("The zip file holds several maps (%(names)s); upload one of them.")
+                    % {"names": names},
                 )
             (member,) = datasets
             with archive.open(member) as handle:
@@ -246,7 +266,10 @@ def _unzip(path: Path, folder: Path, limits: Limits) -> tuple[Path, str]:
                     if found is not None:
                         _extract(archive, found, folder / f"dataset{sidecar}")
     except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError) as exc:
-        raise DataFileError(f"Could not read {path.name}: it is not a valid zip file.") from exc
+        raise DataFileError(
+            f"Could not read {path.name}: it is not a valid zip file.",
+            user=_("The zip file is damaged or not a zip file; nothing was unpacked."),
+        ) from exc
     return target, format_
 
 
@@ -349,7 +372,10 @@ def _check_geojson(path: Path, name: str) -> None:
     try:
         data = json.loads(path.read_bytes().removeprefix(b"\xef\xbb\xbf"))
     except (ValueError, UnicodeDecodeError, RecursionError) as exc:
-        raise DataFileError(f"Could not read {name}: it is not JSON ({exc}).") from exc
+        raise DataFileError(
+            f"Could not read {name}: it is not JSON ({exc}).",
+            user=_("The file is not valid GeoJSON (JSON)."),
+        ) from exc
     if not isinstance(data, dict):
         raise UnsafeFileError("The GeoJSON file is not a JSON object.")
     pending: list = [data]

@@ -22,6 +22,7 @@ from django.contrib.gis.gdal import DataSource, GDALException
 from django.db import DatabaseError, connection, transaction
 from django.db.models import OuterRef, Subquery
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
 from areas.datafiles import GEOJSON, DataFileError, Limits, OpenedFile, opened
 from areas.models import STORAGE_SRID, Area, AreaType, Municipality
@@ -211,7 +212,9 @@ def _read_features_of(source: OpenedFile, max_vertices: int) -> tuple[int, list[
     if datasource.layer_count != 1:
         names = ", ".join(datasource[i].name for i in range(datasource.layer_count))
         raise AreaImportError(
-            f"The file has {datasource.layer_count} layers ({names}); upload one."
+            f"The file has {datasource.layer_count} layers ({names}); upload one.",
+            user=_("The file has %(n)s layers (%(names)s); upload a file with one.")
+            % {"n": datasource.layer_count, "names": names},
         )
     layer = datasource[0]
     srid = _layer_srid(layer)
@@ -228,13 +231,19 @@ def _read_features_of(source: OpenedFile, max_vertices: int) -> tuple[int, list[
     for number, feature in enumerate(layer, start=1):
         geometry = _geometry(feature)
         if geometry is None:
-            raise AreaImportError(f"Feature {number} has no geometry.")
-        _check_finite(geometry, f"Feature {number}")
+            raise AreaImportError(
+                f"Feature {number} has no geometry.",
+                user=_("Feature %(n)s in the file has no geometry.") % {"n": number},
+            )
+        _check_finite(geometry, f"Feature {number}", number=number)
         geos = geometry.geos
         geos.srid = srid
         vertices += geos.num_coords
         if vertices > max_vertices:
-            raise AreaImportError(f"The file has more than {max_vertices} vertices.")
+            raise AreaImportError(
+                f"The file has more than {max_vertices} vertices.",
+                user=_("The geometry has too many points (at most %(n)s).") % {"n": max_vertices},
+            )
         features.append(
             FileFeature(
                 geometry=geos,
@@ -332,7 +341,11 @@ def _check_extent(layer, srid: int) -> None:
     if xmin < -180 or xmax > 180 or ymin < -90 or ymax > 90:
         raise AreaImportError(
             f"Layer '{layer.name}' says EPSG:4326 (longitude/latitude) but its coordinates reach "
-            f"({xmin:.0f}, {ymin:.0f}) – ({xmax:.0f}, {ymax:.0f}); give the real SRID with --srid."
+            f"({xmin:.0f}, {ymin:.0f}) – ({xmax:.0f}, {ymax:.0f}); give the real SRID with --srid.",
+            user=_(
+                "The file says longitude and latitude (EPSG:4326), but its coordinates reach "
+                "beyond their ranges: name the coordinate system the file is really in."
+            ),
         )
 
 
@@ -374,10 +387,16 @@ def _text(value) -> str:
     return str(value).strip()
 
 
-def _check_finite(geometry, where: str) -> None:
+def _check_finite(geometry, where: str, *, number: int | None = None) -> None:
     xmin, ymin, xmax, ymax = geometry.extent
     if not all(math.isfinite(v) for v in (xmin, ymin, xmax, ymax)):
-        raise AreaImportError(f"{where} has coordinates that are not finite numbers.")
+        raise AreaImportError(
+            f"{where} has coordinates that are not finite numbers.",
+            user=_("Feature %(n)s in the file has coordinates that are not finite numbers.")
+            % {"n": number}
+            if number is not None
+            else None,
+        )
 
 
 def _check_unique_codes(rows: list[_Row], code_field: str) -> None:

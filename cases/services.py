@@ -115,16 +115,9 @@ def _read_upload(upload, field: str):
         except UnknownSRIDError as exc:
             raise ValidationError({field: _unknown_srid()}) from exc
         except AreaImportError as exc:
-            if "vertices" in str(exc):
-                raise ValidationError(
-                    {
-                        field: _("The geometry has too many points (at most %(n)s).")
-                        % {"n": MAX_CASE_VERTICES}
-                    }
-                ) from exc
-            raise ValidationError(
-                {field: _("The file cannot be read: %(error)s") % {"error": exc}}
-            ) from exc
+            # Said in the planner's language where it was raised (areas.datafiles); the
+            # English message, which names the server's temporary file, is for the log.
+            raise ValidationError({field: ValidationError(exc.user_message(), "file")}) from exc
     if not features:
         raise ValidationError({field: _("The geometry is empty.")})
     if any(feature.geometry.hasz for feature in features):

@@ -1,43 +1,17 @@
 """Shared pieces of the REST API."""
 
-import sys
-
 from django.utils.encoding import iri_to_uri
 from django.utils.translation import gettext as _
 from drf_spectacular.contrib.rest_framework_gis import GeoFeatureModelSerializerExtension
 from drf_spectacular.plumbing import force_instance
 from drf_spectacular.utils import extend_schema_field
-from rest_framework import parsers, serializers
-from rest_framework.exceptions import ParseError, Throttled, ValidationError
+from rest_framework import serializers
+from rest_framework.exceptions import Throttled, ValidationError
 from rest_framework.filters import OrderingFilter
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from core import problems
-
-# Python's JSON parser recurses once per level of nesting and gives up at the interpreter's
-# recursion limit minus however deep the request already is in Django's stack (middleware
-# and all). A fixed, generous limit makes "too deep" a property of the body, not of the
-# middleware in front of it: bodies nested a few hundred levels parse and are judged by
-# the serializers (naming the field), deeper ones are refused here.
-sys.setrecursionlimit(max(sys.getrecursionlimit(), 4000))
-
-
-class JSONParser(parsers.JSONParser):
-    """DRF's strict JSON parser, with its error in the request's language, and a body nested
-    too deeply for Python's parser (a RecursionError, which DRF lets through as a 500)
-    refused like any other bad JSON."""
-
-    def parse(self, stream, media_type=None, parser_context=None):
-        try:
-            return super().parse(stream, media_type, parser_context)
-        except ParseError as exc:
-            error = str(exc.detail).removeprefix("JSON parse error - ")
-            raise ParseError(
-                _("The request body is not valid JSON: %(error)s") % {"error": error}
-            ) from exc
-        except RecursionError as exc:
-            raise ParseError(_("The request body is nested too deeply.")) from exc
 
 
 def refuse_repeated_parameters(request, names) -> None:

@@ -8,6 +8,12 @@ that launches a program, imports data or submits a form is **refused, not stripp
 attachment is part of an append-only public record, and the record keeps what the council
 filed, byte for byte; the council saves a plain PDF (PDF/A) and attaches that.
 
+Every object in the file is looked at, not only those its cross-reference table lists: a
+viewer that repairs a file (pdf.js, Acrobat) finds an object by its ``12 0 obj`` header, so
+an ``/OpenAction`` naming an object the table leaves out ran a script the table-only walk
+never saw. Each such header is parsed where it stands and walked like the others; an object
+stream outside the table (whose objects could not be walked) is refused.
+
 The parse is bounded: at most ``NABOLAGET_PDF_MAX_OBJECTS`` objects are read, and pypdf
 inflates no stream to more than its own limit (``pypdf.filters.ZLIB_MAX_OUTPUT_LENGTH``,
 75 MB); page contents are never decompressed (scripts cannot live there).
@@ -15,12 +21,21 @@ inflates no stream to more than its own limit (``pypdf.filters.ZLIB_MAX_OUTPUT_L
 
 from __future__ import annotations
 
+import io
+import re
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from pypdf import PdfReader
 from pypdf.errors import LimitReachedError
-from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
+from pypdf.generic import (
+    ArrayObject,
+    DictionaryObject,
+    IndirectObject,
+    StreamObject,
+    read_object,
+)
 
 # Keys whose presence anywhere means the document can run or carry something.
 ACTIVE_KEYS = frozenset(
@@ -30,6 +45,11 @@ ACTIVE_KEYS = frozenset(
 ACTIVE_ACTIONS = frozenset(
     {"/JavaScript", "/Launch", "/ImportData", "/SubmitForm", "/GoToE", "/RichMediaExecute"}
 )
+# An indirect object's header, "12 0 obj", wherever it is in the file (PDF white space).
+_OBJECT_HEADER = re.compile(
+    rb"(?<![0-9])([0-9]{1,10})[\0\t\n\f\r ]+([0-9]{1,5})[\0\t\n\f\r ]+obj\b"
+)
+_WHITE_SPACE = re.compile(rb"[\0\t\n\f\r ]*")
 
 
 class _Active(Exception):
@@ -45,10 +65,10 @@ def attachment_pdf_check(upload) -> None:
     name = upload.name
     upload.seek(0)
     try:
-        if upload.read(5) != b"%PDF-":
+        data = upload.read()  # at most NABOLAGET_ATTACHMENT_MAX_BYTES (the form's limit)
+        if not data.startswith(b"%PDF-"):
             raise ValueError("no PDF header")
-        upload.seek(0)
-        _check(PdfReader(upload, strict=False), settings.NABOLAGET_PDF_MAX_OBJECTS)
+        _check(PdfReader(io.BytesIO(data), strict=False), data, settings.NABOLAGET_PDF_MAX_OBJECTS)
     except _Active as exc:
         raise ValidationError(
             {
@@ -78,11 +98,13 @@ def attachment_pdf_check(upload) -> None:
         upload.seek(0)
 
 
-def _check(reader: PdfReader, max_objects: int) -> None:
+def _check(reader: PdfReader, data: bytes, max_objects: int) -> None:
     numbers = [
         (number, generation) for generation, entries in reader.xref.items() for number in entries
     ] + [(number, 0) for number in reader.xref_objStm]
-    if len(numbers) > max_objects:
+    listed = {offset for entries in reader.xref.values() for offset in entries.values() if offset}
+    unlisted = [m for m in _OBJECT_HEADER.finditer(data) if m.start() not in listed]
+    if len(numbers) + len(unlisted) > max_objects:
         raise _TooMany
     root = reader.trailer["/Root"].get_object()
     if not isinstance(root, DictionaryObject) or "/Pages" not in root:
@@ -92,6 +114,14 @@ def _check(reader: PdfReader, max_objects: int) -> None:
     _walk(reader.trailer)
     for number, generation in numbers:
         _walk(reader.get_object(IndirectObject(number, generation, reader)))
+    for header in unlisted:
+        # Parsed where it stands, as a repairing viewer would read it; what cannot be
+        # parsed raises, and the file is refused as unreadable.
+        reader.stream.seek(_WHITE_SPACE.match(data, header.end()).end())
+        item = read_object(reader.stream, reader)
+        _walk(item)
+        if isinstance(item, StreamObject) and item.get("/Type") == "/ObjStm":
+            raise _Active
 
 
 def _walk(item) -> None:

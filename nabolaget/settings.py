@@ -347,7 +347,7 @@ REST_FRAMEWORK = {
     "NUM_PROXIES": NABOLAGET_NUM_PROXIES,
     "EXCEPTION_HANDLER": "core.api.exception_handler",
     "DEFAULT_PARSER_CLASSES": [
-        "core.api.JSONParser",
+        "core.parsers.JSONParser",
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
@@ -366,7 +366,7 @@ SPECTACULAR_SETTINGS = {
     "DEFAULT_QUERY_MANAGER": "_default_manager",
     # The API's bodies are JSON (GeoJSON for features): a form cannot hold a Feature's
     # nested properties, so forms are not offered in the schema.
-    "PARSER_WHITELIST": ["core.api.JSONParser"],
+    "PARSER_WHITELIST": ["core.parsers.JSONParser"],
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "core.api.document_errors",

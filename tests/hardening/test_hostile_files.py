@@ -400,3 +400,110 @@ def test_gdal_has_three_drivers_and_no_network_in_this_process(watch, tmp_path):
     with pytest.raises(GDALException):
         SpatialReference(f"http://127.0.0.1:{watch.http_port}/srs.wkt")
     assert watch.nothing_reached()
+
+
+def _zipped(*members: tuple[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, content in members:
+            archive.writestr(name, content)
+    return buffer.getvalue()
+
+
+def _lying_zip() -> bytes:
+    """A member whose headers say 100 bytes but that inflates to 3 MB."""
+    content = b'{"type": "FeatureCollection", "features": [' + b" " * 3_000_000 + b"]}"
+    return _zipped(("trase.geojson", content)).replace(
+        len(content).to_bytes(4, "little"), (100).to_bytes(4, "little")
+    )
+
+
+ROUTE_FILE = json.dumps({"type": "FeatureCollection", "features": [ROUTE]}).encode()
+# A broken file, and what the planner is told in nb, nn and en: the whole message in their
+# language (the server's English, which names its temporary file, once followed "Filen kan
+# ikke leses:").
+BROKEN = {
+    "lying-zip": (
+        lambda gpkg: _lying_zip(),
+        {
+            "nb": "Zip-filen er skadet eller ikke en zip-fil; ingenting ble pakket ut.",
+            "nn": "Zip-fila er skadd eller ikkje ei zip-fil; ingenting vart pakka ut.",
+            "en": "The zip file is damaged or not a zip file; nothing was unpacked.",
+        },
+    ),
+    "zip-without-map": (
+        lambda gpkg: _zipped(("les-meg.txt", b"hei")),
+        {
+            "nb": "Zip-filen inneholder ingen GeoJSON, GeoPackage eller Shapefile (så etter "
+            ".geojson, .json, .gpkg, .shp).",
+            "nn": "Zip-fila inneheld ingen GeoJSON, GeoPackage eller Shapefile (såg etter "
+            ".geojson, .json, .gpkg, .shp).",
+            "en": "The zip file holds no GeoJSON, GeoPackage or Shapefile (looked for "
+            ".geojson, .json, .gpkg, .shp).",
+        },
+    ),
+    "zip-with-two-maps": (
+        lambda gpkg: _zipped(("a.geojson", ROUTE_FILE), ("b.geojson", ROUTE_FILE)),
+        {
+            "nb": "Zip-filen inneholder flere kart (a.geojson, b.geojson); last opp ett av dem.",
+            "nn": "Zip-fila inneheld fleire kart (a.geojson, b.geojson); last opp eitt av dei.",
+            "en": "The zip file holds several maps (a.geojson, b.geojson); upload one of them.",
+        },
+    ),
+    "zipped-json-that-is-not-json": (
+        lambda gpkg: _zipped(("trase.json", b'{"type": "FeatureCollection", "features": [,]}')),
+        {
+            "nb": "Filen er ikke gyldig GeoJSON (JSON).",
+            "nn": "Fila er ikkje gyldig GeoJSON (JSON).",
+            "en": "The file is not valid GeoJSON (JSON).",
+        },
+    ),
+    "geopackage-with-two-layers": (
+        lambda gpkg: _tamper(
+            gpkg,
+            gpkg.with_name("to-lag.gpkg"),
+            ("CREATE TABLE trase2 AS SELECT * FROM trase", ()),
+            (
+                "INSERT INTO gpkg_contents SELECT 'trase2', data_type, 'trase2', description, "
+                "last_change, min_x, min_y, max_x, max_y, srs_id FROM gpkg_contents",
+                (),
+            ),
+            (
+                "INSERT INTO gpkg_geometry_columns SELECT 'trase2', column_name, "
+                "geometry_type_name, srs_id, z, m FROM gpkg_geometry_columns",
+                (),
+            ),
+        ).read_bytes(),
+        {
+            "nb": "Filen har 2 lag (trase, trase2); last opp en fil med ett lag.",
+            "nn": "Fila har 2 lag (trase, trase2); last opp ei fil med eitt lag.",
+            "en": "The file has 2 layers (trase, trase2); upload a file with one.",
+        },
+    ),
+}
+
+
+@pytest.mark.parametrize("language", ["nb", "nn", "en"])
+@pytest.mark.parametrize("broken", list(BROKEN))
+def test_a_broken_file_is_refused_wholly_in_the_planners_language(
+    client, geopackage, broken, language
+):
+    """A zip whose sizes lie, one with no map or two, a zipped .json that is not JSON, a
+    GeoPackage with two layers: a 400 whose message is the planner's language from start
+    to end, and nothing is stored."""
+    planner = staff(Role.PLANNER)
+    case = make_case(planner)
+    client.force_login(planner)
+    make, messages = BROKEN[broken]
+    name = "trase.gpkg" if broken.startswith("geopackage") else "trase.zip"
+    before = counts()
+
+    response = client.post(
+        f"/cases/{case.pk}/layers/",
+        {"name": "Trasé", "file": SimpleUploadedFile(name, make(geopackage))},
+        headers={"accept-language": language},
+    )
+
+    assert response.status_code == 400
+    assert response.context["layer_form"].errors["file"] == [messages[language]]
+    assert counts() == before

@@ -190,5 +190,7 @@ def test_a_member_that_hides_its_size_is_not_unpacked_past_it(client, tmp_path):
     )
 
     assert response.status_code == 400
-    assert "it is not a valid zip file" in response.content.decode()
+    assert "The zip file is damaged or not a zip file; nothing was unpacked." in (
+        response.content.decode()
+    )
     assert counts() == before
