@@ -17,10 +17,9 @@ from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
-from areas.models import Area, Council, CouncilKind, CouncilMembership, Municipality
+from areas.models import Area
 from cases import services as case_services
 from cases.models import (
-    Case,
     CaseAreaAdjustment,
     CaseLink,
     Consultation,
@@ -30,8 +29,9 @@ from cases.models import (
 from nabolaget.models import Role
 from priorities import services
 from priorities.models import StatusChange, Submission, SubmissionAttachment
-from tests.cases.factories import make_case
-from tests.priorities.factories import UserFactory, make_priority, staff
+from tests.areas.factories import CouncilFactory, council_secretary, municipality_area
+from tests.cases.factories import CaseFactory, make_case
+from tests.priorities.factories import SubmissionFactory, UserFactory, make_priority, staff
 from tests.support.pdfs import plain_pdf
 
 pytestmark = pytest.mark.django_db
@@ -40,21 +40,12 @@ PDF = plain_pdf()
 
 @pytest.fixture
 def council():
-    council = Council.objects.create(
-        municipality=Municipality.objects.get(code="1804"),
-        kind=CouncilKind.objects.get(slug="ungdomsrad"),
-        name="Ungdomsrådet i Bodø",
-        is_formal=True,
-    )
-    council.areas.add(Area.objects.get(type__slug="kommune", code="1804"))
-    return council
+    return CouncilFactory(name="Ungdomsrådet i Bodø", areas=[municipality_area("1804")])
 
 
 @pytest.fixture
 def secretary(council):
-    user = UserFactory()
-    CouncilMembership.objects.create(council=council, user=user, role="secretary")
-    return user
+    return council_secretary(council)
 
 
 @pytest.fixture
@@ -63,10 +54,9 @@ def planner():
 
 
 def file_submission(secretary, council, **fields) -> Submission:
-    return services.submission_file(
-        secretary=secretary,
+    return SubmissionFactory(
+        author=secretary,
         council=council,
-        kind="statement",
         title="Uttalelse om skoleveien",
         text="Ungdomsrådet mener skoleveiene må prioriteres.",
         meeting_date=timezone.localdate(),
@@ -90,12 +80,8 @@ def make_status_change(secretary, council, planner):
 
 
 def make_consultation(secretary, council, planner):
-    case = Case.objects.create(
-        municipality=council.municipality,
-        number="2026/4321",
-        title="Trafikksikkerhetsplan",
-        body="kommunestyre",
-        meeting_date=timezone.localdate() + datetime.timedelta(days=30),
+    case = CaseFactory(
+        municipality=council.municipality, number="2026/4321", title="Trafikksikkerhetsplan"
     )
     return services.consultation_create(
         actor=planner,
@@ -298,9 +284,8 @@ def test_a_submission_is_linked_to_a_case_once_and_the_link_stays(secretary, cou
     from cases import services as case_services
 
     submission = file_submission(secretary, council)
-    municipality = Municipality.objects.get(code="1804")
-    case = Case.objects.create(municipality=municipality, number="2026/31", title="Skolevei")
-    other = Case.objects.create(municipality=municipality, number="2026/32", title="Havn")
+    case = CaseFactory(number="2026/31", title="Skolevei")
+    other = CaseFactory(number="2026/32", title="Havn")
 
     case_services.case_link_input(
         actor=planner, case=case, submissions=[submission], public_text="Tas med i saken."
@@ -387,14 +372,10 @@ def test_a_submission_is_linked_to_a_case_once_and_stays(secretary, council):
     """Linking sets the case; moving it to another case or unlinking is refused."""
     from django.db import connection, transaction
 
-    from cases.models import Case
-
     submission = file_submission(secretary, council)
     municipality = submission.municipality
     first, second = (
-        Case.objects.create(
-            municipality=municipality, number=f"2026/{n}", title="Sak", body="kommunestyre"
-        )
+        CaseFactory(municipality=municipality, number=f"2026/{n}", title="Sak")
         for n in (7101, 7102)
     )
     Submission.objects.filter(pk=submission.pk, case=None).update(case=first)

@@ -23,11 +23,11 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 from rest_framework.authtoken.models import Token
 
-from areas.models import Area, Council, CouncilKind, CouncilMembership, Municipality
 from cases.models import FrozenDigest
 from nabolaget.idempotency import delete_expired_keys
 from nabolaget.models import IdempotencyKey, Role
 from priorities.models import Priority, Submission, Support
+from tests.areas.factories import CouncilFactory, council_secretary, municipality_area
 from tests.cases.factories import make_case
 from tests.hardening.language import in_language
 from tests.priorities.factories import PRIORITY_FEATURE, UserFactory, make_priority, staff
@@ -87,15 +87,8 @@ def support_add() -> Attempt:
 
 
 def submission_file() -> Attempt:
-    user = UserFactory()
-    council = Council.objects.create(
-        municipality=Municipality.objects.get(code="1804"),
-        kind=CouncilKind.objects.get(slug="ungdomsrad"),
-        name=f"Ungdomsrådet {user.pk}",
-        is_formal=True,
-    )
-    council.areas.add(Area.objects.get(type__slug="kommune", code="1804"))
-    CouncilMembership.objects.create(council=council, user=user, role="secretary")
+    council = CouncilFactory(areas=[municipality_area("1804")])
+    user = council_secretary(council)
     body = {
         "council": council.pk,
         "kind": "statement",

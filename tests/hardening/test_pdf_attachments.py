@@ -22,9 +22,8 @@ from pypdf.generic import (
     TextStringObject,
 )
 
-from areas.models import Area, Council, CouncilKind, CouncilMembership, Municipality
 from priorities.models import Submission, SubmissionAttachment
-from tests.priorities.factories import UserFactory
+from tests.areas.factories import CouncilFactory, council_secretary, municipality_area
 from tests.support.pdfs import plain_pdf
 
 pytestmark = pytest.mark.django_db
@@ -146,21 +145,13 @@ MESSAGES = {
 
 @pytest.fixture
 def council():
-    council = Council.objects.create(
-        municipality=Municipality.objects.get(code="1804"),
-        kind=CouncilKind.objects.get(slug="ungdomsrad"),
-        name="Ungdomsrådet i Bodø",
-        is_formal=True,
-    )
-    council.areas.add(Area.objects.get(type__slug="kommune", code="1804"))
-    return council
+    return CouncilFactory(name="Ungdomsrådet i Bodø", areas=[municipality_area("1804")])
 
 
 @pytest.fixture
 def secretary_client(client, council, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
-    user = UserFactory(email="sekretar@ungdomsradet.no")
-    CouncilMembership.objects.create(council=council, user=user, role="secretary")
+    user = council_secretary(council, email="sekretar@ungdomsradet.no")
     client.force_login(user)
     return client
 

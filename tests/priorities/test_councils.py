@@ -7,11 +7,16 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from areas.models import Area, Council, CouncilKind, CouncilMembership, Municipality
-from cases.models import Case
 from nabolaget.models import Role
 from priorities import services
 from priorities.models import StatusChange, Submission, SubmissionAttachment
+from tests.areas.factories import (
+    CouncilFactory,
+    CouncilMembershipFactory,
+    council_secretary,
+    municipality_area,
+)
+from tests.cases.factories import CaseFactory
 from tests.priorities.factories import UserFactory, staff
 from tests.support.pdfs import plain_pdf
 
@@ -30,32 +35,18 @@ def _english():
 
 @pytest.fixture
 def youth_council():
-    council = Council.objects.create(
-        municipality=Municipality.objects.get(code="1804"),
-        kind=CouncilKind.objects.get(slug="ungdomsrad"),
-        name="Ungdomsrådet i Bodø",
-        is_formal=True,
-    )
-    council.areas.add(Area.objects.get(type__slug="kommune", code="1804"))
-    return council
+    return CouncilFactory(name="Ungdomsrådet i Bodø", areas=[municipality_area("1804")])
 
 
 @pytest.fixture
 def secretary(youth_council):
-    user = UserFactory(email="sekretar@ungdomsradet.no")
-    CouncilMembership.objects.create(council=youth_council, user=user, role="secretary")
-    return user
+    return council_secretary(youth_council, email="sekretar@ungdomsradet.no")
 
 
 @pytest.fixture
 def case():
-    return Case.objects.create(
-        municipality=Municipality.objects.get(code="1804"),
-        number="2026/1234",
-        title="Trafikksikkerhetsplan 2027–2030",
-        body="kommunestyre",
-        meeting_date=timezone.localdate() + datetime.timedelta(days=30),
-    )
+    # Titled "Trafikksikkerhetsplan 2027–2030", its meeting in 30 days.
+    return CaseFactory(number="2026/1234")
 
 
 def file(secretary, council, **overrides):
@@ -204,8 +195,7 @@ def test_submissions_answered_into_a_case_are_linked_and_their_council_follows(
 ):
     """A bulk answer "included in case 2026/1234" links every submission to the case (one
     UPDATE), and each submission's followers are its council's members, read at once."""
-    member = UserFactory(email="medlem@ungdomsradet.no")
-    CouncilMembership.objects.create(council=youth_council, user=member, role="member")
+    CouncilMembershipFactory(council=youth_council, user__email="medlem@ungdomsradet.no")
     submissions = [file(secretary, youth_council, title=f"Uttalelse {n}") for n in range(3)]
 
     services.input_set_status(

@@ -9,9 +9,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from areas.models import Area, Council, CouncilKind, CouncilMembership, Municipality
 from nabolaget.models import IdempotencyKey
 from priorities.models import Priority, Submission, Support
+from tests.areas.factories import CouncilFactory, council_secretary, municipality_area
 from tests.priorities.factories import UserFactory, make_priority
 from tests.priorities.test_councils import DRAWN, PDF
 from tests.priorities.test_pages import form
@@ -104,15 +104,8 @@ def test_a_support_sent_twice_is_one_support_and_no_error(client):
 
 
 def test_a_councils_submission_sent_twice_is_filed_once(client):
-    council = Council.objects.create(
-        municipality=Municipality.objects.get(code="1804"),
-        kind=CouncilKind.objects.get(slug="ungdomsrad"),
-        name="Ungdomsrådet i Bodø",
-        is_formal=True,
-    )
-    council.areas.add(Area.objects.get(type__slug="kommune", code="1804"))
-    secretary = UserFactory()
-    CouncilMembership.objects.create(council=council, user=secretary, role="secretary")
+    council = CouncilFactory(name="Ungdomsrådet i Bodø", areas=[municipality_area("1804")])
+    secretary = council_secretary(council)
     client.force_login(secretary)
     (key,) = keys_on(client, f"/councils/{council.pk}/file/")
 
