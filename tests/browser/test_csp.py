@@ -9,10 +9,11 @@ import pytest
 from django.test import Client
 
 from areas.demo import load_demo_councils
-from areas.models import Area, Council, CouncilMembership
+from areas.models import Area, Council
 from cases.models import Case, Consultation
 from nabolaget.models import Role
-from tests.priorities.factories import UserFactory, make_priority, staff
+from tests.areas.factories import council_secretary
+from tests.priorities.factories import make_priority, staff
 
 # Collects every violation from the first script on, before the page's own scripts run.
 RECORD_VIOLATIONS = """
@@ -101,8 +102,7 @@ def test_staff_and_resident_pages_with_maps_and_drawing_have_no_violations(csp_p
     council's form with leaflet.draw (its toolbar and tooltips are drawn while drawing)."""
     load_demo_councils()
     council = Council.objects.order_by("pk").first()
-    secretary = UserFactory()
-    CouncilMembership.objects.create(council=council, user=secretary, role="secretary")
+    secretary = council_secretary(council)
     planner = staff(Role.PLANNER)
     context = csp_page.context
 
