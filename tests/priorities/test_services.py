@@ -169,10 +169,10 @@ def test_residents_and_other_municipalities_staff_cannot_answer():
     resident = UserFactory()
     oslo_planner = UserFactory()
     from areas.models import Municipality
-    from nabolaget.models import RoleGrant
+    from tests.nabolaget.factories import RoleGrantFactory
 
     oslo = Municipality.objects.create(code="0301", name="Oslo")
-    RoleGrant.objects.create(user=oslo_planner, role=Role.PLANNER, municipality=oslo)
+    RoleGrantFactory(user=oslo_planner, role=Role.PLANNER, municipality=oslo)
     moderator = staff(Role.MODERATOR)
 
     for actor in (resident, oslo_planner, moderator):
