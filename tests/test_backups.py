@@ -13,13 +13,18 @@ from django.utils import timezone
 from psycopg import sql
 
 from accounts.models import Role
-from areas.models import Area, Municipality
-from cases.models import Case
 from councils import services as council_services
-from councils.models import Council, CouncilKind, CouncilMembership, Submission
+from councils.models import Submission
 from nabolaget.backups import _connect, media_checksums, sha256_of
 from priorities import services
-from tests.priorities.factories import UserFactory, make_priority, staff
+from tests.areas.factories import CouncilFactory, council_secretary, municipality_area
+from tests.cases.factories import CaseFactory
+from tests.priorities.factories import (
+    SubmissionFactory,
+    SupportFactory,
+    make_priority,
+    staff,
+)
 from tests.support.pdfs import plain_pdf
 
 # Backups and restores run as the owner role (nabolaget/backups.py).
@@ -48,24 +53,10 @@ def checksums(cursor) -> dict[str, tuple[int, str]]:
 
 def make_records(media: Path) -> list[int]:
     """Input of every kind, with uploaded PDFs; returns the submissions' ids."""
-    municipality = Municipality.objects.get(code="1804")
-    council = Council.objects.create(
-        municipality=municipality,
-        kind=CouncilKind.objects.get(slug="ungdomsrad"),
-        name="Ungdomsrådet i Bodø",
-        is_formal=True,
-    )
-    council.areas.add(Area.objects.get(type__slug="kommune", code="1804"))
-    secretary = UserFactory()
-    CouncilMembership.objects.create(council=council, user=secretary, role="secretary")
+    council = CouncilFactory(name="Ungdomsrådet i Bodø", areas=[municipality_area("1804")])
+    secretary = council_secretary(council)
     planner = staff(Role.PLANNER)
-    case = Case.objects.create(
-        municipality=municipality,
-        number="2026/1234",
-        title="Trafikksikkerhetsplan",
-        body="kommunestyre",
-        meeting_date=timezone.localdate() + datetime.timedelta(days=30),
-    )
+    case = CaseFactory(number="2026/1234", title="Trafikksikkerhetsplan")
     consultation = council_services.consultation_create(
         actor=planner,
         case=case,
@@ -74,7 +65,7 @@ def make_records(media: Path) -> list[int]:
         summary="Kommunen lager en ny plan for trafikksikkerhet.",
     )
     priority = make_priority()
-    services.support_add(priority=priority, user=UserFactory())
+    SupportFactory(priority=priority)
     submissions = []
     for number in range(3):
         upload = SimpleUploadedFile(
@@ -83,10 +74,9 @@ def make_records(media: Path) -> list[int]:
             content_type="application/pdf",
         )
         submissions.append(
-            council_services.submission_file(
-                secretary=secretary,
+            SubmissionFactory(
+                author=secretary,
                 council=council,
-                kind="statement",
                 title=f"Uttalelse nummer {number}",
                 text="Ungdomsrådet mener skoleveiene må prioriteres.",
                 meeting_date=timezone.localdate(),
@@ -131,12 +121,12 @@ def test_a_restore_into_a_fresh_database_has_every_record_and_file(
     with _connect("default", restored_name) as restored, restored.cursor() as cursor:
         after = checksums(cursor)
         cursor.execute(
-            "SELECT file, sha256 FROM councils_submissionattachment WHERE submission_id = ANY(%s)",
+            "SELECT file, sha256 FROM priorities_submissionattachment WHERE submission_id = ANY(%s)",
             [submission_ids],
         )
         attachments = cursor.fetchall()
     assert after == before
-    assert before["councils_submission"][0] == 3
+    assert before["priorities_submission"][0] == 3
     assert media_checksums(restored_media) == files_before
     assert len(attachments) == 3
     for name, checksum in attachments:

@@ -18,23 +18,16 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from accounts.models import Role
-from areas.models import Area, Municipality
+from areas.models import Area
 from cases import services as case_services
-from cases.models import Case, CaseAreaAdjustment, FrozenDigest, FrozenDigestPDF
+from cases.models import CaseAreaAdjustment, FrozenDigest, FrozenDigestPDF
 from councils import services as council_services
-from councils.models import (
-    Consultation,
-    Council,
-    CouncilKind,
-    CouncilMembership,
-    Submission,
-    SubmissionAttachment,
-    SubmissionCaseLink,
-)
+from councils.models import Consultation, Submission, SubmissionAttachment, SubmissionCaseLink
 from priorities import services
 from priorities.models import PriorityCaseLink, PriorityStatusChange
-from tests.cases.factories import make_case
-from tests.priorities.factories import UserFactory, make_priority, staff
+from tests.areas.factories import CouncilFactory, council_secretary, municipality_area
+from tests.cases.factories import CaseFactory, make_case
+from tests.priorities.factories import SubmissionFactory, UserFactory, make_priority, staff
 from tests.support.pdfs import plain_pdf
 
 pytestmark = pytest.mark.django_db
@@ -43,21 +36,12 @@ PDF = plain_pdf()
 
 @pytest.fixture
 def council():
-    council = Council.objects.create(
-        municipality=Municipality.objects.get(code="1804"),
-        kind=CouncilKind.objects.get(slug="ungdomsrad"),
-        name="Ungdomsrådet i Bodø",
-        is_formal=True,
-    )
-    council.areas.add(Area.objects.get(type__slug="kommune", code="1804"))
-    return council
+    return CouncilFactory(name="Ungdomsrådet i Bodø", areas=[municipality_area("1804")])
 
 
 @pytest.fixture
 def secretary(council):
-    user = UserFactory()
-    CouncilMembership.objects.create(council=council, user=user, role="secretary")
-    return user
+    return council_secretary(council)
 
 
 @pytest.fixture
@@ -66,10 +50,9 @@ def planner():
 
 
 def file_submission(secretary, council, **fields) -> Submission:
-    return council_services.submission_file(
-        secretary=secretary,
+    return SubmissionFactory(
+        author=secretary,
         council=council,
-        kind="statement",
         title="Uttalelse om skoleveien",
         text="Ungdomsrådet mener skoleveiene må prioriteres.",
         meeting_date=timezone.localdate(),
@@ -93,12 +76,8 @@ def make_status_change(secretary, council, planner):
 
 
 def make_consultation(secretary, council, planner):
-    case = Case.objects.create(
-        municipality=council.municipality,
-        number="2026/4321",
-        title="Trafikksikkerhetsplan",
-        body="kommunestyre",
-        meeting_date=timezone.localdate() + datetime.timedelta(days=30),
+    case = CaseFactory(
+        municipality=council.municipality, number="2026/4321", title="Trafikksikkerhetsplan"
     )
     return council_services.consultation_create(
         actor=planner,
@@ -304,8 +283,7 @@ def test_a_submission_is_linked_to_a_case_once_and_the_link_stays(secretary, cou
     """Including a submission in a case (the planner's link) links it by the case's number;
     the link cannot be moved to another case or removed afterwards."""
     submission = file_submission(secretary, council)
-    municipality = Municipality.objects.get(code="1804")
-    case = Case.objects.create(municipality=municipality, number="2026/31", title="Skolevei")
+    case = CaseFactory(number="2026/31", title="Skolevei")
 
     case_services.case_link_input(
         actor=planner, case=case, records=[submission], public_text="Tas med i saken."

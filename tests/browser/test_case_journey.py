@@ -10,13 +10,16 @@ from pypdf import PdfReader
 from accounts.models import Role
 from areas.models import Area, Municipality
 from cases.models import Case, FrozenDigest
-from councils import services as council_services
-from councils.models import Council, CouncilKind, CouncilMembership
 from priorities.models import PriorityCaseLink
 from tests.browser.conftest import assert_accessible
 from tests.browser.test_resident_journey import log_in
 from tests.cases.factories import CENTRE_POLYGON
-from tests.priorities.factories import BODO_CENTRE, UserFactory, make_priority, staff
+from tests.priorities.factories import (
+    BODO_CENTRE,
+    SubmissionFactory,
+    make_priority,
+    staff,
+)
 
 
 def test_planner_freezes_a_digest_and_a_councillor_reads_it(page, browser, axe, tmp_path):
@@ -25,15 +28,8 @@ def test_planner_freezes_a_digest_and_a_councillor_reads_it(page, browser, axe, 
     councillor = staff(Role.COUNCILLOR, email="folkevalgt@bodo.kommune.no")
     priorities = [make_priority(at=BODO_CENTRE, title=f"Trygg skolevei {n}") for n in range(1, 4)]
     bodo = Municipality.objects.get(code="1804")
-    council = Council.objects.create(
-        municipality=bodo, kind=CouncilKind.objects.get(slug="ungdomsrad"), name="Ungdomsrådet"
-    )
-    secretary = UserFactory()
-    CouncilMembership.objects.create(council=council, user=secretary, role="secretary")
-    statement = council_services.submission_file(
-        secretary=secretary,
-        council=council,
-        kind="statement",
+    statement = SubmissionFactory(
+        council__name="Ungdomsrådet",
         title="Uttalelse om gang- og sykkelvei",
         text="Ungdomsrådet støtter en trygg sykkelvei gjennom sentrum.",
         meeting_date=bodo.cases.model._meta.get_field("meeting_date").to_python("2026-01-10"),

@@ -8,34 +8,25 @@ from django.core import mail
 from django.utils import timezone
 
 from accounts.models import Role
-from areas.models import Area, Municipality
-from cases.models import Case
 from councils import services as council_services
-from councils.models import Council, CouncilKind, CouncilMembership, Submission
+from councils.models import Submission
+from tests.areas.factories import CouncilFactory, council_secretary, municipality_area
 from tests.browser.conftest import assert_accessible
 from tests.browser.test_resident_journey import log_in
+from tests.cases.factories import CaseFactory
 from tests.conftest import run_jobs
-from tests.priorities.factories import UserFactory, staff
+from tests.priorities.factories import staff
 
 PDF = Path(settings.BASE_DIR) / "fixtures" / "demo" / "protokoll-eksempel.pdf"
 
 
 def test_youth_council_files_a_statement_and_hears_back(page, browser, axe, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-    bodo = Municipality.objects.get(code="1804")
-    council = Council.objects.create(
-        municipality=bodo,
-        kind=CouncilKind.objects.get(slug="ungdomsrad"),
-        name="Ungdomsrådet i Bodø",
-    )
-    council.areas.add(Area.objects.get(type__slug="kommune", code="1804"))
-    secretary = UserFactory(email="sekretar@ungdomsradet.no")
-    CouncilMembership.objects.create(council=council, user=secretary, role="secretary")
-    case = Case.objects.create(
-        municipality=bodo,
+    council = CouncilFactory(name="Ungdomsrådet i Bodø", areas=[municipality_area("1804")])
+    secretary = council_secretary(council, email="sekretar@ungdomsradet.no")
+    case = CaseFactory(
         number="2026/555",
         title="Ny skatepark",
-        body="kommunestyre",
         meeting_date=timezone.localdate() + datetime.timedelta(days=40),
     )
     planner = staff(Role.PLANNER, email="planlegger@bodo.kommune.no")

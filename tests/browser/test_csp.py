@@ -11,9 +11,10 @@ from django.test import Client
 from accounts.models import Role
 from areas.models import Area
 from cases.models import Case
-from councils.models import Consultation, Council, CouncilMembership
+from councils.models import Consultation, Council
 from nabolaget.demo import load_demo_councils
-from tests.priorities.factories import UserFactory, make_priority, staff
+from tests.areas.factories import council_secretary
+from tests.priorities.factories import make_priority, staff
 
 # Collects every violation from the first script on, before the page's own scripts run.
 RECORD_VIOLATIONS = """
@@ -102,8 +103,7 @@ def test_staff_and_resident_pages_with_maps_and_drawing_have_no_violations(csp_p
     council's form with leaflet.draw (its toolbar and tooltips are drawn while drawing)."""
     load_demo_councils()
     council = Council.objects.order_by("pk").first()
-    secretary = UserFactory()
-    CouncilMembership.objects.create(council=council, user=secretary, role="secretary")
+    secretary = council_secretary(council)
     planner = staff(Role.PLANNER)
     context = csp_page.context
 

@@ -229,7 +229,7 @@ BAD_UPLOADS = {
     "outside": (feature_collection(OUTSIDE), "plan.geojson", "outside"),
     "not a file we read": (b"hello", "plan.txt", "GeoJSON"),
     "broken zip": (b"PK not a zip", "plan.zip", "is not GeoJSON, a GeoPackage or a zipped"),
-    "truncated zip": (b"PK\x05\x06 truncated", "plan.zip", "damaged or not a zip file"),
+    "truncated zip": (b"PK\x05\x06 truncated", "plan.zip", "cannot be read"),
     # Found by the bad-geometry corpus: these were 500s.
     "3-D positions": (
         b'{"type": "Polygon", "coordinates": [[[14.37, 67.27, 5], [14.4, 67.27, 5], '
@@ -341,11 +341,11 @@ def test_a_councillor_cannot_freeze_or_change_a_digest(client, settings, tmp_pat
 def test_a_planner_of_another_municipality_cannot_touch_the_case(client):
     case = make_case()
     other = Municipality.objects.create(code="0301", name="Oslo")
-    from accounts.models import RoleGrant
+    from tests.nabolaget.factories import RoleGrantFactory
     from tests.priorities.factories import UserFactory
 
     outsider = UserFactory()
-    RoleGrant.objects.create(user=outsider, role=Role.PLANNER, municipality=other)
+    RoleGrantFactory(user=outsider, role=Role.PLANNER, municipality=other)
     client.force_login(outsider)
     before = counts()
     assert client.post(f"/cases/{case.pk}/freeze/", {}).status_code == 403

@@ -19,10 +19,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from accounts.models import Role
-from areas.models import Area, Municipality
+from areas.models import Area
 from cases.services import MAX_CASE_VERTICES, MAX_UPLOAD_BYTES
-from councils.models import Council, CouncilKind, CouncilMembership
+from councils.models import Council
 from priorities.models import Category
+from tests.areas.factories import CouncilFactory, council_secretary, municipality_area
 from tests.cases.factories import make_case
 from tests.hardening.language import in_language
 from tests.priorities.factories import UserFactory, staff
@@ -146,15 +147,10 @@ def _anonymous(client) -> dict:
 
 
 def _secretary(client) -> dict:
-    municipality = Municipality.objects.get(code="1804")
-    council, _ = Council.objects.get_or_create(
-        municipality=municipality,
-        name="Ungdomsrådet i Bodø",
-        defaults={"kind": CouncilKind.objects.get(slug="ungdomsrad"), "is_formal": True},
-    )
-    council.areas.add(Area.objects.get(type__slug="kommune", code="1804"))
-    user = UserFactory()
-    CouncilMembership.objects.create(council=council, user=user, role="secretary")
+    name = "Ungdomsrådet i Bodø"
+    council = Council.objects.filter(municipality__code="1804", name=name).first()
+    council = council or CouncilFactory(name=name, areas=[municipality_area("1804")])
+    user = council_secretary(council)
     client.force_login(user)
     return {"council": council.pk}
 

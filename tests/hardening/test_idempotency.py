@@ -1,4 +1,4 @@
-"""Idempotency keys (accounts/idempotency.py) on every create endpoint of the API: a create
+"""Idempotency keys (nabolaget/idempotency.py) on every create endpoint of the API: a create
 retried with the same key, one after another or at the same moment, makes exactly one row
 and gets the same answer each time; a bad key is a 400 naming the header; the same key
 with another request is a 422; nothing is written by a refused request.
@@ -25,10 +25,10 @@ from rest_framework.authtoken.models import Token
 
 from accounts.idempotency import delete_expired_keys
 from accounts.models import IdempotencyKey, Role
-from areas.models import Area, Municipality
 from cases.models import FrozenDigest
-from councils.models import Council, CouncilKind, CouncilMembership, Submission
+from councils.models import Submission
 from priorities.models import Priority, Support
+from tests.areas.factories import CouncilFactory, council_secretary, municipality_area
 from tests.cases.factories import make_case
 from tests.hardening.language import in_language
 from tests.priorities.factories import PRIORITY_FEATURE, UserFactory, make_priority, staff
@@ -88,15 +88,8 @@ def support_add() -> Attempt:
 
 
 def submission_file() -> Attempt:
-    user = UserFactory()
-    council = Council.objects.create(
-        municipality=Municipality.objects.get(code="1804"),
-        kind=CouncilKind.objects.get(slug="ungdomsrad"),
-        name=f"Ungdomsrådet {user.pk}",
-        is_formal=True,
-    )
-    council.areas.add(Area.objects.get(type__slug="kommune", code="1804"))
-    CouncilMembership.objects.create(council=council, user=user, role="secretary")
+    council = CouncilFactory(areas=[municipality_area("1804")])
+    user = council_secretary(council)
     body = {
         "council": council.pk,
         "kind": "statement",

@@ -22,15 +22,8 @@ from pypdf.generic import (
     TextStringObject,
 )
 
-from areas.models import Area, Municipality
-from councils.models import (
-    Council,
-    CouncilKind,
-    CouncilMembership,
-    Submission,
-    SubmissionAttachment,
-)
-from tests.priorities.factories import UserFactory
+from councils.models import Submission, SubmissionAttachment
+from tests.areas.factories import CouncilFactory, council_secretary, municipality_area
 from tests.support.pdfs import plain_pdf
 
 pytestmark = pytest.mark.django_db
@@ -122,30 +115,6 @@ def escaped_names() -> bytes:
     )
 
 
-def open_action_outside_the_xref() -> bytes:
-    """A catalog whose /OpenAction names object 4, a JavaScript action the cross-reference
-    table leaves out: pypdf's table has objects 1 to 3 only, a repairing viewer finds object
-    4 by its header. (The table-only walk let it through.)"""
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R /OpenAction 4 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>",
-        b"<< /Type /Action /S /JavaScript /JS (app.alert\\('Nabolaget'\\);) >>",
-    ]
-    out = io.BytesIO()
-    out.write(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(out.tell())
-        out.write(b"%d 0 obj\n%s\nendobj\n" % (number, body))
-    table = out.tell()
-    out.write(b"xref\n0 4\n0000000000 65535 f \n")
-    for offset in offsets[:3]:
-        out.write(b"%010d 00000 n \n" % offset)
-    out.write(b"trailer\n<< /Size 4 /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % table)
-    return out.getvalue()
-
-
 ACTIVE = {
     "document-javascript": document_javascript,
     "open-action-javascript": open_action_javascript,
@@ -154,7 +123,6 @@ ACTIVE = {
     "launch-link": launch_link,
     "xfa-form": xfa_form,
     "escaped-names": escaped_names,
-    "open-action-outside-the-xref": open_action_outside_the_xref,
 }
 NOT_PDFS = {
     "html-after-the-header": b"%PDF-1.7\n<html><script>alert(document.cookie)</script></html>\n",
@@ -177,21 +145,13 @@ MESSAGES = {
 
 @pytest.fixture
 def council():
-    council = Council.objects.create(
-        municipality=Municipality.objects.get(code="1804"),
-        kind=CouncilKind.objects.get(slug="ungdomsrad"),
-        name="Ungdomsrådet i Bodø",
-        is_formal=True,
-    )
-    council.areas.add(Area.objects.get(type__slug="kommune", code="1804"))
-    return council
+    return CouncilFactory(name="Ungdomsrådet i Bodø", areas=[municipality_area("1804")])
 
 
 @pytest.fixture
 def secretary_client(client, council, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
-    user = UserFactory(email="sekretar@ungdomsradet.no")
-    CouncilMembership.objects.create(council=council, user=user, role="secretary")
+    user = council_secretary(council, email="sekretar@ungdomsradet.no")
     client.force_login(user)
     return client
 

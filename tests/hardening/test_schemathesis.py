@@ -7,7 +7,7 @@ data accepted except where only the data can say no: BEYOND_THE_SCHEMA, missing 
 methods, authentication). Then the stateful phase: sequences of calls along the schema's
 links (a create, then what can be done with the new object), every check after each call.
 
-``make test`` draws NABOLAGET_SCHEMATHESIS_EXAMPLES (100) examples per operation, the same
+``make test`` draws NABOLAGET_SCHEMATHESIS_EXAMPLES (25) examples per operation, the same
 every run; ``make fuzz`` draws 1000 new ones (NABOLAGET_SCHEMATHESIS_SEED=N repeats a run).
 """
 
@@ -27,7 +27,7 @@ from accounts.models import Role
 from nabolaget.wsgi import application
 from tests.priorities.factories import UserFactory, staff
 
-EXAMPLES = int(os.environ.get("NABOLAGET_SCHEMATHESIS_EXAMPLES", "100"))
+EXAMPLES = int(os.environ.get("NABOLAGET_SCHEMATHESIS_EXAMPLES", "25"))
 SEED = os.environ.get("NABOLAGET_SCHEMATHESIS_SEED")
 
 # What a schema cannot say: whether an id or a slug names an object that exists, and

@@ -5,11 +5,9 @@ import json
 
 import pytest
 
-from areas.models import Area, Municipality
-from councils.models import Council, CouncilKind, CouncilMembership
-from priorities import services as priority_services
+from areas.models import Area
 from tests.cases.factories import make_case
-from tests.priorities.factories import UserFactory
+from tests.priorities.factories import SubmissionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -59,17 +57,8 @@ def test_a_layer_download_is_true_or_false(client, schema):
 
 
 def test_a_submission_without_a_case_has_case_null(client, schema):
-    secretary = UserFactory()
-    council = Council.objects.create(
-        municipality=Municipality.objects.get(code="1804"),
-        kind=CouncilKind.objects.get(slug="ungdomsrad"),
-        name="Ungdomsrådet",
-    )
-    CouncilMembership.objects.create(council=council, user=secretary, role="secretary")
-    submission = priority_services.submission_file(
-        secretary=secretary,
-        council=council,
-        kind="statement",
+    submission = SubmissionFactory(
+        council__name="Ungdomsrådet",
         title="Uttalelse om sykkelvei",
         text="Ungdomsrådet støtter en trygg sykkelvei.",
         meeting_date=datetime.date(2026, 1, 10),

@@ -15,9 +15,7 @@ from rest_framework.authtoken.models import Token
 
 from accounts import privacy
 from accounts.models import Notification, Role
-from areas.models import Municipality
-from councils import services as council_services
-from councils.models import Council, CouncilKind, CouncilMembership, Submission
+from councils.models import CouncilMembership, Submission
 from priorities import services
 from priorities.models import (
     Priority,
@@ -27,9 +25,11 @@ from priorities.models import (
     Support,
     SupportEvent,
 )
+from tests.areas.factories import CouncilFactory, council_secretary
 from tests.priorities.factories import (
     PASSWORD,
     PRIORITY_FEATURE,
+    SubmissionFactory,
     UserFactory,
     make_priority,
     staff,
@@ -245,18 +245,11 @@ def test_closing_twice_changes_nothing_more(resident):
 
 
 def test_a_secretary_closes_the_account_and_the_councils_submission_stays(client):
-    council = Council.objects.create(
-        municipality=Municipality.objects.get(code="1804"),
-        kind=CouncilKind.objects.get(slug="ungdomsrad"),
-        name="Ungdomsrådet i Bodø",
-        is_formal=True,
-    )
-    secretary = UserFactory(first_name="Siri", email="siri@example.no")
-    CouncilMembership.objects.create(council=council, user=secretary, role="secretary")
-    submission = council_services.submission_file(
-        secretary=secretary,
+    council = CouncilFactory(name="Ungdomsrådet i Bodø")
+    secretary = council_secretary(council, first_name="Siri", email="siri@example.no")
+    submission = SubmissionFactory(
+        author=secretary,
         council=council,
-        kind="statement",
         title="Uttalelse om trafikksikkerhet",
         text="Ungdomsrådet mener skoleveiene må prioriteres.",
         meeting_date=timezone.localdate(),

@@ -10,9 +10,8 @@ from django.test import override_settings
 from accounts import services
 from accounts.models import Role
 from accounts.tasks import account_retention
-from areas.models import Municipality
-from councils.models import Council, CouncilKind, CouncilMembership
 from priorities.models import Priority
+from tests.areas.factories import CouncilMembershipFactory
 from tests.priorities.factories import UserFactory, make_priority, staff
 
 JOINED = dt.datetime(2023, 1, 10, 12, 0, tzinfo=dt.UTC)
@@ -92,14 +91,7 @@ def test_never_closed_without_the_full_notice_period():
 
 def test_staff_and_council_members_are_not_closed_by_retention():
     planner = staff(Role.PLANNER)
-    member = UserFactory()
-    council = Council.objects.create(
-        municipality=Municipality.objects.get(code="1804"),
-        kind=CouncilKind.objects.get(slug="ungdomsrad"),
-        name="Ungdomsrådet i Bodø",
-        is_formal=True,
-    )
-    CouncilMembership.objects.create(council=council, user=member)
+    member = CouncilMembershipFactory(council__name="Ungdomsrådet i Bodø").user
     get_user_model().objects.update(date_joined=JOINED, last_login=None)
 
     assert services.account_retention_run(now=after(DAYS - NOTICE)) == {"told": 0, "closed": 0}

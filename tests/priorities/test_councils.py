@@ -8,18 +8,15 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from accounts.models import Role
-from areas.models import Area, Municipality
-from cases.models import Case
-from councils import services as council_services
-from councils.models import (
-    Council,
-    CouncilKind,
-    CouncilMembership,
-    Submission,
-    SubmissionAttachment,
-    SubmissionStatusChange,
-)
+from councils.models import Submission, SubmissionAttachment, SubmissionStatusChange
 from priorities import services
+from tests.areas.factories import (
+    CouncilFactory,
+    CouncilMembershipFactory,
+    council_secretary,
+    municipality_area,
+)
+from tests.cases.factories import CaseFactory
 from tests.priorities.factories import UserFactory, staff
 from tests.support.pdfs import plain_pdf
 
@@ -38,32 +35,18 @@ def _english():
 
 @pytest.fixture
 def youth_council():
-    council = Council.objects.create(
-        municipality=Municipality.objects.get(code="1804"),
-        kind=CouncilKind.objects.get(slug="ungdomsrad"),
-        name="Ungdomsrådet i Bodø",
-        is_formal=True,
-    )
-    council.areas.add(Area.objects.get(type__slug="kommune", code="1804"))
-    return council
+    return CouncilFactory(name="Ungdomsrådet i Bodø", areas=[municipality_area("1804")])
 
 
 @pytest.fixture
 def secretary(youth_council):
-    user = UserFactory(email="sekretar@ungdomsradet.no")
-    CouncilMembership.objects.create(council=youth_council, user=user, role="secretary")
-    return user
+    return council_secretary(youth_council, email="sekretar@ungdomsradet.no")
 
 
 @pytest.fixture
 def case():
-    return Case.objects.create(
-        municipality=Municipality.objects.get(code="1804"),
-        number="2026/1234",
-        title="Trafikksikkerhetsplan 2027–2030",
-        body="kommunestyre",
-        meeting_date=timezone.localdate() + datetime.timedelta(days=30),
-    )
+    # Titled "Trafikksikkerhetsplan 2027–2030", its meeting in 30 days.
+    return CaseFactory(number="2026/1234")
 
 
 def file(secretary, council, **overrides):
@@ -74,9 +57,7 @@ def file(secretary, council, **overrides):
         "meeting_date": timezone.localdate(),
         "minutes_reference": "12/26",
     }
-    return council_services.submission_file(
-        secretary=secretary, council=council, **(fields | overrides)
-    )
+    return services.submission_file(secretary=secretary, council=council, **(fields | overrides))
 
 
 def counts():
@@ -164,7 +145,7 @@ def test_consultation_statement_links_to_the_case_and_late_ones_are_marked(
     secretary, youth_council, case, monkeypatch
 ):
     planner = staff(Role.PLANNER)
-    consultation = council_services.consultation_create(
+    consultation = services.consultation_create(
         actor=planner,
         case=case,
         councils=[youth_council],
@@ -185,7 +166,7 @@ def test_consultation_statement_links_to_the_case_and_late_ones_are_marked(
 
 def test_a_consultation_deadline_must_come_before_the_meeting(youth_council, case):
     with pytest.raises(ValidationError, match="before the meeting"):
-        council_services.consultation_create(
+        services.consultation_create(
             actor=staff(Role.PLANNER),
             case=case,
             councils=[youth_council],
@@ -214,8 +195,7 @@ def test_submissions_answered_into_a_case_are_linked_and_their_council_follows(
 ):
     """A bulk answer "included in case 2026/1234" links every submission to the case (one
     UPDATE), and each submission's followers are its council's members, read at once."""
-    member = UserFactory(email="medlem@ungdomsradet.no")
-    CouncilMembership.objects.create(council=youth_council, user=member, role="member")
+    CouncilMembershipFactory(council=youth_council, user__email="medlem@ungdomsradet.no")
     submissions = [file(secretary, youth_council, title=f"Uttalelse {n}") for n in range(3)]
 
     services.input_set_status(
@@ -241,7 +221,7 @@ def test_submissions_are_withdrawn_never_deleted(secretary, youth_council):
     from django.db import InternalError, ProgrammingError, transaction
 
     submission = file(secretary, youth_council)
-    council_services.submission_withdraw(
+    services.submission_withdraw(
         secretary=secretary, submission=submission, reason="Feil møtedato."
     )
 
@@ -273,7 +253,7 @@ def test_council_page_lists_submissions_requests_and_annual_reports(
         title="Årsmelding 2025",
         meeting_date=None,
     )
-    council_services.consultation_create(
+    services.consultation_create(
         actor=staff(Role.PLANNER),
         case=case,
         councils=[youth_council],

@@ -10,9 +10,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from accounts.models import IdempotencyKey
-from areas.models import Area, Municipality
-from councils.models import Council, CouncilKind, CouncilMembership, Submission
+from councils.models import Submission
 from priorities.models import Priority, Support
+from tests.areas.factories import CouncilFactory, council_secretary, municipality_area
 from tests.priorities.factories import UserFactory, make_priority
 from tests.priorities.test_councils import DRAWN, PDF
 from tests.priorities.test_pages import form
@@ -105,15 +105,8 @@ def test_a_support_sent_twice_is_one_support_and_no_error(client):
 
 
 def test_a_councils_submission_sent_twice_is_filed_once(client):
-    council = Council.objects.create(
-        municipality=Municipality.objects.get(code="1804"),
-        kind=CouncilKind.objects.get(slug="ungdomsrad"),
-        name="Ungdomsrådet i Bodø",
-        is_formal=True,
-    )
-    council.areas.add(Area.objects.get(type__slug="kommune", code="1804"))
-    secretary = UserFactory()
-    CouncilMembership.objects.create(council=council, user=secretary, role="secretary")
+    council = CouncilFactory(name="Ungdomsrådet i Bodø", areas=[municipality_area("1804")])
+    secretary = council_secretary(council)
     client.force_login(secretary)
     (key,) = keys_on(client, f"/councils/{council.pk}/file/")
 

@@ -174,11 +174,11 @@ def test_answer_from_a_template(client, planner):
 
 
 def test_answering_other_municipalities_input_is_refused(client):
-    from accounts.models import RoleGrant
     from areas.models import Municipality
+    from tests.nabolaget.factories import RoleGrantFactory
 
     oslo_planner = UserFactory()
-    RoleGrant.objects.create(
+    RoleGrantFactory(
         user=oslo_planner,
         role=Role.PLANNER,
         municipality=Municipality.objects.create(code="0301", name="Oslo"),

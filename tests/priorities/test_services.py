@@ -172,11 +172,11 @@ def test_residents_and_other_municipalities_staff_cannot_answer():
     priority = make_priority()
     resident = UserFactory()
     oslo_planner = UserFactory()
-    from accounts.models import RoleGrant
     from areas.models import Municipality
+    from tests.nabolaget.factories import RoleGrantFactory
 
     oslo = Municipality.objects.create(code="0301", name="Oslo")
-    RoleGrant.objects.create(user=oslo_planner, role=Role.PLANNER, municipality=oslo)
+    RoleGrantFactory(user=oslo_planner, role=Role.PLANNER, municipality=oslo)
     moderator = staff(Role.MODERATOR)
 
     for actor in (resident, oslo_planner, moderator):

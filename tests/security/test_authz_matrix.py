@@ -30,22 +30,22 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from accounts.models import Role, RoleGrant
+from accounts.models import Role
 from areas.models import Area, AreaType, Municipality
 from cases import services as case_services
-from cases.models import Case, CaseLayer, CaseLayerFeature
-from councils import services as council_services
-from councils.models import (
-    Consultation,
-    Council,
-    CouncilKind,
-    CouncilMembership,
-    SubmissionAttachment,
-)
+from cases.models import CaseLayerFeature
+from councils.models import SubmissionAttachment
 from priorities import services
-from priorities.models import Category, Export, Visibility
-from tests.areas.factories import AreaFactory, square
-from tests.priorities.factories import PASSWORD, UserFactory
+from priorities.models import Category, Visibility
+from tests.areas.factories import AreaFactory, CouncilFactory, council_secretary, square
+from tests.cases.factories import CaseFactory, CaseLayerFactory, ConsultationFactory
+from tests.priorities.factories import (
+    PASSWORD,
+    ExportFactory,
+    SubmissionFactory,
+    UserFactory,
+    staff,
+)
 
 MATRIX = Path(__file__).with_name("authz_matrix.csv")
 ROLES = [
@@ -143,8 +143,8 @@ def _hidden_priority(author, point: Point):
 
 
 def _submission(secretary, council, area):
-    submission = council_services.submission_file(
-        secretary=secretary,
+    submission = SubmissionFactory(
+        author=secretary,
         council=council,
         kind="input",
         title="Innspill om skolevei",
@@ -179,42 +179,23 @@ def build_world(tmp_path) -> World:
     Area.objects.filter(pk=other_area.pk).update(municipality=other)
     other_area.refresh_from_db()
     bodo_area = Area.objects.get(type__slug="kommune", code="1804")
-    kind = CouncilKind.objects.get(slug="ungdomsrad")
-    own_council = Council.objects.create(municipality=bodo, kind=kind, name="Rådet (eget)")
-    other_council = Council.objects.create(municipality=bodo, kind=kind, name="Rådet (annet)")
-    far_council = Council.objects.create(municipality=other, kind=kind, name="Rådet (nabo)")
-    for council, area in [(own_council, bodo_area), (other_council, bodo_area)]:
-        council.areas.add(area)
-    far_council.areas.add(other_area)
+    own_council = CouncilFactory(municipality=bodo, name="Rådet (eget)", areas=[bodo_area])
+    other_council = CouncilFactory(municipality=bodo, name="Rådet (annet)", areas=[bodo_area])
+    far_council = CouncilFactory(municipality=other, name="Rådet (nabo)", areas=[other_area])
 
     users = {"anonymous": None, "resident": UserFactory()}
     for role in ["planner", "councillor", "moderator", "administrator"]:
-        users[role] = UserFactory()
-        RoleGrant.objects.create(user=users[role], role=role, municipality=bodo)
-    users["council_secretary"] = UserFactory()
-    CouncilMembership.objects.create(
-        council=own_council, user=users["council_secretary"], role="secretary"
-    )
+        users[role] = staff(role)
+    users["council_secretary"] = council_secretary(own_council)
     others = {
         "resident": UserFactory(),
-        "secretary": UserFactory(),
-        "other_secretary": UserFactory(),
-        "far_secretary": UserFactory(),
+        "secretary": council_secretary(own_council),
+        "other_secretary": council_secretary(other_council),
+        "far_secretary": council_secretary(far_council),
         "far_resident": UserFactory(),
-        "far_planner": UserFactory(),
-        "planner": UserFactory(),
+        "far_planner": staff(Role.PLANNER, code=other.code),
+        "planner": staff(Role.PLANNER),
     }
-    CouncilMembership.objects.create(
-        council=own_council, user=others["secretary"], role="secretary"
-    )
-    CouncilMembership.objects.create(
-        council=other_council, user=others["other_secretary"], role="secretary"
-    )
-    CouncilMembership.objects.create(
-        council=far_council, user=others["far_secretary"], role="secretary"
-    )
-    RoleGrant.objects.create(user=others["planner"], role=Role.PLANNER, municipality=bodo)
-    RoleGrant.objects.create(user=others["far_planner"], role=Role.PLANNER, municipality=other)
 
     bodo_point = Point(14.385, 67.283, srid=4326)
     far_point = Point(302_500, 6_702_500, srid=25833)
@@ -243,12 +224,10 @@ def build_world(tmp_path) -> World:
     )
 
     deadline = timezone.localdate() + datetime.timedelta(days=14)
-    case_here = Case.objects.create(
-        municipality=bodo, number="2026/901", title="Skolevei", body="kommunestyre"
+    case_here = CaseFactory(
+        municipality=bodo, number="2026/901", title="Skolevei", meeting_date=None
     )
-    case_far = Case.objects.create(
-        municipality=other, number="2026/902", title="Havn", body="kommunestyre"
-    )
+    case_far = CaseFactory(municipality=other, number="2026/902", title="Havn", meeting_date=None)
     consultation = {}
     for relation, case, council in [
         ("own", case_here, own_council),
@@ -256,10 +235,13 @@ def build_world(tmp_path) -> World:
         ("other_council", case_here, other_council),
         ("other_municipality", case_far, far_council),
     ]:
-        consultation[relation] = Consultation.objects.create(
-            case=case, deadline=deadline, summary="Hva mener rådet?", created_by=others["planner"]
+        consultation[relation] = ConsultationFactory(
+            case=case,
+            deadline=deadline,
+            summary="Hva mener rådet?",
+            created_by=others["planner"],
+            councils=[council],
         )
-        consultation[relation].councils.set([council])
 
     # Each case has a frozen digest (version 1, with its PDF), an uploaded layer, and an
     # area of its municipality a planner may add to it.
@@ -271,7 +253,7 @@ def build_world(tmp_path) -> World:
         ("far", case_far, others["far_planner"], other, 301_000, 6_701_000),
     ]:
         case_services.digest_freeze(actor=planner, case=case)
-        layer[key] = CaseLayer.objects.create(case=case, name="Foreslått trasé", created_by=planner)
+        layer[key] = CaseLayerFactory(case=case, name="Foreslått trasé", created_by=planner)
         CaseLayerFeature.objects.create(
             layer=layer[key], geom=Point(x, y, srid=25833), properties={"navn": "Trasé"}
         )
@@ -283,21 +265,13 @@ def build_world(tmp_path) -> World:
         )
 
     export = {
-        "other_user": Export.objects.create(
-            user=others["planner"], municipality=bodo, format="csv"
-        ),
-        "other_council": Export.objects.create(
-            user=others["planner"], municipality=bodo, format="csv"
-        ),
-        "other_municipality": Export.objects.create(
-            user=others["far_planner"], municipality=other, format="csv"
-        ),
+        "other_user": ExportFactory(user=others["planner"], municipality=bodo),
+        "other_council": ExportFactory(user=others["planner"], municipality=bodo),
+        "other_municipality": ExportFactory(user=others["far_planner"], municipality=other),
     }
     for role, user in users.items():
         if user is not None:
-            export[("own", role)] = Export.objects.create(
-                user=user, municipality=bodo, format="csv"
-            )
+            export[("own", role)] = ExportFactory(user=user, municipality=bodo)
     return World(
         users=users,
         municipality={"here": bodo, "far": other},
