@@ -63,8 +63,8 @@ def account_inactivity_notice(*, user, now: dt.datetime) -> bool:
                 "days": settings.NABOLAGET_RETENTION_DAYS,
                 "login_url": settings.NABOLAGET_SITE_URL.rstrip("/") + reverse("account_login"),
             }
-            subject = render_to_string("nabolaget/email/inactivity_subject.txt", context).strip()
-            body = render_to_string("nabolaget/email/inactivity.txt", context)
+            subject = render_to_string("accounts/email/inactivity_subject.txt", context).strip()
+            body = render_to_string("accounts/email/inactivity.txt", context)
         send_mail(subject, body, None, [user.email])
     return True
 

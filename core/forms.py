@@ -14,7 +14,7 @@ class LongSelect(forms.Select):
     the planner's page tens of milliseconds for its 537 areas. Flat choices only (no
     groups); options carry no attributes but ``selected``."""
 
-    template_name = "nabolaget/widgets/long_select.html"
+    template_name = "core/widgets/long_select.html"
 
     def get_context(self, name, value, attrs):
         context = super().get_context(name, value, attrs)

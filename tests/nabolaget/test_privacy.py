@@ -81,10 +81,10 @@ def test_every_relation_to_an_account_has_a_close_policy():
 
 def test_closing_refuses_to_run_with_a_relation_it_does_not_know(monkeypatch, resident):
     policy = dict(privacy.CLOSE_POLICY)
-    del policy["priorities.Notification.user"]
+    del policy["accounts.Notification.user"]
     monkeypatch.setattr(privacy, "CLOSE_POLICY", policy)
 
-    with pytest.raises(ImproperlyConfigured, match="priorities.Notification.user"):
+    with pytest.raises(ImproperlyConfigured, match="accounts.Notification.user"):
         privacy.account_close(user=resident)
     assert get_user_model().objects.get(pk=resident.pk).is_active
 

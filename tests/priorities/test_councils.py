@@ -8,6 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from accounts.models import Role
+from councils import services as council_services
 from councils.models import Submission, SubmissionAttachment, SubmissionStatusChange
 from priorities import services
 from tests.areas.factories import (
@@ -57,7 +58,9 @@ def file(secretary, council, **overrides):
         "meeting_date": timezone.localdate(),
         "minutes_reference": "12/26",
     }
-    return services.submission_file(secretary=secretary, council=council, **(fields | overrides))
+    return council_services.submission_file(
+        secretary=secretary, council=council, **(fields | overrides)
+    )
 
 
 def counts():
@@ -145,7 +148,7 @@ def test_consultation_statement_links_to_the_case_and_late_ones_are_marked(
     secretary, youth_council, case, monkeypatch
 ):
     planner = staff(Role.PLANNER)
-    consultation = services.consultation_create(
+    consultation = council_services.consultation_create(
         actor=planner,
         case=case,
         councils=[youth_council],
@@ -166,7 +169,7 @@ def test_consultation_statement_links_to_the_case_and_late_ones_are_marked(
 
 def test_a_consultation_deadline_must_come_before_the_meeting(youth_council, case):
     with pytest.raises(ValidationError, match="before the meeting"):
-        services.consultation_create(
+        council_services.consultation_create(
             actor=staff(Role.PLANNER),
             case=case,
             councils=[youth_council],
@@ -221,7 +224,7 @@ def test_submissions_are_withdrawn_never_deleted(secretary, youth_council):
     from django.db import InternalError, ProgrammingError, transaction
 
     submission = file(secretary, youth_council)
-    services.submission_withdraw(
+    council_services.submission_withdraw(
         secretary=secretary, submission=submission, reason="Feil møtedato."
     )
 
@@ -253,7 +256,7 @@ def test_council_page_lists_submissions_requests_and_annual_reports(
         title="Årsmelding 2025",
         meeting_date=None,
     )
-    services.consultation_create(
+    council_services.consultation_create(
         actor=staff(Role.PLANNER),
         case=case,
         councils=[youth_council],

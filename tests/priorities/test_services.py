@@ -59,7 +59,7 @@ def test_the_receipt_is_queued_in_the_same_transaction():
     priority = make_priority()
 
     job = ProcrastinateJob.objects.get(task_name__endswith="send_receipt")
-    assert job.args == {"priority_id": priority.pk}
+    assert job.args == {"kind": "priority", "record_id": priority.pk}
 
 
 @pytest.mark.parametrize(
