@@ -152,7 +152,8 @@ class AreaViewSet(viewsets.ReadOnlyModelViewSet):
 
     def paginate_queryset(self, queryset):
         # A point lookup gives at most one area per type: no pages, and no COUNT query.
-        if self.request.query_params.get("contains"):
+        # Blank (as the filter strips it) is no lookup: every area, so pages.
+        if (self.request.query_params.get("contains") or "").strip():
             # The page parameters are still checked: a bad one is a 400 as on any list.
             self.paginator.get_page_number(self.request, self.paginator)
             self.paginator.get_page_size(self.request)

@@ -274,3 +274,15 @@ def test_other_lookups_take_the_general_path(client, monkeypatch, query):
     assert not used
     assert fast.status_code == general.status_code == 200
     assert fast.content == general.content
+
+
+@pytest.mark.parametrize("blank", ["", " ", "%20%09"])
+def test_a_blank_point_is_no_lookup_and_the_list_keeps_its_pages(client, blank):
+    """?contains= with nothing but spaces filters nothing (the filter strips it), so the
+    answer is the paginated list, not every area (with its geometry) on one page."""
+    response = client.get("/api/v1/areas/", QueryDict(f"contains={blank}&page_size=2"))
+
+    assert response.status_code == 200
+    body = response.json()
+    assert len(body["features"]) == 2
+    assert body["count"] > 2 and body["next"]
