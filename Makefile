@@ -19,10 +19,15 @@ test: setup lint ## Run the whole test suite, browser tests included
 fuzz: setup ## The bad-input corpus in both nb and en for every case, schemathesis with 1000 examples per operation
 	NABOLAGET_CORPUS_ALL_LANGUAGES=1 NABOLAGET_SCHEMATHESIS_EXAMPLES=$${NABOLAGET_SCHEMATHESIS_EXAMPLES:-1000} $(PY) -m pytest tests/hardening -q
 
+# Every benchmark runs and prints even when an earlier one found a problem (a disagreement
+# with raw SQL, a response not 200); make fails at the end, naming the ones that did.
 bench: setup ## Measure imports, lookups, the map, the planner and the digests against ogr2ogr and raw SQL
-	$(PY) -m tests.bench.run
-	$(PY) -m tests.bench.planner --reuse
-	$(PY) -m tests.bench.digests --reuse
+	@failed=""; \
+	for bench in "run" "planner --reuse" "digests --reuse"; do \
+	  echo "$(PY) -m tests.bench.$$bench"; \
+	  $(PY) -m tests.bench.$$bench || failed="$$failed tests.bench.$${bench%% *}"; \
+	done; \
+	if [ -n "$$failed" ]; then echo "make bench: problems found by:$$failed (see their reports above)"; exit 1; fi
 
 backup: venv db ## Dump the database and the uploaded files into backups/<timestamp>/
 	$(MANAGE) backup

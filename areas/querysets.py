@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime
+from typing import NamedTuple
 
+import psycopg
 from django.conf import settings
 from django.contrib.gis.db.models.functions import GeomOutputGeoFunc, Transform
 from django.contrib.gis.geos import Point
 from django.contrib.gis.measure import D
-from django.db import models
+from django.db import DEFAULT_DB_ALIAS, connections, models
 from django.db.models import BooleanField, Q, Value
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
@@ -109,6 +111,86 @@ class AreaQuerySet(models.QuerySet):
     def with_boundary_near(self, point: Point, metres: float) -> AreaQuerySet:
         """Areas whose boundary passes within ``metres`` of the point (in the storage SRID)."""
         return self.annotate(edge=Boundary("geom")).filter(edge__dwithin=(point, D(m=metres)))
+
+
+class CoveringArea(NamedTuple):
+    """One row of ``covering_rows``: what the API shows of an area, without its geometry."""
+
+    id: int
+    name: str
+    code: str
+    type_slug: str
+    type_name_nb: str
+    type_name_nn: str
+    type_name_en: str
+    municipality_code: str | None
+    parent_id: int | None
+    valid_from: datetime.date | None
+    valid_to: datetime.date | None
+    source: str
+
+
+# Raw SQL, for the API's point lookup only: ``Area.objects.in_force().covering(point)`` with
+# the columns the API shows, in Area's Meta order, written once and prepared on each
+# connection. Building and compiling that queryset took more time than PostgreSQL takes
+# to answer it (tests/bench/run.py measures both). The border rule, the in-force test and
+# the order are the ORM's (tests/areas/test_lookup.py compares the two). The point is made
+# in a subquery, run once per execution: PostgreSQL then keeps one generic plan for the
+# statement instead of planning it anew each time (planning took longer than running it).
+COVERING_ROWS_SQL = """
+SELECT a.id, a.name, a.code, t.slug, t.name_nb, t.name_nn, t.name_en, m.code,
+       a.parent_id, a.valid_from, a.valid_to, a.source
+  FROM areas_area a
+  JOIN areas_areatype t ON t.id = a.type_id
+  LEFT JOIN areas_municipality m ON m.id = a.municipality_id
+ WHERE a.id IN (
+       SELECT DISTINCT ON (w.type_id) w.id
+         FROM areas_area w JOIN areas_areasubdivision s ON s.area_id = w.id
+        WHERE ST_Covers(s.geom, (SELECT ST_Transform(
+                  ST_SetSRID(ST_MakePoint(%s::float8, %s::float8), %s::integer), %s::integer)))
+          AND (w.valid_from IS NULL OR w.valid_from <= %s::date)
+          AND (w.valid_to IS NULL OR w.valid_to > %s::date)
+        ORDER BY w.type_id, w.code, w.id)
+ ORDER BY t.slug, a.name, a.code
+"""
+
+
+class PreparedCursor(psycopg.Cursor):
+    """A psycopg cursor that binds parameters on the server and prepares every statement it
+    runs; psycopg keeps the prepared statements per connection and prepares again on a new
+    one. (Django's own cursors bind on the client, which cannot prepare.)"""
+
+    def execute(self, query, params=None, *, prepare: bool | None = True, binary=None):
+        return super().execute(query, params, prepare=prepare, binary=binary)
+
+
+def covering_rows(
+    point: Point, *, on: datetime.date | None = None, using: str = DEFAULT_DB_ALIAS
+) -> list[CoveringArea]:
+    """The areas of ``Area.objects.in_force(on).covering(point)`` as plain rows, in Area's
+    order (type slug, name, code), from one prepared statement: the API's point lookup."""
+    if point.srid is None:
+        point = Point(point.x, point.y, srid=settings.NABOLAGET_API_SRID)
+    on = on or timezone.localdate()
+    connection = connections[using]
+    # What connection.cursor() does, with a cursor of our class: the connection checked
+    # and opened, and Django's wrapper around the cursor (its errors, its query log).
+    connection.close_if_health_check_failed()
+    connection.ensure_connection()
+    connection.validate_thread_sharing()
+    with connection.wrap_database_errors:
+        raw = PreparedCursor(connection.connection)
+    wrapped = (
+        connection.make_debug_cursor(raw)
+        if connection.queries_logged
+        else connection.make_cursor(raw)
+    )
+    with wrapped as cursor:
+        cursor.execute(
+            COVERING_ROWS_SQL,
+            [point.x, point.y, point.srid, settings.NABOLAGET_STORAGE_SRID, on, on],
+        )
+        return [CoveringArea._make(row) for row in cursor.fetchall()]
 
 
 class MunicipalityQuerySet(models.QuerySet):

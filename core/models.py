@@ -24,8 +24,14 @@ class TranslatedName(NormalisedTextMixin, models.Model):
     @property
     def name(self) -> str:
         """The name in the active language, falling back to Bokmål."""
-        language = (get_language() or "nb")[:2]
-        return getattr(self, f"name_{language}", "") or self.name_nb
+        return name_in_language(self.name_nb, self.name_nn, self.name_en)
+
+
+def name_in_language(name_nb: str, name_nn: str, name_en: str) -> str:
+    """Of a TranslatedName's three names, the one in the active language, else Bokmål's
+    (also for rows read without a model instance)."""
+    language = (get_language() or "nb")[:2]
+    return {"nn": name_nn, "en": name_en}.get(language) or name_nb
 
 
 class HistoryContext(pghistory.models.Context):

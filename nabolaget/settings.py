@@ -144,6 +144,11 @@ for _database in DATABASES.values():
     _database.setdefault("OPTIONS", {})["options"] = (
         f"-c max_parallel_workers_per_gather={env_int('NABOLAGET_DB_PARALLEL_WORKERS', 0)}"
     )
+    # Prepared statements for the queries that ask for one (areas.querysets.covering_rows,
+    # the point lookup: planning took three times as long as running it). Django's own
+    # cursors bind parameters on the client and are never prepared; without a threshold
+    # psycopg prepares nothing at all.
+    _database["OPTIONS"]["prepare_threshold"] = 5
     # Two test runs on one server at once need different test databases.
     if env_str("NABOLAGET_TEST_DB"):
         _database["TEST"] = {"NAME": env_str("NABOLAGET_TEST_DB")}

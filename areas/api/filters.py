@@ -7,6 +7,7 @@ import re
 
 import django_filters
 from django.contrib.gis.geos import Point
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import ValidationError
 
@@ -60,6 +61,16 @@ class AreaFilter(django_filters.FilterSet):
     class Meta:
         model = Area
         fields = ["type", "municipality", "contains"]
+
+    @classmethod
+    def contains_point(cls, params) -> Point | None:
+        """The point of ``?contains=`` cleaned and parsed as filtering by it does (the same
+        400 for a bad one), without building the FilterSet; None when it is empty."""
+        try:
+            value = cls.base_filters["contains"].field.clean(params.get("contains"))
+        except DjangoValidationError as exc:
+            raise ValidationError({"contains": exc.messages}) from exc
+        return parse_lon_lat(value, "contains") if value else None
 
     def filter_type(self, queryset: AreaQuerySet, name: str, value: str) -> AreaQuerySet:
         if not AreaType.objects.filter(slug=value).exists():

@@ -9,6 +9,8 @@ from rest_framework_gis.fields import GeometryField
 from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
 from areas.models import Area, AreaType
+from areas.querysets import CoveringArea
+from core.models import name_in_language
 
 
 class AreaTypeSerializer(serializers.ModelSerializer):
@@ -54,3 +56,38 @@ class AreaSerializer(GeoFeatureModelSerializer):
             "valid_to",
             "source",
         ]
+
+
+def covering_collection(rows: list[CoveringArea]) -> dict:
+    """What ``AreaSerializer(areas, many=True).data`` gives for the areas of a point lookup
+    without their geometry, built from plain rows: a lookup comes often, and DRF builds a
+    serializer's fields anew on every request (tests/areas/test_api.py compares the two)."""
+    return {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "id": row.id,
+                "type": "Feature",
+                "geometry": None,
+                "properties": {
+                    "name": row.name,
+                    "code": row.code,
+                    "type": row.type_slug,
+                    "type_name": name_in_language(
+                        row.type_name_nb, row.type_name_nn, row.type_name_en
+                    ),
+                    "municipality": row.municipality_code,
+                    "parent": row.parent_id,
+                    "valid_from": _iso_date(row.valid_from),
+                    "valid_to": _iso_date(row.valid_to),
+                    "source": row.source,
+                },
+            }
+            for row in rows
+        ],
+    }
+
+
+def _iso_date(value) -> str | None:
+    """A date as DRF's DateField gives it (ISO 8601)."""
+    return None if value is None else value.isoformat()

@@ -5,11 +5,13 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import viewsets
 from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
 from rest_framework_gis.pagination import GeoJsonPagination
 
 from areas.api.filters import AreaFilter
-from areas.api.serializers import AreaSerializer, AreaTypeSerializer
+from areas.api.serializers import AreaSerializer, AreaTypeSerializer, covering_collection
 from areas.models import Area, AreaType
+from areas.querysets import covering_rows
 from core.api import (
     FeatureCollectionPageSchema,
     StrictPageNumberPagination,
@@ -17,6 +19,9 @@ from core.api import (
 )
 
 MAX_SIMPLIFY_METRES = 10_000
+# A point lookup (?contains=) with no other parameters than these, and without geometry,
+# is answered from one prepared query (areas.querysets.covering_rows).
+POINT_LOOKUP_PARAMETERS = {"contains", "geometry", "page", "page_size"}
 
 
 class AreaPagination(FeatureCollectionPageSchema, StrictPageNumberPagination, GeoJsonPagination):
@@ -60,10 +65,21 @@ class AreaViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_class = AreaFilter
     pagination_class = AreaPagination
 
+    def list(self, request, *args, **kwargs):
+        params = request.query_params
+        if "contains" in params and params.keys() <= POINT_LOOKUP_PARAMETERS:
+            # The same checks as the general path below, in the same order (the same 400).
+            self._check_parameters()
+            if not self._wants_geometry():
+                point = AreaFilter.contains_point(params)
+                if point is not None:
+                    self.paginate_queryset(None)  # checks page and page_size only
+                    return Response(covering_collection(covering_rows(point)))
+        return super().list(request, *args, **kwargs)
+
     def get_queryset(self):
-        refuse_repeated_parameters(self.request, ["geometry", "simplify", "contains"])
         queryset = Area.objects.in_force().select_related("type", "municipality")
-        simplify = self._simplify()  # checked even when the geometry is left out
+        simplify = self._check_parameters()
         if not self._wants_geometry():
             return queryset.defer("geom").annotate(
                 api_geom=Value(None, output_field=GeometryField(srid=4326))
@@ -72,12 +88,18 @@ class AreaViewSet(viewsets.ReadOnlyModelViewSet):
 
     def paginate_queryset(self, queryset):
         # A point lookup gives at most one area per type: no pages, and no COUNT query.
-        if self.request.query_params.get("contains"):
+        # Blank (as the filter strips it) is no lookup: every area, so pages.
+        if (self.request.query_params.get("contains") or "").strip():
             # The page parameters are still checked: a bad one is a 400 as on any list.
             self.paginator.get_page_number(self.request, self.paginator)
             self.paginator.get_page_size(self.request)
             return None
         return super().paginate_queryset(queryset)
+
+    def _check_parameters(self) -> float | None:
+        """A 400 for a repeated or bad parameter of the geometry; the simplification."""
+        refuse_repeated_parameters(self.request, ["geometry", "simplify", "contains"])
+        return self._simplify()  # checked even when the geometry is left out
 
     def _wants_geometry(self) -> bool:
         value = (self.request.query_params.get("geometry") or "true").lower()

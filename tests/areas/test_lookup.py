@@ -6,6 +6,7 @@ import pytest
 from django.contrib.gis.geos import Point
 
 from areas.models import STORAGE_SRID, Area
+from areas.querysets import covering_rows
 from tests.areas.factories import AreaFactory, AreaTypeFactory, square
 
 pytestmark = pytest.mark.django_db
@@ -95,3 +96,46 @@ def test_generations_out_of_force_are_not_found(neighbours):
     assert not Area.objects.of_type("border-test").covering(point).exists()
     old = Area.objects.of_type("border-test").covering(point, on=datetime.date(2022, 5, 17))
     assert codes(old) == ["B"]
+
+
+@pytest.mark.parametrize(
+    "point",
+    [
+        BODO_CENTRE,
+        Point(13.8935, 67.4037, srid=4326),  # Helligvær, at sea in Bodø
+        Point(14.0, 67.9, srid=4326),  # Vestfjorden: no area
+        Point(500_500, 7_400_500, srid=STORAGE_SRID),
+        Point(501_000, 7_400_500, srid=STORAGE_SRID),  # on the shared edge
+        Point(501_000, 7_401_000, srid=STORAGE_SRID),  # on the shared corner
+    ],
+)
+def test_the_prepared_lookup_finds_what_the_queryset_finds(neighbours, point):
+    """covering_rows (the API's prepared statement) gives the areas, in the order, that
+    Area.objects.in_force().covering() gives, with the border rule, on both SRIDs."""
+    expected = list(
+        Area.objects.in_force()
+        .covering(point)
+        .select_related("type", "municipality")
+        .order_by("type__slug", "name", "code")
+    )
+
+    rows = covering_rows(point)
+
+    assert [row.id for row in rows] == [a.pk for a in expected]
+    assert [(row.code, row.type_slug, row.municipality_code, row.parent_id) for row in rows] == [
+        (a.code, a.type.slug, a.municipality.code if a.municipality else None, a.parent_id)
+        for a in expected
+    ]
+
+
+def test_the_prepared_lookup_follows_the_generations(neighbours):
+    west, _ = neighbours
+    Area.objects.filter(pk=west.pk).update(
+        valid_from=datetime.date(2020, 1, 1), valid_to=datetime.date(2024, 1, 1)
+    )
+    point = Point(500_500, 7_400_500, srid=STORAGE_SRID)
+
+    assert "B" not in [row.code for row in covering_rows(point)]
+    old = covering_rows(point, on=datetime.date(2022, 5, 17))
+    assert [row.code for row in old if row.type_slug == "border-test"] == ["B"]
+    assert old[[r.code for r in old].index("B")].valid_to == datetime.date(2024, 1, 1)
