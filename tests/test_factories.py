@@ -65,7 +65,7 @@ def test_input_and_answers_go_through_the_services():
     assert submission.author.council_memberships.get().role == "secretary"
     assert list(submission.areas.values_list("code", flat=True)) == ["1804"]
     answer = StatusChangeFactory(submission=submission, status=Status.DECIDED)
-    assert answer.priority is None and answer.record == submission
+    assert answer.record == submission and answer.status == Status.DECIDED
 
 
 def test_cases_and_the_rest():

@@ -446,7 +446,10 @@ def request_for(world: World, name: str, method: str, role: str, relation: str):
         ),
         "cases:link": (
             reverse("cases:link", args=[pk(w.case)]),
-            {"submissions": [pk(w.submission)], "public_text": "Innspillet tas med i saken."},
+            {
+                "references": _object(w, w.submission, relation, role).reference,
+                "public_text": "Innspillet tas med i saken.",
+            },
         ),
         "cases:layer_add": (
             reverse("cases:layer_add", args=[pk(w.case)]),
