@@ -121,12 +121,12 @@ def test_a_restore_into_a_fresh_database_has_every_record_and_file(
     with _connect("default", restored_name) as restored, restored.cursor() as cursor:
         after = checksums(cursor)
         cursor.execute(
-            "SELECT file, sha256 FROM priorities_submissionattachment WHERE submission_id = ANY(%s)",
+            "SELECT file, sha256 FROM councils_submissionattachment WHERE submission_id = ANY(%s)",
             [submission_ids],
         )
         attachments = cursor.fetchall()
     assert after == before
-    assert before["priorities_submission"][0] == 3
+    assert before["councils_submission"][0] == 3
     assert media_checksums(restored_media) == files_before
     assert len(attachments) == 3
     for name, checksum in attachments:

@@ -229,7 +229,7 @@ BAD_UPLOADS = {
     "outside": (feature_collection(OUTSIDE), "plan.geojson", "outside"),
     "not a file we read": (b"hello", "plan.txt", "GeoJSON"),
     "broken zip": (b"PK not a zip", "plan.zip", "is not GeoJSON, a GeoPackage or a zipped"),
-    "truncated zip": (b"PK\x05\x06 truncated", "plan.zip", "cannot be read"),
+    "truncated zip": (b"PK\x05\x06 truncated", "plan.zip", "damaged or not a zip file"),
     # Found by the bad-geometry corpus: these were 500s.
     "3-D positions": (
         b'{"type": "Polygon", "coordinates": [[[14.37, 67.27, 5], [14.4, 67.27, 5], '

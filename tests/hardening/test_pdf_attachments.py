@@ -115,6 +115,30 @@ def escaped_names() -> bytes:
     )
 
 
+def open_action_outside_the_xref() -> bytes:
+    """A catalog whose /OpenAction names object 4, a JavaScript action the cross-reference
+    table leaves out: pypdf's table has objects 1 to 3 only, a repairing viewer finds object
+    4 by its header. (The table-only walk let it through.)"""
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R /OpenAction 4 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>",
+        b"<< /Type /Action /S /JavaScript /JS (app.alert\\('Nabolaget'\\);) >>",
+    ]
+    out = io.BytesIO()
+    out.write(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(out.tell())
+        out.write(b"%d 0 obj\n%s\nendobj\n" % (number, body))
+    table = out.tell()
+    out.write(b"xref\n0 4\n0000000000 65535 f \n")
+    for offset in offsets[:3]:
+        out.write(b"%010d 00000 n \n" % offset)
+    out.write(b"trailer\n<< /Size 4 /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % table)
+    return out.getvalue()
+
+
 ACTIVE = {
     "document-javascript": document_javascript,
     "open-action-javascript": open_action_javascript,
@@ -123,6 +147,7 @@ ACTIVE = {
     "launch-link": launch_link,
     "xfa-form": xfa_form,
     "escaped-names": escaped_names,
+    "open-action-outside-the-xref": open_action_outside_the_xref,
 }
 NOT_PDFS = {
     "html-after-the-header": b"%PDF-1.7\n<html><script>alert(document.cookie)</script></html>\n",
