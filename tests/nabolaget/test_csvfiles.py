@@ -61,7 +61,7 @@ def test_every_csv_the_project_writes_goes_through_csvfiles():
     pattern = re.compile(r"\bcsv\.(writer|DictWriter)\b")
     writers = [
         str(path.relative_to(ROOT))
-        for folder in ("areas", "cases", "nabolaget", "priorities")
+        for folder in ("core", "areas", "accounts", "priorities", "cases", "councils", "nabolaget")
         for path in (ROOT / folder).rglob("*.py")
         if pattern.search(path.read_text(encoding="utf-8"))
     ]
