@@ -12,6 +12,7 @@ from rest_framework.exceptions import ParseError, Throttled, ValidationError
 from rest_framework.filters import OrderingFilter
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.views import exception_handler as drf_exception_handler
+from rest_framework_gis.pagination import GeoJsonPagination
 
 from core import problems
 
@@ -105,6 +106,17 @@ class StrictPageNumberPagination(PageNumberPagination):
                 }
             )
         return super().get_page_size(request)
+
+
+class FeatureCollectionPagination(
+    FeatureCollectionPageSchema, StrictPageNumberPagination, GeoJsonPagination
+):
+    """drf-gis' GeoJSON pages (a FeatureCollection with count, next and previous), with
+    strict page numbers and sizes (50 by default, at most 500)."""
+
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 500
 
 
 def exception_handler(exc, context):

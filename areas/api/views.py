@@ -5,24 +5,16 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import viewsets
 from rest_framework.exceptions import ValidationError
-from rest_framework_gis.pagination import GeoJsonPagination
 
 from areas.api.filters import AreaFilter
 from areas.api.serializers import AreaSerializer, AreaTypeSerializer
 from areas.models import Area, AreaType
 from core.api import (
-    FeatureCollectionPageSchema,
-    StrictPageNumberPagination,
+    FeatureCollectionPagination,
     refuse_repeated_parameters,
 )
 
 MAX_SIMPLIFY_METRES = 10_000
-
-
-class AreaPagination(FeatureCollectionPageSchema, StrictPageNumberPagination, GeoJsonPagination):
-    page_size = 50
-    page_size_query_param = "page_size"
-    max_page_size = 500
 
 
 class AreaTypeViewSet(viewsets.ReadOnlyModelViewSet):
@@ -58,7 +50,7 @@ class AreaViewSet(viewsets.ReadOnlyModelViewSet):
 
     serializer_class = AreaSerializer
     filterset_class = AreaFilter
-    pagination_class = AreaPagination
+    pagination_class = FeatureCollectionPagination
 
     def get_queryset(self):
         refuse_repeated_parameters(self.request, ["geometry", "simplify", "contains"])

@@ -19,7 +19,7 @@ from accounts import idempotency
 from areas.geojson import geometry_from_geojson
 from areas.models import Area
 from cases.models import Case
-from core.api import FeatureCollectionPageSchema, StrictPageNumberPagination
+from core.api import FeatureCollectionPagination
 from core.fields import TextSerializerField
 from councils import services as council_services
 from councils.models import Consultation, Council, Submission, SubmissionKind
@@ -142,23 +142,6 @@ class SubmissionFilter(django_filters.FilterSet):
         return queryset.filter(areas=value)
 
 
-class SubmissionPagination(FeatureCollectionPageSchema, StrictPageNumberPagination):
-    page_size = 50
-    page_size_query_param = "page_size"
-    max_page_size = 500
-
-    def get_paginated_response(self, data):
-        return Response(
-            {
-                "type": "FeatureCollection",
-                "count": self.page.paginator.count,
-                "next": self.get_next_link(),
-                "previous": self.get_previous_link(),
-                "features": data["features"],
-            }
-        )
-
-
 class SubmissionViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -168,7 +151,7 @@ class SubmissionViewSet(
     """Submissions from local councils, with their public history. Secretaries POST new ones."""
 
     filterset_class = SubmissionFilter
-    pagination_class = SubmissionPagination
+    pagination_class = FeatureCollectionPagination
     permission_classes = [permissions.IsAuthenticatedOrReadOnly]
 
     def get_queryset(self):

@@ -6,8 +6,8 @@ import json
 import pytest
 
 from areas.models import Area, Municipality
+from councils import services as council_services
 from councils.models import Council, CouncilKind, CouncilMembership
-from priorities import services as priority_services
 from tests.cases.factories import make_case
 from tests.priorities.factories import UserFactory
 
@@ -66,7 +66,7 @@ def test_a_submission_without_a_case_has_case_null(client, schema):
         name="Ungdomsrådet",
     )
     CouncilMembership.objects.create(council=council, user=secretary, role="secretary")
-    submission = priority_services.submission_file(
+    submission = council_services.submission_file(
         secretary=secretary,
         council=council,
         kind="statement",
