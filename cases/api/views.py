@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -12,9 +10,8 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import permissions, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
-from rest_framework.serializers import as_serializer_error
 from rest_framework.views import APIView
 
 from accounts import idempotency
@@ -127,14 +124,7 @@ class CaseViewSet(viewsets.ReadOnlyModelViewSet):
             return Response(FrozenDigestSerializer(case.frozen_digests.all(), many=True).data)
         serializer = FreezeSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        try:
-            frozen = services.digest_freeze(
-                actor=request.user, case=case, **serializer.validated_data
-            )
-        except DjangoPermissionDenied as exc:
-            raise PermissionDenied(str(exc)) from exc
-        except DjangoValidationError as exc:
-            raise ValidationError(as_serializer_error(exc)) from exc
+        frozen = services.digest_freeze(actor=request.user, case=case, **serializer.validated_data)
         return Response(FrozenDigestSerializer(frozen).data, status=status.HTTP_201_CREATED)
 
 

@@ -5,13 +5,11 @@ from __future__ import annotations
 import json
 
 import django_filters
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
-from rest_framework.serializers import as_serializer_error
 from rest_framework_gis.fields import GeometryField
 from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
@@ -186,7 +184,7 @@ class SubmissionViewSet(
         geometry = None
         if data.get("geometry") is not None:
             # Null or absent is "no place"; anything else must be GeoJSON ({} and [] are not).
-            geometry = _call(geometry_from_geojson, text=json.dumps(data["geometry"]))
+            geometry = geometry_from_geojson(json.dumps(data["geometry"]))
         case = None
         if data.get("case"):
             case = Case.objects.filter(
@@ -208,8 +206,7 @@ class SubmissionViewSet(
         areas = list(Area.objects.filter(pk__in=data.get("areas") or []).defer("geom")) or None
         if data.get("areas") and (not areas or len(areas) != len(set(data["areas"]))):
             raise ValidationError({"areas": [_("Unknown area.")]})
-        submission = _call(
-            council_services.submission_file,
+        submission = council_services.submission_file(
             secretary=request.user,
             council=council,
             kind=data["kind"],
@@ -229,10 +226,3 @@ class SubmissionViewSet(
             status=status.HTTP_201_CREATED,
             headers={"Location": submission.get_absolute_url()},
         )
-
-
-def _call(function, **kwargs):
-    try:
-        return function(**kwargs)
-    except DjangoValidationError as exc:
-        raise ValidationError(as_serializer_error(exc)) from exc
