@@ -105,8 +105,8 @@ def demo_live(transactional_db, django_db_serialized_rollback):
     from django.apps import apps
 
     for module, function in (
-        ("areas.migrations.0003_default_council_kinds", "add_kinds"),
-        ("priorities.migrations.0016_default_categories", "add_categories"),
+        ("councils.migrations.0002_default_council_kinds", "add_kinds"),
+        ("priorities.migrations.0003_default_categories", "add_categories"),
     ):
         getattr(importlib.import_module(module), function)(apps, None)
     _load_demo()
