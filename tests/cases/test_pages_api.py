@@ -8,11 +8,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from accounts.models import Role
+from areas.geo import lon_lat_point
 from areas.models import Area, AreaType
 from cases import services
 from cases.models import Case, CaseLayer
 from priorities.models import Priority, PriorityCaseLink
-from priorities.services import lon_lat_point
 from tests.cases.factories import CENTRE_POLYGON, make_case
 from tests.priorities.factories import BODO_CENTRE, UserFactory, make_priority, staff
 

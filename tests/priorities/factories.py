@@ -5,6 +5,7 @@ from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 
 from accounts.models import RoleGrant
+from areas.geo import lon_lat_point
 from areas.models import Municipality
 from priorities import services
 from priorities.models import Category
@@ -57,7 +58,7 @@ def make_priority(author=None, *, at=BODO_CENTRE, category="trafikksikkerhet", *
     author = author or UserFactory()
     return services.priority_create(
         author=author,
-        point=services.lon_lat_point(*at),
+        point=lon_lat_point(*at),
         category=Category.objects.get(slug=category, municipality=None),
         title=fields.get("title", "Farlig kryss ved skolen"),
         text=fields.get("text", "Bilene kjører fort her, og barna krysser hver morgen."),
