@@ -24,8 +24,8 @@ from cases.api.serializers import (
     DigestSerializer,
     FreezeSerializer,
     FrozenDigestSerializer,
-    PeriodQuerySerializer,
 )
+from cases.forms import PeriodForm
 from cases.layers import case_layers, layer_geojson
 from cases.models import Case
 
@@ -36,13 +36,15 @@ PERIOD_PARAMETERS = [
 
 
 def period(request) -> dict:
-    """The since/until query parameters, or a 400 naming the bad one."""
-    serializer = PeriodQuerySerializer(data=request.query_params)
-    serializer.is_valid(raise_exception=True)
-    return {
-        "since": serializer.validated_data.get("since"),
-        "until": serializer.validated_data.get("until"),
-    }
+    """The since/until query parameters (read by the pages' PeriodForm), or a 400 naming
+    the bad one."""
+    form = PeriodForm(request.query_params)
+    if not form.is_valid():
+        errors = form.errors.get_json_data()
+        raise ValidationError(
+            {name: [e["message"] for e in found] for name, found in errors.items()}
+        )
+    return {"since": form.cleaned_data.get("since"), "until": form.cleaned_data.get("until")}
 
 
 class CaseViewSet(viewsets.ReadOnlyModelViewSet):
