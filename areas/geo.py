@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import math
 from functools import lru_cache
 
 from django.contrib.gis.gdal import CoordTransform, GDALException, SpatialReference
 from django.contrib.gis.geos import MultiPoint, Point, Polygon
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 from areas.models import STORAGE_SRID
 
@@ -44,3 +47,20 @@ def storage_extent(bbox: Polygon, *, margin: float = 1.0) -> tuple[float, float,
         return WHOLE_PLANE
     xmin, ymin, xmax, ymax = samples.extent
     return xmin - margin, ymin - margin, xmax + margin, ymax + margin
+
+
+def lon_lat_point(lon: float, lat: float, *, field: str = "geometry") -> Point:
+    """A WGS 84 point from longitude and latitude, refusing what is not a place on Earth."""
+    if not (isinstance(lon, int | float) and isinstance(lat, int | float)) or isinstance(lon, bool):
+        raise ValidationError({field: _("Coordinates must be numbers.")})
+    try:
+        lon, lat = float(lon), float(lat)  # an integer of hundreds of digits is no float
+    except OverflowError:
+        lon = lat = math.inf
+    if not (math.isfinite(lon) and math.isfinite(lat)):
+        raise ValidationError({field: _("Coordinates must be finite numbers.")})
+    if not -180 <= lon <= 180:
+        raise ValidationError({field: _("Longitude must be between -180 and 180.")})
+    if not -90 <= lat <= 90:
+        raise ValidationError({field: _("Latitude must be between -90 and 90.")})
+    return Point(lon, lat, srid=4326)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 
 from django.contrib.gis.gdal import GDALException
 from django.contrib.gis.geos import GEOSException, GEOSGeometry
@@ -70,6 +71,21 @@ def geometry_from_geojson(text: str | bytes, *, field: str = "geometry") -> GEOS
             {field: _("This geometry cannot be read: %(error)s") % {"error": exc}}
         ) from exc
     return geometry
+
+
+def crs_srid(crs) -> int | str | None:
+    """The EPSG code a GeoJSON file's legacy ``crs`` member names (``EPSG:25833``,
+    ``urn:ogc:def:crs:EPSG::25833``; CRS84 is 4326), its text when it names something else,
+    None when there is no named one. The one reading of ``crs``: the importer's check of
+    what GDAL took the file for and the case upload's longitude/latitude range use it."""
+    properties = crs.get("properties") if isinstance(crs, dict) else None
+    name = properties.get("name") if isinstance(properties, dict) else None
+    if not name or not isinstance(name, str):
+        return None
+    if name.upper().endswith("CRS84"):
+        return 4326
+    match = re.search(r"EPSG:+(\d+)$", name.upper())
+    return int(match.group(1)) if match else name
 
 
 def check_geometry_object(data, field: str, *, lon_lat: bool = True) -> None:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime
 import json
 import math
-import re
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -25,6 +24,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from areas.datafiles import GEOJSON, DataFileError, Limits, OpenedFile, opened
+from areas.geojson import crs_srid
 from areas.models import STORAGE_SRID, Area, AreaType, Municipality
 from areas.services import area_subdivide
 from areas.signals import areas_changed
@@ -259,17 +259,7 @@ def _geojson_crs(path: Path) -> int | str | None:
         data = json.loads(path.read_bytes())
     except ValueError:
         return None
-    name = (
-        ((data.get("crs") or {}).get("properties") or {}).get("name")
-        if isinstance(data, dict)
-        else None
-    )
-    if not name:
-        return None
-    if name.upper().endswith("CRS84"):
-        return 4326
-    match = re.search(r"EPSG:+(\d+)$", name.upper())
-    return int(match.group(1)) if match else name
+    return crs_srid(data.get("crs")) if isinstance(data, dict) else None
 
 
 def _json_value(value):

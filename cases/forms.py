@@ -157,6 +157,9 @@ class LayerForm(forms.Form):
 
 
 class PeriodForm(forms.Form):
+    """A period of days, ``since`` and ``until`` (both optional): the one reader of a period,
+    for the digest pages, the freeze form and the API's query parameters (cases.api.views)."""
+
     since = forms.DateField(
         label=_("From"),
         required=False,
@@ -173,5 +176,5 @@ class PeriodForm(forms.Form):
     def clean(self):
         data = super().clean()
         if data.get("since") and data.get("until") and data["since"] > data["until"]:
-            raise ValidationError(_("The period starts after it ends."))
+            self.add_error("since", _("The period starts after it ends."))
         return data

@@ -25,7 +25,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from areas.datafiles import GEOJSON, FileTooLargeError, UnsafeFileError, identify
-from areas.geojson import check_geometry_object
+from areas.geojson import check_geometry_object, crs_srid
 from areas.importers import AreaImportError, UnknownSRIDError, read_features, uploaded_file
 from areas.models import Area
 from areas.validation import LAYER_TOLERANCE_METRES, place_check
@@ -132,9 +132,6 @@ def _read_upload(upload, field: str):
     return features
 
 
-WGS84_CRS_NAMES = {"EPSG:4326", "urn:ogc:def:crs:EPSG::4326", "urn:ogc:def:crs:OGC:1.3:CRS84"}
-
-
 def _check_geojson(upload, field: str) -> None:
     """GeoJSON must be JSON (RFC 8259) with well-formed geometries before GDAL reads it.
 
@@ -164,7 +161,7 @@ def _check_geojson(upload, field: str) -> None:
         and isinstance(crs["properties"].get("name"), str)
     ):
         raise ValidationError({field: _unknown_srid()})
-    lon_lat = crs is None or crs["properties"]["name"] in WGS84_CRS_NAMES
+    lon_lat = crs_srid(crs) in (None, 4326)
     if data.get("type") == "FeatureCollection":
         features = data.get("features")
         if not isinstance(features, list):

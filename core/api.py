@@ -1,15 +1,19 @@
 """Shared pieces of the REST API."""
 
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.encoding import iri_to_uri
 from django.utils.translation import gettext as _
 from drf_spectacular.contrib.rest_framework_gis import GeoFeatureModelSerializerExtension
 from drf_spectacular.plumbing import force_instance
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
-from rest_framework.exceptions import Throttled, ValidationError
+from rest_framework.exceptions import PermissionDenied, Throttled, ValidationError
 from rest_framework.filters import OrderingFilter
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler as drf_exception_handler
+from rest_framework_gis.pagination import GeoJsonPagination
 
 from core import problems
 
@@ -81,10 +85,29 @@ class StrictPageNumberPagination(PageNumberPagination):
         return super().get_page_size(request)
 
 
+class FeatureCollectionPagination(
+    FeatureCollectionPageSchema, StrictPageNumberPagination, GeoJsonPagination
+):
+    """drf-gis' GeoJSON pages (a FeatureCollection with count, next and previous), with
+    strict page numbers and sizes (50 by default, at most 500)."""
+
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 500
+
+
 def exception_handler(exc, context):
     """DRF's handler, answering with problem details (core.problems): bad input as
     ``errors`` beside a ``detail`` that joins their messages, other refusals with DRF's
-    message as ``detail``; and a message a person understands when a rate limit is hit."""
+    message as ``detail``; and a message a person understands when a rate limit is hit.
+
+    A service's Django ValidationError is bad input like a serializer's (400, the same
+    fields and messages), and its PermissionDenied a 403 with the service's message (DRF's
+    own handler would answer its generic one), so views call services directly."""
+    if isinstance(exc, DjangoValidationError):
+        exc = ValidationError(as_serializer_error(exc))
+    elif isinstance(exc, DjangoPermissionDenied) and str(exc):
+        exc = PermissionDenied(str(exc))
     if isinstance(exc, Throttled):
         wait = int(exc.wait or 0) + 1
         exc.detail = _(

@@ -114,6 +114,13 @@ class Council(NormalisedTextMixin, models.Model):
     def get_absolute_url(self) -> str:
         return reverse("councils:detail", args=[self.pk])
 
+    def has_secretary(self, user) -> bool:
+        """Whether the account is one of this council's secretaries (who file for it)."""
+        return (
+            user.is_authenticated
+            and self.memberships.filter(user=user, role=CouncilMembership.Role.SECRETARY).exists()
+        )
+
 
 class CouncilMembership(models.Model):
     """An account's place in a council: member, or secretary (who files submissions)."""

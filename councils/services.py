@@ -18,7 +18,6 @@ from councils import tasks
 from councils.attachments import attachment_pdf_check
 from councils.models import (
     Consultation,
-    CouncilMembership,
     Submission,
     SubmissionAttachment,
 )
@@ -37,12 +36,7 @@ MAX_GEOMETRY_VERTICES = 10_000
 
 def council_secretary_check(user, council) -> None:
     """Only the council's own secretaries may file for it."""
-    if not (
-        user.is_authenticated
-        and CouncilMembership.objects.filter(
-            council=council, user=user, role=CouncilMembership.Role.SECRETARY
-        ).exists()
-    ):
+    if not council.has_secretary(user):
         raise PermissionDenied(_("Only the council's secretaries may file for it."))
 
 

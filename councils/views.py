@@ -6,7 +6,7 @@ from itertools import groupby
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -21,22 +21,12 @@ from councils.forms import ConsultationForm, SubmissionForm, WithdrawForm
 from councils.models import (
     Consultation,
     Council,
-    CouncilMembership,
     Submission,
     SubmissionAttachment,
     SubmissionTemplate,
 )
 from priorities import services
 from priorities.forms import StatusForm
-
-
-def _is_secretary(user, council) -> bool:
-    return (
-        user.is_authenticated
-        and CouncilMembership.objects.filter(
-            council=council, user=user, role=CouncilMembership.Role.SECRETARY
-        ).exists()
-    )
 
 
 def council_list(request):
@@ -71,7 +61,7 @@ def council_detail(request, pk: int):
             "submissions": submissions,
             "annual_reports": by_year,
             "requests": requests,
-            "is_secretary": _is_secretary(request.user, council),
+            "is_secretary": council.has_secretary(request.user),
             "areas": council.areas.select_related("type").defer("geom"),
         },
     )
@@ -82,8 +72,7 @@ def council_detail(request, pk: int):
 def submission_new(request, pk: int):
     """A secretary files a submission for their council."""
     council = get_object_or_404(Council.objects.select_related("municipality"), pk=pk)
-    if not _is_secretary(request.user, council):
-        raise PermissionDenied(_("Only the council's secretaries may file for it."))
+    council_services.council_secretary_check(request.user, council)
     initial = {}
     template = None
     if request.GET.get("template", "").isdigit():
@@ -160,7 +149,7 @@ def submission_detail(request, pk: int):
             "history": submission.status_changes.all(),
             "attachments": submission.attachments.all(),
             "areas": submission.areas.select_related("type").defer("geom"),
-            "is_secretary": _is_secretary(user, submission.council),
+            "is_secretary": submission.council.has_secretary(user),
             "can_answer": bool(roles & {Role.PLANNER, Role.ADMINISTRATOR}),
             "show_receipt": request.GET.get("receipt") == "1"
             and user.is_authenticated
@@ -256,7 +245,7 @@ def consultation_detail(request, pk: int):
             "council": c,
             "answered": c.pk in answered,
             "overdue": consultation.is_past_deadline and c.pk not in answered,
-            "is_secretary": _is_secretary(request.user, c),
+            "is_secretary": c.has_secretary(request.user),
         }
         for c in consultation.councils.all()
     ]

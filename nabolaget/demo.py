@@ -18,12 +18,13 @@ from django.utils import timezone
 
 from accounts.models import User
 from areas.addresses import import_addresses
+from areas.geo import lon_lat_point
 from areas.importers import ImportOptions, ImportReport, import_areas
 from areas.models import Area, AreaType, Municipality
 from cases.models import Case
 from councils.models import Consultation, Council, CouncilKind
 from priorities.models import Category, Priority
-from priorities.services import lon_lat_point, priority_create
+from priorities.services import priority_create
 
 FIXTURES = Path(settings.BASE_DIR) / "fixtures"
 BOUNDARY = FIXTURES / "demo" / "bodo-1804.geojson"

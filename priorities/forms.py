@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from django import forms
-from django.contrib.gis.geos import Point
 from django.utils.translation import gettext_lazy as _
 
+from areas.geo import lon_lat_point
 from areas.models import Address, Area, AreaType
 from core.fields import TextField
 from core.forms import LongSelect
@@ -78,7 +78,7 @@ class PriorityForm(forms.Form):
         if (lat is None) != (lon is None):
             raise forms.ValidationError(_("Give both latitude and longitude, or neither."))
         if lat is not None:
-            data["point"] = Point(lon, lat, srid=4326)
+            data["point"] = lon_lat_point(lon, lat)
         elif data.get("address"):
             matches = list(
                 Address.objects.filter(municipality=self.municipality).search(data["address"])[:6]

@@ -5,7 +5,6 @@ The feedback loop (``input_set_status``) is one mechanism for every kind of inpu
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 
 from django.conf import settings
@@ -52,23 +51,6 @@ def next_reference(prefix: str) -> str:
         )
         number = cursor.fetchone()[0]
     return f"{prefix}-{year}-{number:06d}"
-
-
-def lon_lat_point(lon: float, lat: float, *, field: str = "geometry") -> Point:
-    """A WGS 84 point from longitude and latitude, refusing what is not a place on Earth."""
-    if not (isinstance(lon, int | float) and isinstance(lat, int | float)) or isinstance(lon, bool):
-        raise ValidationError({field: _("Coordinates must be numbers.")})
-    try:
-        lon, lat = float(lon), float(lat)  # an integer of hundreds of digits is no float
-    except OverflowError:
-        lon = lat = math.inf
-    if not (math.isfinite(lon) and math.isfinite(lat)):
-        raise ValidationError({field: _("Coordinates must be finite numbers.")})
-    if not -180 <= lon <= 180:
-        raise ValidationError({field: _("Longitude must be between -180 and 180.")})
-    if not -90 <= lat <= 90:
-        raise ValidationError({field: _("Latitude must be between -90 and 90.")})
-    return Point(lon, lat, srid=4326)
 
 
 def input_locate(point: Point, *, field: str = "geometry") -> tuple[Municipality, list[Area]]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.gis.geos import Point
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
@@ -17,6 +16,7 @@ from accounts.idempotency import idempotent_form
 from accounts.limits import check_rate_limits, throttle
 from accounts.models import Role
 from areas.forms import PointLookupForm
+from areas.geo import lon_lat_point
 from areas.models import Area, Municipality
 from priorities import kinds, services
 from priorities.forms import (
@@ -61,7 +61,7 @@ def municipality_detail(request, code: str):
     found = None
     status = 400 if asked and not form.is_valid() else 200
     if asked and form.is_valid():
-        point = Point(form.cleaned_data["lon"], form.cleaned_data["lat"], srid=4326)
+        point = lon_lat_point(form.cleaned_data["lon"], form.cleaned_data["lat"])
         found = list(Area.objects.covering(point).select_related("type").defer("geom"))
     return render(
         request,

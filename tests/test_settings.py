@@ -1,6 +1,7 @@
 """Production settings pass Django's deployment checks when the documented variables are set."""
 
 import os
+import re
 import secrets
 import subprocess
 import sys
@@ -171,3 +172,18 @@ def test_the_login_may_be_redirected_to_the_providers_login_host(variables, expe
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == expected
+
+
+def test_the_readme_lists_every_variable_the_settings_read():
+    """Each environment variable settings.py reads (env_str, env_int, env_bool, env_list) is
+    in the README's configuration table."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    settings_text = (root / "nabolaget" / "settings.py").read_text()
+    names = set(re.findall(r"env_(?:str|int|bool|list)\(\s*[\"']([A-Z0-9_]+)[\"']", settings_text))
+    readme = (root / "README.md").read_text()
+    table = readme[readme.index("## Configuration") : readme.index("## Layout")]
+
+    assert len(names) > 50
+    assert sorted(name for name in names if f"`{name}`" not in table) == []

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import ValidationError
 
+from areas.geo import lon_lat_point
 from areas.models import Area, AreaType, kommunenummer_validator
 from areas.querysets import AreaQuerySet
 
@@ -38,12 +39,7 @@ def parse_lon_lat(value: str, name: str) -> Point:
     numbers = decimal_numbers(value)
     if numbers is None:
         raise ValidationError({name: [_("Longitude and latitude must be numbers.")]})
-    lon, lat = numbers
-    if not (-180 <= lon <= 180) or lon != lon:
-        raise ValidationError({name: [_("Longitude must be between -180 and 180.")]})
-    if not (-90 <= lat <= 90) or lat != lat:
-        raise ValidationError({name: [_("Latitude must be between -90 and 90.")]})
-    return Point(lon, lat, srid=4326)
+    return lon_lat_point(*numbers, field=name)
 
 
 class AreaFilter(django_filters.FilterSet):

@@ -6,15 +6,13 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
-from rest_framework_gis.pagination import GeoJsonPagination
 
 from areas.api.filters import AreaFilter
 from areas.api.serializers import AreaSerializer, AreaTypeSerializer, covering_collection
 from areas.models import Area, AreaType
 from areas.querysets import covering_rows
 from core.api import (
-    FeatureCollectionPageSchema,
-    StrictPageNumberPagination,
+    FeatureCollectionPagination,
     refuse_repeated_parameters,
 )
 
@@ -22,12 +20,6 @@ MAX_SIMPLIFY_METRES = 10_000
 # A point lookup (?contains=) with no other parameters than these, and without geometry,
 # is answered from one prepared query (areas.querysets.covering_rows).
 POINT_LOOKUP_PARAMETERS = {"contains", "geometry", "page", "page_size"}
-
-
-class AreaPagination(FeatureCollectionPageSchema, StrictPageNumberPagination, GeoJsonPagination):
-    page_size = 50
-    page_size_query_param = "page_size"
-    max_page_size = 500
 
 
 class AreaTypeViewSet(viewsets.ReadOnlyModelViewSet):
@@ -63,7 +55,7 @@ class AreaViewSet(viewsets.ReadOnlyModelViewSet):
 
     serializer_class = AreaSerializer
     filterset_class = AreaFilter
-    pagination_class = AreaPagination
+    pagination_class = FeatureCollectionPagination
 
     def list(self, request, *args, **kwargs):
         params = request.query_params

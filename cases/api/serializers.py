@@ -180,15 +180,3 @@ class FrozenDigestSerializer(serializers.ModelSerializer):
 class FreezeSerializer(serializers.Serializer):
     since = serializers.DateField(required=False, allow_null=True, validators=PERIOD_VALIDATORS)
     until = serializers.DateField(required=False, allow_null=True, validators=PERIOD_VALIDATORS)
-
-
-class PeriodQuerySerializer(serializers.Serializer):
-    since = serializers.DateField(required=False, validators=PERIOD_VALIDATORS)
-    until = serializers.DateField(required=False, validators=PERIOD_VALIDATORS)
-
-    def validate(self, attrs):
-        from django.utils.translation import gettext as _
-
-        if attrs.get("since") and attrs.get("until") and attrs["since"] > attrs["until"]:
-            raise serializers.ValidationError({"since": [_("The period starts after it ends.")]})
-        return attrs

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -12,9 +10,8 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import permissions, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
-from rest_framework.serializers import as_serializer_error
 from rest_framework.views import APIView
 
 from accounts import idempotency
@@ -27,8 +24,8 @@ from cases.api.serializers import (
     DigestSerializer,
     FreezeSerializer,
     FrozenDigestSerializer,
-    PeriodQuerySerializer,
 )
+from cases.forms import PeriodForm
 from cases.layers import case_layers, layer_geojson
 from cases.models import Case
 
@@ -39,13 +36,15 @@ PERIOD_PARAMETERS = [
 
 
 def period(request) -> dict:
-    """The since/until query parameters, or a 400 naming the bad one."""
-    serializer = PeriodQuerySerializer(data=request.query_params)
-    serializer.is_valid(raise_exception=True)
-    return {
-        "since": serializer.validated_data.get("since"),
-        "until": serializer.validated_data.get("until"),
-    }
+    """The since/until query parameters (read by the pages' PeriodForm), or a 400 naming
+    the bad one."""
+    form = PeriodForm(request.query_params)
+    if not form.is_valid():
+        errors = form.errors.get_json_data()
+        raise ValidationError(
+            {name: [e["message"] for e in found] for name, found in errors.items()}
+        )
+    return {"since": form.cleaned_data.get("since"), "until": form.cleaned_data.get("until")}
 
 
 class CaseViewSet(viewsets.ReadOnlyModelViewSet):
@@ -127,14 +126,7 @@ class CaseViewSet(viewsets.ReadOnlyModelViewSet):
             return Response(FrozenDigestSerializer(case.frozen_digests.all(), many=True).data)
         serializer = FreezeSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        try:
-            frozen = services.digest_freeze(
-                actor=request.user, case=case, **serializer.validated_data
-            )
-        except DjangoPermissionDenied as exc:
-            raise PermissionDenied(str(exc)) from exc
-        except DjangoValidationError as exc:
-            raise ValidationError(as_serializer_error(exc)) from exc
+        frozen = services.digest_freeze(actor=request.user, case=case, **serializer.validated_data)
         return Response(FrozenDigestSerializer(frozen).data, status=status.HTTP_201_CREATED)
 
 

@@ -5,13 +5,12 @@ from __future__ import annotations
 import json
 
 import django_filters
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
-from rest_framework.serializers import as_serializer_error
 from rest_framework_gis.fields import GeometryField
 from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
@@ -19,7 +18,7 @@ from accounts import idempotency
 from areas.geojson import geometry_from_geojson
 from areas.models import Area
 from cases.models import Case
-from core.api import FeatureCollectionPageSchema, StrictPageNumberPagination
+from core.api import FeatureCollectionPagination
 from core.fields import TextSerializerField
 from councils import services as council_services
 from councils.models import Consultation, Council, Submission, SubmissionKind
@@ -109,7 +108,11 @@ class SubmissionDetailSerializer(SubmissionSerializer):
 
 
 class SubmissionCreateSerializer(serializers.Serializer):
-    council = serializers.IntegerField()
+    council = serializers.PrimaryKeyRelatedField(
+        queryset=Council.objects.select_related("municipality"),
+        pk_field=serializers.IntegerField(),
+        error_messages={"does_not_exist": gettext_lazy("There is no council {pk_value}.")},
+    )
     kind = serializers.ChoiceField(choices=SubmissionKind.choices)
     title = TextSerializerField(min_length=3, max_length=200)
     text = TextSerializerField(multiline=True, min_length=10, max_length=20000)
@@ -117,9 +120,40 @@ class SubmissionCreateSerializer(serializers.Serializer):
     minutes_reference = TextSerializerField(required=False, allow_blank=True, max_length=100)
     year = serializers.IntegerField(required=False, allow_null=True, min_value=1900, max_value=2100)
     geometry = serializers.JSONField(required=False, allow_null=True)
-    areas = serializers.ListField(child=serializers.IntegerField(), required=False)
-    case = TextSerializerField(required=False, allow_blank=True, max_length=20)
-    consultation = serializers.IntegerField(required=False, allow_null=True)
+    areas = serializers.PrimaryKeyRelatedField(
+        queryset=Area.objects.defer("geom"),
+        many=True,
+        required=False,
+        pk_field=serializers.IntegerField(),
+        error_messages={"does_not_exist": gettext_lazy("Unknown area.")},
+    )
+    case = TextSerializerField(
+        required=False,
+        allow_blank=True,
+        max_length=20,
+        help_text="The number of a case in the council's municipality (2026/1234).",
+    )
+    consultation = serializers.PrimaryKeyRelatedField(
+        queryset=Consultation.objects.all(),
+        required=False,
+        allow_null=True,
+        pk_field=serializers.IntegerField(),
+        error_messages={"does_not_exist": gettext_lazy("There is no such consultation.")},
+    )
+
+    def validate(self, attrs):
+        """The case, given by its number, is the council's municipality's."""
+        number = attrs.get("case")
+        attrs["case"] = None
+        if number:
+            attrs["case"] = Case.objects.filter(
+                municipality=attrs["council"].municipality, number=number
+            ).first()
+            if attrs["case"] is None:
+                raise ValidationError(
+                    {"case": [_("There is no case %(n)s in this municipality.") % {"n": number}]}
+                )
+        return attrs
 
 
 class SubmissionFilter(django_filters.FilterSet):
@@ -142,23 +176,6 @@ class SubmissionFilter(django_filters.FilterSet):
         return queryset.filter(areas=value)
 
 
-class SubmissionPagination(FeatureCollectionPageSchema, StrictPageNumberPagination):
-    page_size = 50
-    page_size_query_param = "page_size"
-    max_page_size = 500
-
-    def get_paginated_response(self, data):
-        return Response(
-            {
-                "type": "FeatureCollection",
-                "count": self.page.paginator.count,
-                "next": self.get_next_link(),
-                "previous": self.get_previous_link(),
-                "features": data["features"],
-            }
-        )
-
-
 class SubmissionViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -168,7 +185,7 @@ class SubmissionViewSet(
     """Submissions from local councils, with their public history. Secretaries POST new ones."""
 
     filterset_class = SubmissionFilter
-    pagination_class = SubmissionPagination
+    pagination_class = FeatureCollectionPagination
     permission_classes = [permissions.IsAuthenticatedOrReadOnly]
 
     def get_queryset(self):
@@ -194,39 +211,13 @@ class SubmissionViewSet(
         incoming = SubmissionCreateSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         data = incoming.validated_data
-        council = Council.objects.select_related("municipality").filter(pk=data["council"]).first()
-        if council is None:
-            raise ValidationError(
-                {"council": [_("There is no council %(id)s.") % {"id": data["council"]}]}
-            )
+        council = data["council"]
         council_services.council_secretary_check(request.user, council)
         geometry = None
         if data.get("geometry") is not None:
             # Null or absent is "no place"; anything else must be GeoJSON ({} and [] are not).
-            geometry = _call(geometry_from_geojson, text=json.dumps(data["geometry"]))
-        case = None
-        if data.get("case"):
-            case = Case.objects.filter(
-                municipality=council.municipality, number=data["case"]
-            ).first()
-            if case is None:
-                raise ValidationError(
-                    {
-                        "case": [
-                            _("There is no case %(n)s in this municipality.") % {"n": data["case"]}
-                        ]
-                    }
-                )
-        consultation = None
-        if data.get("consultation"):
-            consultation = Consultation.objects.filter(pk=data["consultation"]).first()
-            if consultation is None:
-                raise ValidationError({"consultation": [_("There is no such consultation.")]})
-        areas = list(Area.objects.filter(pk__in=data.get("areas") or []).defer("geom")) or None
-        if data.get("areas") and (not areas or len(areas) != len(set(data["areas"]))):
-            raise ValidationError({"areas": [_("Unknown area.")]})
-        submission = _call(
-            council_services.submission_file,
+            geometry = geometry_from_geojson(json.dumps(data["geometry"]))
+        submission = council_services.submission_file(
             secretary=request.user,
             council=council,
             kind=data["kind"],
@@ -236,9 +227,9 @@ class SubmissionViewSet(
             minutes_reference=data.get("minutes_reference", ""),
             year=data.get("year"),
             geometry=geometry,
-            areas=areas,
-            case=case,
-            consultation=consultation,
+            areas=data.get("areas") or None,
+            case=data["case"],
+            consultation=data.get("consultation"),
         )
         body = SubmissionDetailSerializer(self.get_queryset().get(pk=submission.pk)).data
         return Response(
@@ -246,10 +237,3 @@ class SubmissionViewSet(
             status=status.HTTP_201_CREATED,
             headers={"Location": submission.get_absolute_url()},
         )
-
-
-def _call(function, **kwargs):
-    try:
-        return function(**kwargs)
-    except DjangoValidationError as exc:
-        raise ValidationError(as_serializer_error(exc)) from exc

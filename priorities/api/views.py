@@ -6,7 +6,6 @@ import math
 from collections import Counter
 
 from django.contrib.gis.geos import Polygon
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -19,7 +18,6 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
-from rest_framework.serializers import as_serializer_error
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 from rest_framework.views import APIView
 
@@ -167,14 +165,6 @@ class PriorityPagination(BasePagination):
         }
 
 
-def service_call(function, **kwargs):
-    """Run a service; its ValidationError becomes the API's 400 with the same messages."""
-    try:
-        return function(**kwargs)
-    except DjangoValidationError as exc:
-        raise ValidationError(as_serializer_error(exc)) from exc
-
-
 class CategoryViewSet(viewsets.ReadOnlyModelViewSet):
     """Categories of input, named in the request's language."""
 
@@ -252,8 +242,7 @@ class PriorityViewSet(
                 }
             )
         point = incoming.validated_data["geometry"]
-        priority = service_call(
-            services.priority_create,
+        priority = services.priority_create(
             author=request.user,
             point=point,
             category=properties["category"],
@@ -307,9 +296,9 @@ class PriorityViewSet(
         """POST supports the priority; DELETE withdraws the support."""
         priority = self.get_object()
         if request.method == "POST":
-            service_call(services.support_add, priority=priority, user=request.user)
+            services.support_add(priority=priority, user=request.user)
         else:
-            service_call(services.support_withdraw, priority=priority, user=request.user)
+            services.support_withdraw(priority=priority, user=request.user)
         priority.refresh_from_db(fields=["support_count"])
         return Response(
             {"support_count": priority.support_count, "supported_by_me": request.method == "POST"}
@@ -325,8 +314,7 @@ class PriorityViewSet(
         )
         incoming = StatusChangeCreateSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
-        (change,) = service_call(
-            services.input_set_status,
+        (change,) = services.input_set_status(
             records=[priority],
             actor=request.user,
             **incoming.validated_data,

@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.models import Role
+from areas.geo import lon_lat_point
 from areas.models import Area
 from cases.digests import area_digest, case_digest
 from priorities import services
@@ -97,11 +98,9 @@ def _expected(area_ids, since=None):
 @pytest.mark.parametrize("since_days", [None, 40])
 def test_digest_numbers_agree_with_a_plain_python_count(since_days):
     _data_set()
-    centre = Area.objects.covering(services.lon_lat_point(*BODO_CENTRE)).exclude(
-        type__slug="kommune"
-    )
+    centre = Area.objects.covering(lon_lat_point(*BODO_CENTRE)).exclude(type__slug="kommune")
     area_ids = list(centre.values_list("id", flat=True)) + list(
-        Area.objects.covering(services.lon_lat_point(*MISVAER))
+        Area.objects.covering(lon_lat_point(*MISVAER))
         .filter(type__slug="skolekrets")
         .values_list("id", flat=True)
     )

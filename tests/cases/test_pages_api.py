@@ -8,11 +8,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from accounts.models import Role
+from areas.geo import lon_lat_point
 from areas.models import Area, AreaType
 from cases import services
 from cases.models import Case, CaseLayer
 from priorities.models import Priority, PriorityCaseLink
-from priorities.services import lon_lat_point
 from tests.cases.factories import CENTRE_POLYGON, make_case
 from tests.priorities.factories import BODO_CENTRE, UserFactory, make_priority, staff
 
@@ -204,3 +204,18 @@ def test_the_case_page_builds_the_live_digest_again_only_when_input_changed(clie
     assert [q["sql"] for q in again if any(t in q["sql"] for t in digest_tables)] == []
     make_priority(at=BODO_CENTRE, title="Fortau ved skolen")
     assert 'class="moved-on"' in client.get(url).content.decode()
+
+
+def test_the_digest_page_and_api_read_a_period_the_same_way(client):
+    """One reader of since/until: a backwards period is refused on ``since`` by the page and
+    the API alike, and an empty parameter means the same as a missing one."""
+    area = Area.objects.get(type__slug="kommune", code="1804")
+    backwards = {"since": "2026-05-01", "until": "2026-04-01"}
+
+    api = client.get(f"/api/v1/areas/{area.pk}/digest/", backwards, HTTP_ACCEPT_LANGUAGE="en")
+    page = client.get(f"/areas/{area.pk}/digest/", backwards, HTTP_ACCEPT_LANGUAGE="en")
+
+    assert api.status_code == 400
+    assert api.json()["errors"] == {"since": ["The period starts after it ends."]}
+    assert page.status_code == 400 and "The period starts after it ends." in page.content.decode()
+    assert client.get(f"/api/v1/areas/{area.pk}/digest/", {"since": ""}).status_code == 200

@@ -12,6 +12,7 @@ from django.db import DatabaseError, transaction
 from pypdf import PdfReader
 
 from accounts.models import Role
+from areas.geo import lon_lat_point
 from areas.models import Area, AreaType, Municipality
 from cases import services
 from cases.models import (
@@ -23,7 +24,6 @@ from cases.models import (
     FrozenDigestPDF,
 )
 from priorities.models import Priority, PriorityCaseLink, PriorityStatusChange
-from priorities.services import lon_lat_point
 from tests.cases.factories import CENTRE_POLYGON, make_case
 from tests.priorities.factories import BODO_CENTRE, make_priority, staff
 

@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from accounts.models import Role
+from areas.geo import lon_lat_point
 from councils import services as council_services
 from councils.models import Submission, SubmissionKind, SubmissionTemplate
 from priorities import services
@@ -99,7 +100,7 @@ class PriorityFactory(factory.django.DjangoModelFactory):
     def _create(cls, model_class, *, author, at, category, title, text):
         return services.priority_create(
             author=author,
-            point=services.lon_lat_point(*at),
+            point=lon_lat_point(*at),
             category=category,
             title=title,
             text=text,

@@ -6,6 +6,7 @@ import pytest
 from django.test import override_settings
 
 from accounts.models import Role
+from areas.geo import lon_lat_point
 from priorities import services
 from priorities.models import Priority, PriorityStatusChange, Support
 from tests.priorities.factories import BODO_CENTRE, UserFactory, make_priority, staff
@@ -409,7 +410,7 @@ def test_the_count_of_a_category_filter_is_the_rows_of_every_category_of_the_slu
     make_priority(title="I standardkategorien")
     services.priority_create(
         author=UserFactory(),
-        point=services.lon_lat_point(*BODO_CENTRE),
+        point=lon_lat_point(*BODO_CENTRE),
         category=own_categories,
         title="I Bodøs egen kategori",
         text="Bilene kjører fort her, og barna krysser hver morgen.",

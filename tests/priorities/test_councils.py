@@ -340,3 +340,37 @@ def test_api_refuses_a_resident_posting_for_a_council(client, youth_council):
 
     assert response.status_code == 403
     assert not Submission.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("council", 999_999, "Det finnes ikke noe råd 999999."),
+        ("consultation", 999_999, "Denne høringen finnes ikke."),
+        ("areas", [999_999], "Ukjent område."),
+        ("case", "2026/999999", "Det finnes ingen sak 2026/999999 i denne kommunen."),
+        ("council", "rådet", "En gyldig heltall er nødvendig."),
+    ],
+)
+def test_api_names_an_unknown_reference_in_the_users_language(
+    client, secretary, youth_council, field, value, message
+):
+    """A council, consultation, area or case that does not exist is a 400 naming the field,
+    in Norwegian for a Norwegian request, and nothing is filed."""
+    client.force_login(secretary)
+    body = {
+        "council": youth_council.pk,
+        "kind": "input",
+        "title": "Innspill om lys",
+        "text": "Det trengs mer lys i parken.",
+        "meeting_date": timezone.localdate().isoformat(),
+        field: value,
+    }
+
+    response = client.post(
+        "/api/v1/submissions/", body, content_type="application/json", HTTP_ACCEPT_LANGUAGE="nb"
+    )
+
+    assert response.status_code == 400
+    assert response.json()["errors"] == {field: [message]}
+    assert not Submission.objects.exists()

@@ -40,6 +40,7 @@ from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
 
 from accounts.models import Role
+from areas.geo import lon_lat_point
 from areas.models import Area
 from priorities import services
 from priorities.models import Category, Priority, PriorityStatusChange, Status, Support
@@ -202,7 +203,7 @@ def build_data_set() -> DataSet:
         author = users[i % len(users)]
         priority = services.priority_create(
             author=author,
-            point=services.lon_lat_point(lon, lat),
+            point=lon_lat_point(lon, lat),
             category=categories[USED_CATEGORIES[(i * 5) % len(USED_CATEGORIES)]],
             title=title,
             text=text,
@@ -610,7 +611,7 @@ def test_norwegian_stemming_in_the_api(client, q, finds, misses):
     for title in (finds, misses):
         services.priority_create(
             author=author,
-            point=services.lon_lat_point(14.385, 67.285),
+            point=lon_lat_point(14.385, 67.285),
             category=category,
             title=title,
             text="Dette trengs her.",
@@ -628,7 +629,7 @@ def test_bbox_edge_is_a_parallel(client):
     author = UserFactory(password=None)
     priority = services.priority_create(
         author=author,
-        point=services.lon_lat_point(14.385, 67.283),
+        point=lon_lat_point(14.385, 67.283),
         category=Category.objects.get(slug="annet"),
         title="Ved kanten av kartet",
         text="Dette ligger innenfor kartutsnittet.",
@@ -653,7 +654,7 @@ def test_previous_links_with_ties(client, ordering):
     for n in range(5):
         services.priority_create(
             author=author,
-            point=services.lon_lat_point(14.385, 67.285),
+            point=lon_lat_point(14.385, 67.285),
             category=Category.objects.get(slug="annet"),
             title=f"Forslag {n}",
             text="Ingen har støttet dette ennå.",

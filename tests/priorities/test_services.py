@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 from procrastinate.contrib.django.models import ProcrastinateJob
 
 from accounts.models import Role
+from areas.geo import lon_lat_point
 from areas.importers import ImportOptions, import_areas
 from areas.models import Area
 from priorities import services
@@ -102,7 +103,7 @@ def test_empty_or_over_long_title_and_text_are_refused(fields, field):
 def test_coordinates_out_of_range_are_refused():
     for lon, lat in [(200, 60), (10, 95), (float("nan"), 60), (float("inf"), 60)]:
         with pytest.raises(ValidationError):
-            services.lon_lat_point(lon, lat)
+            lon_lat_point(lon, lat)
 
 
 def test_support_is_one_per_resident_and_withdrawable():
