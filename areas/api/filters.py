@@ -6,14 +6,22 @@ import math
 import re
 
 import django_filters
+from django.contrib.gis.db.models import GeometryField
 from django.contrib.gis.geos import Point
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Value
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework.exceptions import ValidationError
+from rest_framework.filters import BaseFilterBackend
 
 from areas.geo import lon_lat_point
 from areas.models import Area, AreaType, kommunenummer_validator
 from areas.querysets import AreaQuerySet
+from core.api import refuse_repeated_parameters
+
+MAX_SIMPLIFY_METRES = 10_000
 
 # A decimal number as people and programs write one; not Python's wider float() syntax
 # (which takes "nan", "inf", "1_000" and surrounding whitespace).
@@ -86,3 +94,82 @@ class AreaFilter(django_filters.FilterSet):
 
     def filter_contains(self, queryset: AreaQuerySet, name: str, value: str) -> AreaQuerySet:
         return queryset.covering(parse_lon_lat(value, "contains"))
+
+
+class AreaGeometryBackend(BaseFilterBackend):
+    """``?geometry=`` and ``?simplify=`` of the area endpoints: whether an area's geometry is
+    sent (false: null, for fast lookups) and to what tolerance it is simplified (metres).
+    Checked before the other filters, also when the geometry is left out."""
+
+    PARAMETERS = [
+        OpenApiParameter(
+            "simplify",
+            {"type": "number", "minimum": 0, "maximum": MAX_SIMPLIFY_METRES},
+            description=(
+                f"Simplify the geometry to this tolerance in metres (0–{MAX_SIMPLIFY_METRES})."
+            ),
+        ),
+        OpenApiParameter(
+            "geometry",
+            OpenApiTypes.BOOL,
+            description="false leaves the geometry out (null), for fast lookups.",
+        ),
+    ]
+
+    @staticmethod
+    def parse(request) -> tuple[bool, float | None]:
+        """(whether the geometry is wanted, the simplification), or a 400 naming the bad
+        parameter: a repeated one first, then ``simplify``, then ``geometry``."""
+        refuse_repeated_parameters(request, ["geometry", "simplify", "contains"])
+        simplify = AreaGeometryBackend._simplify(request.query_params.get("simplify"))
+        value = (request.query_params.get("geometry") or "true").lower()
+        if value not in {"true", "false", "1", "0"}:
+            raise ValidationError({"geometry": [_("Use true or false.")]})
+        return value in {"true", "1"}, simplify
+
+    @staticmethod
+    def _simplify(value: str | None) -> float | None:
+        if value in (None, ""):
+            return None
+        try:
+            metres = float(value)
+        except ValueError as exc:
+            raise ValidationError({"simplify": [_("Give a tolerance in metres.")]}) from exc
+        if not 0 <= metres <= MAX_SIMPLIFY_METRES:
+            raise ValidationError(
+                {
+                    "simplify": [
+                        _("The tolerance must be between 0 and %(max)s metres.")
+                        % {"max": MAX_SIMPLIFY_METRES}
+                    ]
+                }
+            )
+        return metres or None
+
+    def filter_queryset(self, request, queryset, view):
+        wanted, simplify = self.parse(request)
+        if not wanted:
+            return queryset.defer("geom").annotate(
+                api_geom=Value(None, output_field=GeometryField(srid=4326))
+            )
+        return queryset.with_api_geometry(simplify)
+
+    def get_schema_operation_parameters(self, view):
+        """The two parameters in the list's schema (drf-spectacular asks filter backends on
+        lists only: one area's operation names ``PARAMETERS`` itself)."""
+        return [
+            {
+                "name": "simplify",
+                "required": False,
+                "in": "query",
+                "description": self.PARAMETERS[0].description,
+                "schema": self.PARAMETERS[0].type,
+            },
+            {
+                "name": "geometry",
+                "required": False,
+                "in": "query",
+                "description": self.PARAMETERS[1].description,
+                "schema": {"type": "boolean"},
+            },
+        ]
