@@ -13,9 +13,11 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.http import QueryDict
 from django.utils import timezone
 
 from core import csvfiles
+from priorities.filters import PriorityFilter
 from priorities.models import Priority
 
 # Above this many rows an export runs in the background task queue.
@@ -137,10 +139,6 @@ def export_metadata(query: dict) -> dict:
 
 def queryset_for(export_query: dict):
     """The priorities an export's filter selects (the same FilterSet the planner page uses)."""
-    from django.http import QueryDict
-
-    from priorities.api.filters import PriorityFilter
-
     params = QueryDict(mutable=True)
     params.update(export_query)
     return PriorityFilter(params, queryset=Priority.public_objects.all()).qs

@@ -13,13 +13,12 @@ from django.http import FileResponse, Http404, HttpResponseBadRequest, JsonRespo
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
-from rest_framework.exceptions import ValidationError as APIValidationError
 
 from accounts.models import Role
 from areas.models import Area, Municipality
 from core.db import BadCursor, keyset_page, sort_beats_walk
 from priorities import exports, kinds, services
-from priorities.api.filters import PriorityFilter
+from priorities.filters import PriorityFilter
 from priorities.forms import BulkAnswerForm, PlannerFilterForm
 from priorities.models import Export, Priority
 
@@ -98,8 +97,8 @@ def workspace(request):
     try:
         valid = filterset.is_valid() and (not request.GET or form.is_valid())
         queryset = filterset.qs if valid else None
-    except APIValidationError as exc:
-        valid, queryset, errors = False, None, exc.detail
+    except ValidationError as exc:
+        valid, queryset, errors = False, None, exc.message_dict
     if not valid:
         context["filter_errors"] = {**dict(filterset.errors), **dict(form.errors), **errors}
         return render(request, "priorities/planner.html", context, status=400)
@@ -236,7 +235,7 @@ def export(request):
         if not filterset.is_valid():
             return HttpResponseBadRequest(_("The filter is not valid."))
         filterset.qs  # noqa: B018 - raises the FilterSet's own ValidationError
-    except APIValidationError:
+    except ValidationError:
         return HttpResponseBadRequest(_("The filter is not valid."))
     query = _filter_query(request.GET)
     try:

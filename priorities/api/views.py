@@ -28,7 +28,6 @@ from areas.models import Area, AreaType
 from core.api import StrictOrderingFilter
 from core.db import BadCursor, estimate_count, keyset_page, sort_beats_walk
 from priorities import services
-from priorities.api.filters import PriorityFilter, parse_bbox
 from priorities.api.serializers import (
     AreaStatsSerializer,
     CategorySerializer,
@@ -41,6 +40,7 @@ from priorities.api.serializers import (
     SupportSerializer,
     priority_feature,
 )
+from priorities.filters import PriorityFilter, parse_bbox
 from priorities.models import MAP_CELL_LEVELS, Category, Priority, PriorityMapCell
 
 # Below this zoom level (or above MAP_POINT_LIMIT points) the map gets clusters.

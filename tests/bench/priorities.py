@@ -573,7 +573,7 @@ def bench_zoom(zoom: int, load_info: dict, municipality_id: int, direct: int, co
 
     from areas.geo import EDGE_STEPS
     from priorities.api import views as map_views
-    from priorities.api.filters import parse_bbox
+    from priorities.filters import parse_bbox
 
     rng = random.Random(SEED * 100 + zoom)
     points = centres(count + WARMUP_VIEWPORTS, load_info["first_id"], load_info["last_id"], rng)

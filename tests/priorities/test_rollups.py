@@ -11,7 +11,7 @@ from django.test import RequestFactory
 from areas.importers import ImportOptions, import_areas
 from areas.models import Area, Municipality
 from priorities import rollups, services
-from priorities.api.filters import PriorityFilter
+from priorities.filters import PriorityFilter
 from priorities.models import Priority, PriorityAreaStat, Status
 from tests.priorities.factories import BODO_CENTRE, MISVAER, UserFactory, make_priority, staff
 

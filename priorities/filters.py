@@ -1,15 +1,15 @@
-"""Query parameters of the priority endpoints. Bad values are a 400 naming the parameter."""
+"""The priorities' filter, for the API's lists and the planner's pages alike: a bad value raises
+Django's ValidationError naming the parameter (a 400 with problem details in the API)."""
 
 from __future__ import annotations
 
 import django_filters
 from django import forms
 from django.contrib.gis.geos import Polygon
-from django.core.exceptions import ValidationError as FormValidationError
+from django.core.exceptions import ValidationError
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from rest_framework.exceptions import ValidationError
 
 from areas.api.filters import decimal_numbers
 from areas.models import Area, AreaType, Municipality, kommunenummer_validator
@@ -39,7 +39,7 @@ class StrictBooleanField(forms.NullBooleanField):
             return True
         if text in ("false", "0"):
             return False
-        raise FormValidationError(gettext_lazy("Use true or false."), code="invalid")
+        raise ValidationError(gettext_lazy("Use true or false."), code="invalid")
 
 
 class StrictBooleanFilter(django_filters.BooleanFilter):
