@@ -4,7 +4,7 @@ DRF reads ``DEFAULT_PARSER_CLASSES`` while it defines ``APIView`` (``rest_framew
 so the module named there must not import ``rest_framework.views`` itself: ``core.api``
 does (for DRF's exception handler), and a process whose first import of DRF's views came
 through ``core.api`` (``import nabolaget.views``, pytest collecting
-tests/nabolaget/test_problems.py on its own) failed with a circular import.
+tests/core/test_problems.py on its own) failed with a circular import.
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ from tests.areas.factories import (
     municipality_area,
 )
 from tests.cases.factories import CaseFactory, CaseLayerFactory, ConsultationFactory
-from tests.nabolaget.factories import RoleGrantFactory
+from tests.accounts.factories import RoleGrantFactory
 from tests.priorities.factories import (
     AnswerTemplateFactory,
     CategoryFactory,

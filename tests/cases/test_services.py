@@ -341,7 +341,7 @@ def test_a_councillor_cannot_freeze_or_change_a_digest(client, settings, tmp_pat
 def test_a_planner_of_another_municipality_cannot_touch_the_case(client):
     case = make_case()
     other = Municipality.objects.create(code="0301", name="Oslo")
-    from tests.nabolaget.factories import RoleGrantFactory
+    from tests.accounts.factories import RoleGrantFactory
     from tests.priorities.factories import UserFactory
 
     outsider = UserFactory()

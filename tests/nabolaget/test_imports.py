@@ -4,7 +4,7 @@ order in which a process happens to import things.
 DRF reads DEFAULT_PARSER_CLASSES while it defines APIView; with the parser in core.api
 (which imports rest_framework.views), ``import core.api`` or ``nabolaget.views`` as a
 process's first import of DRF's views failed with a circular import, and so did
-``pytest tests/nabolaget/test_problems.py`` run on its own. The modules here are those the
+``pytest tests/core/test_problems.py`` run on its own. The modules here are those the
 DRF and drf-spectacular settings name and those that import DRF's views (one interpreter
 each, as every one of them must be able to come first).
 """

@@ -23,7 +23,7 @@ from priorities.models import (
     Support,
 )
 from tests.areas.factories import CouncilFactory, MunicipalityFactory, council_secretary
-from tests.nabolaget.factories import RoleGrantFactory
+from tests.accounts.factories import RoleGrantFactory
 
 PASSWORD = "Nabolag-test-2026!"
 BODO_CENTRE = (14.385, 67.283)  # lon, lat: Bodø sentrum skolekrets (demo)

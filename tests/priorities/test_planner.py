@@ -175,7 +175,7 @@ def test_answer_from_a_template(client, planner):
 
 def test_answering_other_municipalities_input_is_refused(client):
     from areas.models import Municipality
-    from tests.nabolaget.factories import RoleGrantFactory
+    from tests.accounts.factories import RoleGrantFactory
 
     oslo_planner = UserFactory()
     RoleGrantFactory(

@@ -174,7 +174,7 @@ def test_residents_and_other_municipalities_staff_cannot_answer():
     resident = UserFactory()
     oslo_planner = UserFactory()
     from areas.models import Municipality
-    from tests.nabolaget.factories import RoleGrantFactory
+    from tests.accounts.factories import RoleGrantFactory
 
     oslo = Municipality.objects.create(code="0301", name="Oslo")
     RoleGrantFactory(user=oslo_planner, role=Role.PLANNER, municipality=oslo)
