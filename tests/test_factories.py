@@ -5,6 +5,7 @@ import pytest
 
 from councils.models import CouncilMembership
 from priorities.models import Status, Visibility
+from tests.accounts.factories import RoleGrantFactory
 from tests.areas.factories import (
     CouncilFactory,
     CouncilKindFactory,
@@ -13,7 +14,6 @@ from tests.areas.factories import (
     municipality_area,
 )
 from tests.cases.factories import CaseFactory, CaseLayerFactory, ConsultationFactory
-from tests.accounts.factories import RoleGrantFactory
 from tests.priorities.factories import (
     AnswerTemplateFactory,
     CategoryFactory,

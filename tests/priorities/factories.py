@@ -22,8 +22,8 @@ from priorities.models import (
     Status,
     Support,
 )
-from tests.areas.factories import CouncilFactory, MunicipalityFactory, council_secretary
 from tests.accounts.factories import RoleGrantFactory
+from tests.areas.factories import CouncilFactory, MunicipalityFactory, council_secretary
 
 PASSWORD = "Nabolag-test-2026!"
 BODO_CENTRE = (14.385, 67.283)  # lon, lat: Bodø sentrum skolekrets (demo)
