@@ -13,8 +13,8 @@ from accounts.models import IdempotencyKey
 from councils.models import Submission
 from priorities.models import Priority, Support
 from tests.areas.factories import CouncilFactory, council_secretary, municipality_area
+from tests.councils.test_councils import DRAWN, PDF
 from tests.priorities.factories import UserFactory, make_priority
-from tests.priorities.test_councils import DRAWN, PDF
 from tests.priorities.test_pages import form
 
 pytestmark = pytest.mark.django_db
