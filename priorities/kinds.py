@@ -84,6 +84,8 @@ _KINDS: dict[str, InputKind] = {}
 
 def register(kind: InputKind) -> InputKind:
     """Register a kind of input (once, from its app's ``ready``)."""
+    if kind.in_digest and kind.digest_row is None:
+        raise ValueError(f"The kind of input {kind.key!r} is listed in digests: give digest_row")
     existing = _KINDS.get(kind.key)
     if existing is not None and existing.model is not kind.model:
         raise ValueError(f"Another kind of input is registered as {kind.key!r}")
