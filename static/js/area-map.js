@@ -83,6 +83,10 @@ function setupLookup(map, el) {
     marker = L.circleMarker(latlng, { radius: 7, color: "#b00020", weight: 3 }).addTo(map);
     const url = `${el.dataset.lookupUrl}?contains=${latlng.lng.toFixed(6)},${latlng.lat.toFixed(6)}&geometry=false`;
     result.replaceChildren();
+    // The point looked up, in the fixed notation of the request (never the locale's), so that
+    // what is named can be checked against the very point asked about.
+    result.dataset.point = `${latlng.lng.toFixed(6)},${latlng.lat.toFixed(6)}`;
+    delete result.dataset.done;
     try {
       const response = await fetch(url, { headers: { Accept: "application/json" } });
       if (!response.ok) throw new Error(response.statusText);
@@ -103,6 +107,8 @@ function setupLookup(map, el) {
       result.append(heading, list);
     } catch {
       result.textContent = result.dataset.labelError;
+    } finally {
+      result.dataset.done = "true";
     }
   }
 
