@@ -30,7 +30,7 @@ import shutil
 import sqlite3
 import tempfile
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -136,18 +136,28 @@ class OpenedFile:
     format: str
     datasource: DataSource
     path: Path
+    # A GeoJSON file's parsed document (read once, by the content check), else None.
+    document: dict | None = None
 
 
 @contextmanager
-def opened(path: Path, *, limits: Limits) -> Iterator[OpenedFile]:
+def opened(
+    path: Path, *, limits: Limits, check_document: Callable[[dict], None] | None = None
+) -> Iterator[OpenedFile]:
     """Open a GeoJSON, GeoPackage or Shapefile, or one of them in a zip, after the checks
-    above; the unpacked or staged copy is removed afterwards."""
+    above; the unpacked or staged copy is removed afterwards.
+
+    ``check_document`` is given a GeoJSON file's parsed document before GDAL reads it (a
+    caller's stricter rules, on the one parse of the file); it raises to refuse it."""
     path = Path(path)
     if not path.is_file():
         raise DataFileError(f"There is no file at {path}.")
     with tempfile.TemporaryDirectory(prefix="nabolaget-data-") as folder:
         staged, format_ = _stage(path, Path(folder), limits)
-        _check_content(staged, format_, path.name)
+        document = _parse_geojson(staged, path.name) if format_ == GEOJSON else None
+        if document is not None and check_document is not None:
+            check_document(document)  # the caller's more specific messages come first
+        _check_content(staged, format_, path.name, document)
         siblings = [p.name for p in Path(folder).iterdir() if p != staged]
         options = ["LIST_ALL_TABLES=NO"] if format_ == GEOPACKAGE else []
         try:
@@ -161,7 +171,7 @@ def opened(path: Path, *, limits: Limits) -> Iterator[OpenedFile]:
                 user=_("The file looks like %(format)s, but it cannot be read.")
                 % {"format": FORMAT_NAMES[format_]},
             ) from exc
-        yield OpenedFile(format=format_, datasource=datasource, path=staged)
+        yield OpenedFile(format=format_, datasource=datasource, path=staged, document=document)
 
 
 def identify(head: bytes) -> str | None:
@@ -309,11 +319,12 @@ def _extract(archive: zipfile.ZipFile, member: zipfile.ZipInfo, target: Path) ->
         shutil.copyfileobj(source, sink, _CHUNK)
 
 
-def _check_content(path: Path, format_: str, name: str) -> None:
-    if format_ == GEOPACKAGE:
+def _check_content(path: Path, format_: str, name: str, document: dict | None) -> None:
+    """Refuse content that could make GDAL reach further (``document``: a GeoJSON file's)."""
+    if format_ == GEOJSON:
+        _check_geojson(document)
+    elif format_ == GEOPACKAGE:
         _check_geopackage(path, name)
-    elif format_ == GEOJSON:
-        _check_geojson(path, name)
     elif format_ == SHAPEFILE:
         prj = path.with_suffix(".prj")
         if prj.exists() and not _WKT.match(prj.read_bytes()[:200]):
@@ -367,10 +378,16 @@ def _check_geopackage(path: Path, name: str) -> None:
             )
 
 
-def _check_geojson(path: Path, name: str) -> None:
-    """GeoJSON is JSON; each ``crs`` member names an EPSG code (GDAL fetches a linked one)."""
+def _refuse_constant(constant: str):
+    raise ValueError(f"{constant} is not JSON")
+
+
+def _parse_geojson(path: Path, name: str) -> dict:
+    """A GeoJSON file's document: JSON (RFC 8259: no NaN or Infinity), an object."""
     try:
-        data = json.loads(path.read_bytes().removeprefix(b"\xef\xbb\xbf"))
+        data = json.loads(
+            path.read_bytes().removeprefix(b"\xef\xbb\xbf"), parse_constant=_refuse_constant
+        )
     except (ValueError, UnicodeDecodeError, RecursionError) as exc:
         raise DataFileError(
             f"Could not read {name}: it is not JSON ({exc}).",
@@ -378,6 +395,11 @@ def _check_geojson(path: Path, name: str) -> None:
         ) from exc
     if not isinstance(data, dict):
         raise UnsafeFileError("The GeoJSON file is not a JSON object.")
+    return data
+
+
+def _check_geojson(data: dict) -> None:
+    """Each ``crs`` member names an EPSG code (GDAL fetches a linked one)."""
     pending: list = [data]
     while pending:
         item = pending.pop()

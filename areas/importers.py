@@ -9,7 +9,6 @@ comparison with what is stored and subdivision happen set-based in PostGIS.
 from __future__ import annotations
 
 import datetime
-import json
 import math
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
@@ -23,7 +22,7 @@ from django.db.models import OuterRef, Subquery
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from areas.datafiles import GEOJSON, DataFileError, Limits, OpenedFile, opened
+from areas.datafiles import DataFileError, Limits, OpenedFile, opened
 from areas.geojson import crs_srid
 from areas.models import STORAGE_SRID, Area, AreaType, Municipality
 from areas.services import area_subdivide
@@ -194,7 +193,11 @@ def uploaded_file(upload) -> Iterator[Path]:
 
 
 def read_features(
-    path: Path, *, max_vertices: int, max_bytes: int | None = None
+    path: Path,
+    *,
+    max_vertices: int,
+    max_bytes: int | None = None,
+    check_document: Callable[[dict], None] | None = None,
 ) -> tuple[int, list[FileFeature]]:
     """The features of a file's one layer (any geometry type), with the file's SRID.
 
@@ -202,8 +205,10 @@ def read_features(
     longitude/latitude extent check); nothing is repaired or reprojected here. ``max_bytes``
     lowers the settings' limit on what the file holds unzipped. Raises AreaImportError
     (UnknownSRIDError for an unknown coordinate system, UnsafeFileError, FileTooLargeError).
+    ``check_document`` sees a GeoJSON file's parsed document first (see ``opened``).
     """
-    with opened(Path(path), limits=Limits.from_settings(max_bytes=max_bytes)) as source:
+    limits = Limits.from_settings(max_bytes=max_bytes)
+    with opened(Path(path), limits=limits, check_document=check_document) as source:
         return _read_features_of(source, max_vertices)
 
 
@@ -218,8 +223,8 @@ def _read_features_of(source: OpenedFile, max_vertices: int) -> tuple[int, list[
         )
     layer = datasource[0]
     srid = _layer_srid(layer)
-    if source.format == GEOJSON:
-        named = _geojson_crs(source.path)
+    if source.document is not None:
+        named = crs_srid(source.document.get("crs"))
         # GDAL reads a GeoJSON whose 'crs' it does not know as WGS 84 (with only a log
         # line): a file that names another coordinate system must not pass as lon/lat.
         if named is not None and named != srid:
@@ -251,15 +256,6 @@ def _read_features_of(source: OpenedFile, max_vertices: int) -> tuple[int, list[
             )
         )
     return srid, features
-
-
-def _geojson_crs(path: Path) -> int | str | None:
-    """The EPSG code a GeoJSON file's legacy 'crs' member names (or its text), if any."""
-    try:
-        data = json.loads(path.read_bytes())
-    except ValueError:
-        return None
-    return crs_srid(data.get("crs")) if isinstance(data, dict) else None
 
 
 def _json_value(value):

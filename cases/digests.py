@@ -167,13 +167,6 @@ def _input_sections(area_ids, since, until, answer_days: int, case=None) -> list
     return sections
 
 
-def _rollup_scope(areas, since, until) -> dict | None:
-    """The rollup rows that give this digest's numbers exactly, or None (count the rows):
-    :func:`priorities.counts.digest_scope` decides, as it does for every count. One name
-    here for :func:`area_digest` to call, which a test replaces to compare both ways."""
-    return digest_scope(areas, since, until)
-
-
 def _rollup_numbers(scope: dict, answer_days: int) -> dict:
     """by_category rows, by_status counts, per-month and per-area counts and the health,
     from the rollup (a few grouped reads of small tables, whatever the number of areas)."""
@@ -253,7 +246,7 @@ def area_digest(
         (a.municipality.answer_days for a in areas if a.municipality_id),
         30,
     )
-    scope = _rollup_scope(areas, since, until)
+    scope = digest_scope(areas, since, until)
     links = Priority.areas.through.objects.filter(area_id__in=area_ids)
     if scope is not None:
         # Many priorities: an EXISTS per row lets PostgreSQL walk an ordering index and

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime
 import hashlib
-import json
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -24,7 +23,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from areas.datafiles import GEOJSON, FileTooLargeError, UnsafeFileError, identify
+from areas.datafiles import FileTooLargeError, UnsafeFileError, identify
 from areas.geojson import check_geometry_object, crs_srid
 from areas.importers import AreaImportError, UnknownSRIDError, read_features, uploaded_file
 from areas.models import Area
@@ -90,15 +89,18 @@ def _read_upload(upload, field: str):
     upload.seek(0)
     head = upload.read(100)
     upload.seek(0)
-    # By its content (a GeoJSON named .gpkg is checked too); a .geojson that is no other
-    # format gets the GeoJSON messages (not an object, not JSON).
-    kind = identify(head)
-    if kind == GEOJSON or (kind is None and suffix in {".geojson", ".json"}):
-        _check_geojson(upload, field)
+    # A .geojson whose content is no format at all gets the GeoJSON message, not "unknown
+    # format"; GeoJSON content (under any name) is checked by _check_geojson on the reader's
+    # one parse of it.
+    if identify(head) is None and suffix in {".geojson", ".json"}:
+        raise ValidationError({field: _("The file is not valid GeoJSON (JSON).")})
     with uploaded_file(upload) as path:
         try:
             _srid, features = read_features(
-                path, max_vertices=MAX_CASE_VERTICES, max_bytes=MAX_UPLOAD_BYTES
+                path,
+                max_vertices=MAX_CASE_VERTICES,
+                max_bytes=MAX_UPLOAD_BYTES,
+                check_document=lambda document: _check_geojson(document, field),
             )
         except UnsafeFileError as exc:
             raise ValidationError({field: ValidationError(exc.user_message(), "unsafe")}) from exc
@@ -132,25 +134,15 @@ def _read_upload(upload, field: str):
     return features
 
 
-def _check_geojson(upload, field: str) -> None:
-    """GeoJSON must be JSON (RFC 8259) with well-formed geometries before GDAL reads it.
+def _check_geojson(data, field: str) -> None:
+    """GeoJSON with well-formed geometries before GDAL reads it (the reader has parsed it
+    as strict JSON, RFC 8259, and refused what is not).
 
     GDAL's own reader also takes trailing commas, comments, NaN and two objects in one
     file, drops empty holes and ignores a ``crs`` it cannot resolve (a link), which is not
     what the planner meant to send. A named ``crs`` member stays allowed: it is how a
     GeoJSON file says UTM; positions are range-checked as longitude/latitude unless it
     names another system."""
-
-    def refuse(constant):
-        raise ValueError(constant)
-
-    upload.seek(0)
-    try:
-        data = json.loads(upload.read().decode("utf-8"), parse_constant=refuse)
-    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
-        raise ValidationError({field: _("The file is not valid GeoJSON (JSON).")}) from exc
-    finally:
-        upload.seek(0)
     if not isinstance(data, dict):
         raise ValidationError({field: _("GeoJSON must be an object.")})
     crs = data.get("crs")

@@ -32,10 +32,9 @@ def send_receipt(kind: str, record_id: int) -> None:
     record = input_kind.model._base_manager.select_related(*input_kind.select).get(pk=record_id)
     if record.author is None:
         return
-    key = "receipt:" + (f"{record.pk}" if kind == "priority" else f"{kind}:{record.pk}")
     send_once(
         record.author,
-        key,
+        f"receipt:{kind}:{record.pk}",
         "priorities/email/receipt",
         {"record": record, "url": site_url(record.get_absolute_url())},
     )
@@ -68,9 +67,8 @@ def notify_status_changes(kind: str, change_ids: list[int]) -> None:
             if person.notify_by_email and change not in per_user[person.pk]:
                 recipients[person.pk] = person
                 per_user[person.pk].append(change)
-    prefix = "status:" if kind == "priority" else f"status:{kind}:"
     for user_id, user_changes in per_user.items():
-        key = prefix + ",".join(str(change.pk) for change in user_changes)
+        key = f"status:{kind}:" + ",".join(str(change.pk) for change in user_changes)
         items = [
             {
                 "change": change,

@@ -191,10 +191,10 @@ def test_the_digest_from_the_rollup_is_the_digest_from_the_rows(monkeypatch, how
     kretser = list(Area.objects.of_type("skolekrets").values_list("id", flat=True))
     area_ids = kretser[:how_many]
     areas = list(Area.objects.filter(pk__in=area_ids))
-    assert digests._rollup_scope(areas, None, timezone.localdate()) is not None
+    assert digests.digest_scope(areas, None, timezone.localdate()) is not None
 
     from_rollup = area_digest(area_ids)
-    monkeypatch.setattr(digests, "_rollup_scope", lambda *args: None)
+    monkeypatch.setattr(digests, "digest_scope", lambda *args: None)
     from_rows = area_digest(area_ids)
     assert from_rollup == from_rows
     assert from_rollup["health"]["overdue"] and from_rollup["health"]["median_days"]

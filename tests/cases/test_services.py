@@ -57,6 +57,22 @@ def counts():
     )
 
 
+def test_an_uploaded_geojson_is_parsed_once(monkeypatch):
+    """The case's own checks, the reader's safety checks and the coordinate system all read
+    the one parse of the file (it was parsed three times)."""
+    from areas import datafiles
+
+    parses = []
+    loads = json.loads
+    monkeypatch.setattr(
+        datafiles.json, "loads", lambda *a, **kw: parses.append(1) or loads(*a, **kw)
+    )
+    utm = feature_collection(CENTRE_POLYGON)
+    geometry = services.case_geometry_from_upload(upload(utm))
+    assert geometry.srid == 4326
+    assert len(parses) == 1
+
+
 def test_a_case_from_an_uploaded_utm_boundary_affects_the_areas_it_meets():
     """An uploaded plan boundary in EPSG:25833 is read, reprojected, and its areas computed."""
     planner = staff(Role.PLANNER)

@@ -122,7 +122,7 @@ def test_a_job_run_twice_sends_nothing_twice():
     send_receipt(kind="priority", record_id=priority.pk)  # as a retry after a crash would
 
     assert len(mail.outbox) == 1
-    assert Notification.objects.filter(key=f"receipt:{priority.pk}").count() == 1
+    assert Notification.objects.filter(key=f"receipt:priority:{priority.pk}").count() == 1
 
 
 def test_a_rolled_back_change_sends_nothing():
