@@ -175,6 +175,26 @@ class PriorityQuerySet(models.QuerySet):
         """Counts per (category, status)."""
         return self.values("category__slug", "status").annotate(count=Count("id")).order_by()
 
+    def reported(self) -> PriorityQuerySet:
+        """Priorities with a report no moderator has dealt with yet (a priority never
+        reported has no report to be open: Exists, not a LEFT JOIN's NULL)."""
+        reports = self.model._meta.get_field("reports").related_model
+        return self.filter(
+            Exists(reports.objects.filter(priority=OuterRef("pk"), resolved_at=None))
+        )
+
+    def with_open_reports(self) -> PriorityQuerySet:
+        """Each priority with its open reports, oldest first, as ``open_reports`` (the
+        reasons a moderator reads; the reporters are not named)."""
+        reports = self.model._meta.get_field("reports").related_model
+        return self.prefetch_related(
+            models.Prefetch(
+                "reports",
+                queryset=reports.objects.filter(resolved_at=None).order_by("created_at", "pk"),
+                to_attr="open_reports",
+            )
+        )
+
     def with_support_by(self, user) -> PriorityQuerySet:
         """Annotate ``supported_by_me``: whether this account supports the priority now."""
         if not user.is_authenticated:

@@ -303,13 +303,16 @@ def moderation_queue(request):
     pending = (
         Priority.all_objects.filter(municipality__in=municipalities)
         .exclude(visibility=Visibility.PUBLIC)
+        .with_open_reports()
         .select_related("category")
         .order_by("visibility", "-created_at")
     )
     reported = (
-        Priority.public_objects.filter(municipality__in=municipalities, reports__resolved_at=None)
-        .distinct()
+        Priority.public_objects.filter(municipality__in=municipalities)
+        .reported()
+        .with_open_reports()
         .select_related("category")
+        .order_by("created_at")
     )
     return render(request, "priorities/moderation.html", {"pending": pending, "reported": reported})
 

@@ -213,6 +213,30 @@ def test_moderation_queue_is_for_moderators(client):
     assert client.get("/moderation/").status_code == 200
 
 
+def test_the_moderation_queue_lists_only_open_reports_with_their_reasons(client):
+    """"Reported, still public" lists the priorities with an open report, not every public
+    one (a LEFT JOIN's NULL matched priorities never reported), with the reasons."""
+    moderator = staff(Role.MODERATOR)
+    make_priority(title="Aldri rapportert")
+    reported = make_priority(title="Rapportert to ganger")
+    dealt_with = make_priority(title="Allerede behandlet")
+    services.priority_report(priority=reported, user=UserFactory(), reason="Navn på en nabo")
+    services.priority_report(priority=reported, user=UserFactory(), reason="Reklame for firma")
+    services.priority_report(priority=dealt_with, user=UserFactory(), reason="Gammel sak")
+    services.priority_moderate(priority=dealt_with, moderator=moderator, hide=False)
+    client.force_login(moderator)
+
+    response = client.get("/moderation/")
+
+    assert [p.pk for p in response.context["reported"]] == [reported.pk]
+    page = response.content.decode()
+    assert "Aldri rapportert" not in page
+    assert "Allerede behandlet" not in page
+    assert "2 åpne rapporteringer" in page
+    assert "Navn på en nabo" in page and "Reklame for firma" in page
+    assert "Gammel sak" not in page
+
+
 def test_grant_role_command(capsys):
     from django.core.management import call_command
     from django.core.management.base import CommandError
