@@ -295,6 +295,7 @@ def area_digest(
     by_status = [
         {"status": value, "label": str(label), "count": by_status_counts.get(value, 0)}
         for value, label in Status.choices
+        if value != Status.MERGED  # merged records count in the one they were merged into
     ]
 
     top = [

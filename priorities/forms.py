@@ -112,9 +112,7 @@ class PriorityForm(forms.Form):
 class StatusForm(forms.Form):
     """A planner's answer: new status, public text, and optionally the case it went into."""
 
-    status = forms.ChoiceField(
-        label=_("New status"), choices=[c for c in Status.choices if c[0] != Status.RECEIVED]
-    )
+    status = forms.ChoiceField(label=_("New status"), choices=Status.answers())
     public_text = TextField(
         label=_("Public answer"),
         min_length=5,

@@ -93,6 +93,14 @@ class Status(models.TextChoices):
     DECIDED = "decided", _("decided")
     IMPLEMENTED = "implemented", _("implemented")
     NOT_PURSUED = "not_pursued", _("not pursued")
+    # Given only by merging (priorities.services.priority_merge): the record lives on in the
+    # one it was merged into, which its page links to.
+    MERGED = "merged", _("merged into another")
+
+    @classmethod
+    def answers(cls) -> list[tuple[str, str]]:
+        """The statuses a planner answers with: not the first, not the one merging gives."""
+        return [c for c in cls.choices if c[0] not in (cls.RECEIVED, cls.MERGED)]
 
 
 class Visibility(models.TextChoices):

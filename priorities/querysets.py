@@ -70,13 +70,16 @@ class PriorityQuerySet(models.QuerySet):
         """Priorities anyone may see (not hidden by a moderator or by reports, not merged away)."""
         return self.filter(visibility="public")
 
-    def visible_to(self, user, staff_roles) -> PriorityQuerySet:
+    def visible_to(self, user, staff_roles, *, merged: bool = False) -> PriorityQuerySet:
         """Priorities the account may see: public ones, its own, and all in the
-        municipalities where it holds one of the staff roles."""
+        municipalities where it holds one of the staff roles; with ``merged``, also those
+        merged into another (their page says where they went: they were public, and the
+        e-mail about the merge links to them)."""
+        shown = models.Q(visibility__in=["public", "merged"] if merged else ["public"])
         if not user.is_authenticated:
-            return self.public()
+            return self.filter(shown)
         return self.filter(
-            models.Q(visibility="public")
+            shown
             | models.Q(author=user)
             | models.Q(municipality__in=user.staff_municipality_ids(*staff_roles))
         )

@@ -189,8 +189,22 @@ def input_set_status(
     status changes, one UPDATE of the records (the statement-level rollup triggers run
     once) and one INSERT of the case links.
     """
-    if status not in Status.values or status == Status.RECEIVED:
+    if status not in dict(Status.answers()):
         raise ValidationError({"status": _("Choose one of the statuses after 'received'.")})
+    return _record_status(
+        records=records,
+        status=status,
+        public_text=public_text,
+        actor=actor,
+        case_number=case_number,
+    )
+
+
+@transaction.atomic
+def _record_status(
+    *, records: Sequence[InputRecord], status: str, public_text: str, actor, case_number: str = ""
+) -> list[StatusChange]:
+    """input_set_status without the choice of status (merging gives its own)."""
     if not records:
         raise ValidationError({"records": _("Choose at least one piece of input.")})
     case_number = (case_number or "").strip()
@@ -381,9 +395,9 @@ def priority_merge(*, target: Priority, duplicates: Sequence[Priority], actor) -
     text = _("Merged with %(reference)s, which says the same. Your support counts there.") % {
         "reference": target.reference
     }
-    changes = input_set_status(
+    changes = _record_status(
         records=duplicates,
-        status=Status.UNDER_CONSIDERATION if target.status == Status.RECEIVED else target.status,
+        status=Status.MERGED,
         public_text=text,
         actor=actor,
     )

@@ -148,7 +148,12 @@ def priority_new(request, code: str | None = None):
 
 def priority_detail(request, pk: int):
     """A priority with its status history, support and (for staff) the answer and moderation forms."""
-    priority = _visible_priority(request, pk)
+    priority = get_object_or_404(
+        Priority.all_objects.visible_to(request.user, STAFF_ROLES, merged=True)
+        .select_related("category", "municipality", "merged_into")
+        .with_api_point(),
+        pk=pk,
+    )
     user = request.user
     history = priority.status_changes.all()
     supported = (
@@ -166,7 +171,8 @@ def priority_detail(request, pk: int):
         "show_receipt": request.GET.get("receipt") == "1"
         and user.is_authenticated
         and priority.author_id == user.pk,
-        "can_answer": bool(roles & {Role.PLANNER, Role.ADMINISTRATOR}),
+        "can_answer": bool(roles & {Role.PLANNER, Role.ADMINISTRATOR})
+        and priority.visibility != Visibility.MERGED,
         "can_moderate": bool(roles & {Role.MODERATOR, Role.ADMINISTRATOR}),
         "status_form": StatusForm(),
         "report_form": ReportForm(),
@@ -302,7 +308,7 @@ def moderation_queue(request):
         raise PermissionDenied
     pending = (
         Priority.all_objects.filter(municipality__in=municipalities)
-        .exclude(visibility=Visibility.PUBLIC)
+        .exclude(visibility__in=[Visibility.PUBLIC, Visibility.MERGED])
         .with_open_reports()
         .select_related("category")
         .order_by("visibility", "-created_at")

@@ -150,7 +150,7 @@ class SupportSerializer(serializers.Serializer):
 
 
 class StatusChangeCreateSerializer(serializers.Serializer):
-    status = serializers.ChoiceField(choices=[s for s in Status.choices if s[0] != Status.RECEIVED])
+    status = serializers.ChoiceField(choices=Status.answers())
     public_text = TextSerializerField(multiline=True, min_length=5, max_length=4000)
     case_number = TextSerializerField(required=False, allow_blank=True, max_length=20)
 

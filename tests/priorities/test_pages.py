@@ -214,7 +214,7 @@ def test_moderation_queue_is_for_moderators(client):
 
 
 def test_the_moderation_queue_lists_only_open_reports_with_their_reasons(client):
-    """"Reported, still public" lists the priorities with an open report, not every public
+    """ "Reported, still public" lists the priorities with an open report, not every public
     one (a LEFT JOIN's NULL matched priorities never reported), with the reasons."""
     moderator = staff(Role.MODERATOR)
     make_priority(title="Aldri rapportert")

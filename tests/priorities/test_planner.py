@@ -215,6 +215,43 @@ def test_merge_carries_supports_over_without_double_counting(client, planner):
     assert target.reference in PriorityStatusChange.objects.get(record=duplicate).public_text
 
 
+def test_a_merged_priority_says_where_it_went_and_keeps_its_history(client, planner):
+    """The merged-away priority is "merged", not "under consideration" nor "hidden by a
+    moderator"; its page (which the e-mail about the merge links to) names and links the
+    one it went into, to anyone, and keeps what happened to it."""
+    target = make_priority(title="Fortau langs skoleveien")
+    duplicate = make_priority(title="Fortau ved skolen")
+    services.input_set_status(
+        records=[duplicate],
+        status="under_consideration",
+        public_text="Vi ser på det.",
+        actor=planner,
+    )
+    client.post("/planner/merge/", {"ids": [target.pk, duplicate.pk], "target": target.pk})
+    duplicate.refresh_from_db()
+    assert duplicate.status == "merged"
+    target.refresh_from_db()
+    assert target.status == "received", "the target keeps its own status"
+
+    client.logout()
+    page = client.get(f"/priorities/{duplicate.pk}/").content.decode()
+    assert (
+        f'<a href="/priorities/{target.pk}/">{target.reference}: Fortau langs skoleveien</a>'
+        in page
+    )
+    assert "Slått sammen med" in page and "slått sammen med en annen" in page
+    assert "moderator" not in page
+    assert "Vi ser på det." in page, "the history is kept"
+    assert page.count("status-merged") == 2, "the badge and the merge in the history"
+    # Not in the lists, and nobody can support it or answer it.
+    assert duplicate.pk not in [p.pk for p in Priority.public_objects.all()]
+    assert "Støtt dette" not in page
+    client.force_login(planner)
+    assert 'name="public_text"' not in client.get(f"/priorities/{duplicate.pk}/").content.decode()
+    moderation = client.get("/moderation/")
+    assert moderation.status_code in (200, 403)
+
+
 def test_csv_export_opens_in_excel_with_norwegian_letters(client, planner):
     make_priority(title="Gangvei ved Bodøsjøen", text="Æ, ø og å må komme riktig ut i Excel.")
 
