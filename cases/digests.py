@@ -154,6 +154,10 @@ def _input_sections(area_ids, since, until, answer_days: int, case=None) -> list
             if record.pk not in on_case
         ]
         groups = kind.digest_groups(rows) if kind.digest_groups else [(kind.label_plural, rows)]
+        if on_case:  # what the case is told about counts, wherever it is
+            records = kind.model._base_manager.filter(
+                Q(pk__in=records.values("pk")) | Q(pk__in=on_case)
+            )
         sections.append(
             {
                 "kind": kind.key,

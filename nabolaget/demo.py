@@ -7,22 +7,19 @@ to a GeoJSON file and imported through the same importer core as any other file.
 
 from __future__ import annotations
 
-import datetime
 import json
 import tempfile
 from pathlib import Path
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.utils import timezone
 
 from accounts.models import User
 from areas.addresses import import_addresses
 from areas.geo import lon_lat_point
 from areas.importers import ImportOptions, ImportReport, import_areas
 from areas.models import Area, AreaType, Municipality
-from cases.models import Case
-from councils.models import Consultation, Council, CouncilKind
+from councils.models import Council, CouncilKind
 from priorities.models import Category, Priority
 from priorities.services import priority_create
 
@@ -142,7 +139,7 @@ def voronoi_areas(boundary: Area, seeds: list[dict]) -> dict:
 
 @transaction.atomic
 def load_demo_councils() -> None:
-    """Illustrative councils and a case with a consultation, so every page has something."""
+    """Illustrative councils (their year of activity: ``nabolaget.demo_activity``)."""
     bodo = Municipality.objects.get(code=MUNICIPALITY)
     whole = Area.objects.current().get(type__slug="kommune", code=MUNICIPALITY)
     councils = [
@@ -175,29 +172,10 @@ def load_demo_councils() -> None:
         )
         council.areas.set(areas)
         made.append(council)
-    case, created = Case.objects.get_or_create(
-        municipality=bodo,
-        number="2026/1234",
-        defaults={
-            "title": "Trafikksikkerhetsplan for Bodø 2027–2030 (demo)",
-            "summary": "Kommunen lager en ny plan for trygge skoleveier, fartsgrenser og gangfelt.",
-            "body": "kommunestyre",
-            "meeting_date": timezone.localdate() + datetime.timedelta(days=60),
-        },
-    )
-    if created:
-        consultation = Consultation.objects.create(
-            case=case,
-            deadline=timezone.localdate() + datetime.timedelta(days=30),
-            summary=case.summary,
-            questions="Hvor i nærmiljøet ditt er det farlig å gå eller sykle?",
-            created_by=_demo_staff(),
-        )
-        consultation.councils.set(made[:2])
 
 
-def _demo_staff():
-    """The account that stands as the sender of the demo's consultation (cannot log in)."""
+def demo_staff():
+    """The planner who answers the demo's input and sends its consultation (cannot log in)."""
     user, created = User.objects.get_or_create(
         username="demo-saksbehandler", defaults={"email": "saksbehandler@demo.invalid"}
     )

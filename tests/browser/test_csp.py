@@ -10,10 +10,10 @@ from django.test import Client
 
 from accounts.models import Role
 from areas.models import Area
-from cases.models import Case
-from councils.models import Consultation, Council
+from councils.models import Council
 from nabolaget.demo import load_demo_councils
 from tests.areas.factories import council_secretary
+from tests.cases.factories import ConsultationFactory, make_case
 from tests.priorities.factories import make_priority, staff
 
 # Collects every violation from the first script on, before the page's own scripts run.
@@ -33,8 +33,8 @@ def _public_paths() -> list[str]:
     bodo_kommune = Area.objects.get(type__slug="kommune", code="1804")
     school = Area.objects.filter(type__slug="skolekrets").order_by("code").first()
     council = Council.objects.order_by("pk").first()
-    case = Case.objects.order_by("pk").first()
-    consultation = Consultation.objects.order_by("pk").first()
+    case = make_case()
+    consultation = ConsultationFactory(case=case, councils=[council])
     priority = make_priority()
     return [
         "/",

@@ -2,7 +2,8 @@
 
 from django.core.management.base import BaseCommand
 
-from nabolaget.demo import load_demo, load_demo_councils, load_demo_priorities
+from nabolaget.demo import demo_staff, load_demo, load_demo_councils, load_demo_priorities
+from nabolaget.demo_activity import load_demo_activity
 
 
 class Command(BaseCommand):
@@ -16,4 +17,7 @@ class Command(BaseCommand):
 
         if added:
             self.stdout.write(f"{added} illustrative sample priorities added.")
+        year = load_demo_activity(staff=demo_staff())
+        if year:
+            self.stdout.write(f"A year of illustrative activity added: {year} priorities.")
         self.stdout.write(self.style.SUCCESS("Demo municipality Bodø (1804) is ready."))
