@@ -256,7 +256,7 @@ def prepare_database(rows: int, reused: bool, problems: list[str]) -> dict:
     if reused:
         return {"reused": True, "rows": rows}
     progress("Loading the demo municipality")
-    call_command("load_demo", stdout=io.StringIO())
+    call_command("load_demo", "--without-activity", stdout=io.StringIO())
     info = load(rows, problems)
     info["reused"] = False
     return info

@@ -242,7 +242,7 @@ def prepare_database() -> None:
 
     progress(f"Migrating {BENCH_DB} and loading the demo municipality")
     call_command("migrate", interactive=False, verbosity=0)
-    call_command("load_demo", stdout=io.StringIO())
+    call_command("load_demo", "--without-activity", stdout=io.StringIO())
 
 
 def vacuum_analyze() -> None:

@@ -65,7 +65,7 @@ def load_priorities(rows: int) -> int:
     call_command("createcachetable", verbosity=0)
     if not Municipality.objects.filter(code=MUNICIPALITY).exists():
         progress("Loading the demo municipality")
-        call_command("load_demo", stdout=io.StringIO())
+        call_command("load_demo", "--without-activity", stdout=io.StringIO())
     have = Priority.all_objects.count()
     if have < rows:
         problems: list[str] = []

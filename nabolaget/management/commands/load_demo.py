@@ -9,6 +9,14 @@ from nabolaget.demo_activity import load_demo_activity
 class Command(BaseCommand):
     help = "Load Bodø's real boundary and illustrative school districts, hamlets and input."
 
+    def add_arguments(self, parser) -> None:
+        parser.add_argument(
+            "--without-activity",
+            action="store_true",
+            help="only the areas, councils and sample priorities, not the year of activity "
+            "(the benchmarks load their own input)",
+        )
+
     def handle(self, *args, **options) -> None:
         for report in load_demo():
             self.stdout.write(report.summary())
@@ -17,7 +25,7 @@ class Command(BaseCommand):
 
         if added:
             self.stdout.write(f"{added} illustrative sample priorities added.")
-        year = load_demo_activity(staff=demo_staff())
+        year = 0 if options["without_activity"] else load_demo_activity(staff=demo_staff())
         if year:
             self.stdout.write(f"A year of illustrative activity added: {year} priorities.")
         self.stdout.write(self.style.SUCCESS("Demo municipality Bodø (1804) is ready."))
