@@ -91,6 +91,10 @@ def workspace(request):
         "form": form,
         "area_type": area_type,
         "query": urlencode(_filter_query(request.GET)),
+        # The map's points and clusters: the rows' filter (the area type only shades areas).
+        "map_query": urlencode(
+            {k: v for k, v in _filter_query(request.GET).items() if k != "area_type"}
+        ),
         "answer_form": BulkAnswerForm(municipality=municipality),
     }
     errors = {}

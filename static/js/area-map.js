@@ -155,27 +155,75 @@ function setupPriorities(map, el) {
       }
     }
     el.dataset.prioritiesReady = "true";
+    // For the list of what is in view (setupInViewList), which keeps in step with the map.
+    el.dispatchEvent(new CustomEvent("priorities-shown", { detail: data }));
   }
   map.on("moveend", refresh);
   refresh();
 }
 
-// The priority form: a click on the map fills in latitude and longitude.
+// The priority form: a click (or a tap) on the map fills in latitude and longitude.
+// Returns the function that places the pin, for the other ways to place it.
 function setupPicker(map, el) {
-  if (el.dataset.pick !== "true") return;
+  if (el.dataset.pick !== "true") return null;
   const lat = document.getElementById("id_lat");
   const lon = document.getElementById("id_lon");
   let marker = null;
-  function place(latlng) {
+  function show(latlng) {
     if (marker) marker.remove();
     marker = L.circleMarker(latlng, { radius: 8, color: "#b00020", weight: 3 }).addTo(map);
   }
-  if (lat.value && lon.value) place([Number(lat.value), Number(lon.value)]);
-  map.on("click", (event) => {
-    lat.value = event.latlng.lat.toFixed(6);
-    lon.value = event.latlng.lng.toFixed(6);
-    place(event.latlng);
+  function place(latlng, message = "labelPlaced") {
+    lat.value = latlng.lat.toFixed(6);
+    lon.value = latlng.lng.toFixed(6);
+    show(latlng);
+    announcePin(document.getElementById("pin-status"), message);
+  }
+  if (lat.value && lon.value) show([Number(lat.value), Number(lon.value)]);
+  map.on("click", (event) => place(event.latlng));
+  return place;
+}
+
+// The pin form's status line (a polite live region): what just happened to the pin.
+function announcePin(status, key) {
+  if (!status) return;
+  // A new text node each time, so that the same message twice is announced twice.
+  status.replaceChildren(document.createTextNode(status.dataset[key] || ""));
+}
+
+// The pin form with the keyboard or on a phone: a crosshair at the map's centre while the
+// map has the keyboard focus (the arrow keys pan it), a button that sets the pin there,
+// and "use my location" (the browser's geolocation, with a message when it is refused or
+// unavailable). Kept apart from setupPicker's click, which they share `place` with.
+function setupPinControls(map, el, place) {
+  if (!place) return;
+  const crosshair = L.DomUtil.create("div", "map-crosshair", map.getContainer());
+  crosshair.setAttribute("aria-hidden", "true");
+  const status = document.getElementById("pin-status");
+  document.getElementById("pin-centre")?.addEventListener("click", () => place(map.getCenter()));
+  const locate = document.getElementById("pin-locate");
+  locate?.addEventListener("click", () => {
+    if (!("geolocation" in navigator) || !window.isSecureContext) {
+      announcePin(status, "labelUnsupported");
+      return;
+    }
+    announcePin(status, "labelLocating");
+    locate.disabled = true;
+    navigator.geolocation.getCurrentPosition(
+      (position) => {
+        locate.disabled = false;
+        const latlng = L.latLng(position.coords.latitude, position.coords.longitude);
+        map.setView(latlng, Math.max(map.getZoom(), 15));
+        place(latlng, "labelLocated");
+      },
+      (error) => {
+        locate.disabled = false;
+        announcePin(status, error.code === error.PERMISSION_DENIED ? "labelRefused" : "labelUnavailable");
+      },
+      { enableHighAccuracy: true, timeout: 15000, maximumAge: 60000 },
+    );
   });
+  el.dataset.pinReady = "true";
 }
 
 // The submission form: draw a point, a line or an area; the GeoJSON goes into the form.
@@ -285,6 +333,63 @@ async function setupCaseLayers(map, el) {
   el.dataset.ready = "true";
 }
 
+// The keyboard's (and a screen reader's) way through what the map shows: the clusters and
+// points in the current view as a list of buttons (a cluster zooms in) and links (a point
+// opens its priority), rebuilt after every move, and a polite live region that says how
+// many priorities are in view.
+const IN_VIEW_LIMIT = 100;
+
+function setupInViewList(map, el) {
+  const section = document.getElementById("in-view");
+  if (!section) return;
+  const list = document.getElementById("in-view-list");
+  const status = document.getElementById("in-view-status");
+  const more = document.getElementById("in-view-more");
+  const labels = section.dataset;
+  const counted = (n, one, other) => (n === 1 ? one : other).replace("{n}", String(n));
+
+  el.addEventListener("priorities-shown", (event) => {
+    const features = event.detail.features;
+    // A cluster list from the button that was just used: keep the focus in the list.
+    const hadFocus = list.contains(document.activeElement);
+    const items = [];
+    let total = 0;
+    for (const feature of features) {
+      const [lon, lat] = feature.geometry.coordinates;
+      const p = feature.properties;
+      const item = document.createElement("li");
+      if (p.cluster) {
+        total += p.count;
+        const button = document.createElement("button");
+        button.type = "button";
+        button.className = "secondary";
+        button.textContent = counted(p.count, labels.labelClusterOne, labels.labelClusterOther);
+        button.addEventListener("click", () => map.setView([lat, lon], Math.min(map.getZoom() + 2, 18)));
+        item.append(button);
+        item.dataset.count = String(p.count);
+      } else {
+        total += 1;
+        const link = document.createElement("a");
+        link.href = p.url;
+        link.textContent = p.title;
+        item.append(link);
+        item.dataset.count = "1";
+      }
+      items.push(item);
+    }
+    list.replaceChildren(...items.slice(0, IN_VIEW_LIMIT));
+    more.hidden = items.length <= IN_VIEW_LIMIT;
+    more.textContent = more.hidden ? "" : labels.labelMore.replace("{n}", String(IN_VIEW_LIMIT));
+    const text = total === 0 ? labels.labelNone : counted(total, labels.labelOne, labels.labelOther);
+    status.replaceChildren(document.createTextNode(text));
+    section.dataset.total = String(total);
+    section.dataset.updates = String(Number(section.dataset.updates || 0) + 1);
+    if (hadFocus && !list.contains(document.activeElement)) {
+      (list.querySelector("button, a") || document.getElementById("in-view-heading")).focus();
+    }
+  });
+}
+
 function init() {
   const el = document.getElementById("map");
   if (!el || typeof L === "undefined") return;
@@ -319,7 +424,8 @@ function init() {
     el.dataset.ready = "true";
   }
   setupLookup(map, el);
-  setupPicker(map, el);
+  setupPinControls(map, el, setupPicker(map, el));
+  setupInViewList(map, el);
   setupDraw(map, el);
   setupCaseLayers(map, el);
 
