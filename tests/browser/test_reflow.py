@@ -10,6 +10,7 @@ from areas.models import Area
 from cases.services import digest_freeze
 from tests.accounts.factories import RoleGrantFactory
 from tests.areas.factories import CouncilFactory, CouncilMembershipFactory
+from tests.browser.conftest import assert_accessible
 from tests.browser.test_resident_journey import log_in
 from tests.cases.factories import ConsultationFactory, make_case
 from tests.priorities.factories import (
@@ -154,5 +155,30 @@ def test_every_page_fits_320_px_without_errors(browser, live_server, demo_live, 
                 failures.append(f"{path}: {wide['scroll']} px > {wide['width']}: {wide['out']}")
         assert not failures, "Pages wider than 320 px:\n" + "\n".join(failures)
         assert not errors, "Console or page errors:\n" + "\n".join(errors)
+    finally:
+        context.close()
+
+
+def test_the_pages_with_scrolling_tables_pass_axe_at_320_px(browser, live_server, demo_live, axe):
+    """The case list, the case page, the digests and the planner, with their tables in
+    scrolling regions, keep axe-core clean (WCAG 2.1 A/AA) at 320 px; each region scrolls
+    by itself, is named and takes the keyboard focus."""
+    data = _data()
+    context = browser.new_context(locale="nb-NO", viewport=NARROW)
+    page = context.new_page()
+    page.base_url = live_server.url
+    try:
+        log_in(page, data["users"]["staff"])
+        for path in ("/cases/", "/cases/{case}/", "/cases/{case}/digest/", "/planner/"):
+            page.goto(live_server.url + path.format(**data), wait_until="networkidle")
+            regions = page.locator(".table-scroll")
+            assert regions.count() >= 1, path
+            for region in regions.all():
+                assert region.get_attribute("role") == "region", path
+                assert region.get_attribute("tabindex") == "0", path
+                assert (region.get_attribute("aria-label") or "").strip() or (
+                    region.get_attribute("aria-labelledby")
+                ), path
+            assert_accessible(axe, page)
     finally:
         context.close()
