@@ -51,6 +51,8 @@ PAGES = {
         "/priorities/new/",
         "/me/",
         "/me/privacy/",
+        "/accounts/email/",
+        "/accounts/password/change/",
         "/priorities/{priority}/",
         "/areas/{area}/priorities/",
     ],
