@@ -162,26 +162,22 @@ function setupPriorities(map, el) {
   refresh();
 }
 
-// The priority form: a click (or a tap) on the map fills in latitude and longitude.
-// Returns the function that places the pin, for the other ways to place it.
+// The priority form: a click on the map fills in latitude and longitude.
 function setupPicker(map, el) {
-  if (el.dataset.pick !== "true") return null;
+  if (el.dataset.pick !== "true") return;
   const lat = document.getElementById("id_lat");
   const lon = document.getElementById("id_lon");
   let marker = null;
-  function show(latlng) {
+  function place(latlng) {
     if (marker) marker.remove();
     marker = L.circleMarker(latlng, { radius: 8, color: "#b00020", weight: 3 }).addTo(map);
   }
-  function place(latlng, message = "labelPlaced") {
-    lat.value = latlng.lat.toFixed(6);
-    lon.value = latlng.lng.toFixed(6);
-    show(latlng);
-    announcePin(document.getElementById("pin-status"), message);
-  }
-  if (lat.value && lon.value) show([Number(lat.value), Number(lon.value)]);
-  map.on("click", (event) => place(event.latlng));
-  return place;
+  if (lat.value && lon.value) place([Number(lat.value), Number(lon.value)]);
+  map.on("click", (event) => {
+    lat.value = event.latlng.lat.toFixed(6);
+    lon.value = event.latlng.lng.toFixed(6);
+    place(event.latlng);
+  });
 }
 
 // The pin form's status line (a polite live region): what just happened to the pin.
@@ -194,12 +190,21 @@ function announcePin(status, key) {
 // The pin form with the keyboard or on a phone: a crosshair at the map's centre while the
 // map has the keyboard focus (the arrow keys pan it), a button that sets the pin there,
 // and "use my location" (the browser's geolocation, with a message when it is refused or
-// unavailable). Kept apart from setupPicker's click, which they share `place` with.
-function setupPinControls(map, el, place) {
-  if (!place) return;
+// unavailable). Each pins the way a click does (setupPicker), and says so in a live region.
+function setupPinControls(map, el) {
+  if (el.dataset.pick !== "true") return;
+  const status = document.getElementById("pin-status");
+  let message = "labelPlaced";
+  function place(latlng, said = "labelPlaced") {
+    message = said;
+    map.fire("click", { latlng: L.latLng(latlng) });
+  }
+  map.on("click", () => {
+    announcePin(status, message);
+    message = "labelPlaced";
+  });
   const crosshair = L.DomUtil.create("div", "map-crosshair", map.getContainer());
   crosshair.setAttribute("aria-hidden", "true");
-  const status = document.getElementById("pin-status");
   document.getElementById("pin-centre")?.addEventListener("click", () => place(map.getCenter()));
   const locate = document.getElementById("pin-locate");
   locate?.addEventListener("click", () => {
@@ -424,7 +429,8 @@ function init() {
     el.dataset.ready = "true";
   }
   setupLookup(map, el);
-  setupPinControls(map, el, setupPicker(map, el));
+  setupPicker(map, el);
+  setupPinControls(map, el);
   setupInViewList(map, el);
   setupDraw(map, el);
   setupCaseLayers(map, el);
