@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from accounts.idempotency import idempotent_form
 from accounts.limits import check_rate_limits, throttle
 from accounts.models import Role
-from areas.forms import PointLookupForm
+from areas.forms import AddressLookupForm, PointLookupForm
 from areas.geo import lon_lat_point
 from areas.models import Area, Municipality
 from priorities import kinds, services
@@ -58,11 +58,18 @@ def municipality_detail(request, code: str):
     )
     asked = "lat" in request.GET or "lon" in request.GET
     form = PointLookupForm(request.GET if asked else None)
-    found = None
-    status = 400 if asked and not form.is_valid() else 200
+    by_address = "address" in request.GET and not asked
+    address_form = AddressLookupForm(request.GET if by_address else None, municipality=municipality)
+    point = None
     if asked and form.is_valid():
         point = lon_lat_point(form.cleaned_data["lon"], form.cleaned_data["lat"])
+    elif by_address and address_form.is_valid():
+        point = address_form.cleaned_data.get("point")
+    found = None
+    if point is not None:
         found = list(Area.objects.covering(point).select_related("type").defer("geom"))
+    refused = (asked and form.errors) or (by_address and address_form.errors)
+    status = 400 if refused else 200
     return render(
         request,
         "priorities/municipality.html",
@@ -70,6 +77,7 @@ def municipality_detail(request, code: str):
             "municipality": municipality,
             "areas": areas,
             "form": form,
+            "address_form": address_form,
             "found": found,
             "latest": Priority.public_objects.in_municipality(code)
             .select_related("category")

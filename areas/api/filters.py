@@ -173,3 +173,64 @@ class AreaGeometryBackend(BaseFilterBackend):
                 "schema": {"type": "boolean"},
             },
         ]
+
+
+# The longest search text taken: an address is at most 200 characters (Address.text).
+MAX_ADDRESS_QUERY = 200
+# Fewer characters than this give no suggestions (too many addresses start with one letter).
+MIN_ADDRESS_QUERY = 2
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
+
+
+class AddressSearchBackend(BaseFilterBackend):
+    """``?q=`` (what has been typed) and ``?municipality=`` of the address suggestions.
+    A blank or one-letter ``q`` suggests nothing (an empty list); a ``q`` too long, with
+    control characters, or repeated is a 400 in the request's language."""
+
+    def filter_queryset(self, request, queryset, view):
+        refuse_repeated_parameters(request, ["q", "municipality"])
+        params = request.query_params
+        text = params.get("q") or ""
+        if len(text) > MAX_ADDRESS_QUERY:
+            raise ValidationError(
+                {
+                    "q": [
+                        _("Type at most %(n)s characters of the address.")
+                        % {"n": MAX_ADDRESS_QUERY}
+                    ]
+                }
+            )
+        if CONTROL_CHARACTERS.search(text):
+            raise ValidationError({"q": [_("The address cannot hold control characters.")]})
+        code = (params.get("municipality") or "").strip()
+        if code:
+            try:
+                kommunenummer_validator(code)
+            except DjangoValidationError as exc:
+                raise ValidationError({"municipality": exc.messages}) from exc
+            queryset = queryset.filter(municipality__code=code)
+        if len(text.strip()) < MIN_ADDRESS_QUERY:
+            return queryset.none()
+        return queryset.suggest(text)
+
+    def get_schema_operation_parameters(self, view):
+        return [
+            {
+                "name": "q",
+                "required": True,
+                "in": "query",
+                "description": (
+                    "What has been typed of the address (at most "
+                    f"{MAX_ADDRESS_QUERY} characters; fewer than {MIN_ADDRESS_QUERY} "
+                    "suggest nothing)."
+                ),
+                "schema": {"type": "string", "maxLength": MAX_ADDRESS_QUERY},
+            },
+            {
+                "name": "municipality",
+                "required": False,
+                "in": "query",
+                "description": "Kommunenummer (four digits): only this municipality's addresses.",
+                "schema": {"type": "string", "pattern": "^[0-9]{4}$"},
+            },
+        ]

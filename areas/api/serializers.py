@@ -8,7 +8,7 @@ from rest_framework import serializers
 from rest_framework_gis.fields import GeometryField
 from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
-from areas.models import Area, AreaType
+from areas.models import Address, Area, AreaType
 from areas.querysets import CoveringArea
 from core.models import name_in_language
 
@@ -91,3 +91,15 @@ def covering_collection(rows: list[CoveringArea]) -> dict:
 def _iso_date(value) -> str | None:
     """A date as DRF's DateField gives it (ISO 8601)."""
     return None if value is None else value.isoformat()
+
+
+class AddressSerializer(GeoFeatureModelSerializer):
+    """An address suggestion as a GeoJSON Feature (a point in WGS 84, longitude first)."""
+
+    municipality = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    point = GeometryField(source="api_point", read_only=True, precision=6)
+
+    class Meta:
+        model = Address
+        geo_field = "point"
+        fields = ["id", "text", "postcode", "post_town", "municipality"]
