@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 from typing import NamedTuple
 
 import psycopg
@@ -233,6 +234,8 @@ def api_geometry(simplify_metres: float | None = None) -> Transform:
 
 # The most address suggestions given for one query: a list a person reads through.
 MAX_ADDRESS_SUGGESTIONS = 10
+# A house number (with its letter) at the end of a typed address: "STORGATA 12B".
+HOUSE_NUMBER = re.compile(r"\s+\d+\s*[A-ZÆØÅ]?$")
 
 
 class AddressQuerySet(models.QuerySet):
@@ -248,11 +251,14 @@ class AddressQuerySet(models.QuerySet):
         typed = " ".join(text.split()).upper()
         if not typed:
             return self.none()
+        # The street's name is compared without the house number, which would pull a
+        # misspelt name ("Storgt 1") below the similarity threshold; the order uses both.
+        street = HOUSE_NUMBER.sub("", typed) or typed
         upper = Upper("text")
         starts = Q(upper_text__startswith=typed)
         return (
             self.alias(upper_text=upper)
-            .filter(starts | Q(upper_text__trigram_word_similar=typed))
+            .filter(starts | Q(upper_text__trigram_word_similar=street))
             .annotate(
                 starts_with=Case(When(starts, then=Value(1)), default=Value(0)),
                 similarity=TrigramWordSimilarity(Value(typed), upper),
