@@ -154,8 +154,9 @@ def priority_new(request, code: str | None = None):
     )
 
 
-def priority_detail(request, pk: int):
-    """A priority with its status history, support and (for staff) the answer and moderation forms."""
+def priority_detail(request, pk: int, *, forms: dict | None = None, status: int = 200):
+    """A priority with its status history, support and (for staff) the answer and moderation
+    forms; ``forms`` holds a staff form posted with errors, shown again with them."""
     priority = _visible_priority(request, pk)
     user = request.user
     history = priority.status_changes.all()
@@ -180,8 +181,9 @@ def priority_detail(request, pk: int):
         "report_form": ReportForm(),
         "moderation_form": ModerationForm(),
         "redact_form": RedactForm(initial={"title": priority.title, "text": priority.text}),
+        **(forms or {}),
     }
-    return render(request, "priorities/detail.html", context)
+    return render(request, "priorities/detail.html", context, status=status)
 
 
 @require_POST
@@ -237,13 +239,13 @@ def priority_report(request, pk: int):
     return redirect(priority.get_absolute_url())
 
 
-def _staff_action(request, pk: int, form_class, action, success: str):
-    """A staff form posted from a priority's page: validate, run the service, report back."""
+def _staff_action(request, pk: int, form_class, action, success: str, form_name: str):
+    """A staff form posted from a priority's page: validate, run the service, report back.
+    A form with errors is shown again on the page (as ``form_name``), with its summary."""
     priority = _visible_priority(request, pk)
     form = form_class(request.POST)
     if not form.is_valid():
-        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
-        return _back(priority, 400, request)
+        return priority_detail(request, priority.pk, forms={form_name: form}, status=400)
     try:
         action(priority, form.cleaned_data)
     except ValidationError as exc:
@@ -266,6 +268,7 @@ def priority_answer(request, pk: int):
             records=[priority], actor=request.user, **data
         ),
         _("The answer is saved and the residents will be told."),
+        "status_form",
     )
 
 
@@ -284,6 +287,7 @@ def priority_moderate(request, pk: int):
             reason=data["reason"],
         ),
         _("Saved."),
+        "moderation_form",
     )
 
 
@@ -299,6 +303,7 @@ def priority_redact(request, pk: int):
             priority=priority, moderator=request.user, **data
         ),
         _("The text is redacted. The original is kept in the protected history."),
+        "redact_form",
     )
 
 

@@ -77,6 +77,7 @@ def shoot(page, name: str, language: str) -> None:
     size = page.viewport_size
     for width, height in [(390, 844), (1366, 900)]:
         page.set_viewport_size({"width": width, "height": height})
+        page.evaluate("document.activeElement?.scrollIntoView({ block: 'center' })")
         page.screenshot(path=SHOTS / f"{name}-{language}-{width}.png", full_page=False)
     page.set_viewport_size(size)
 
