@@ -20,6 +20,7 @@ from areas.geo import lon_lat_point
 from areas.models import Area, AreaType, kommunenummer_validator
 from areas.querysets import AreaQuerySet
 from core.api import refuse_repeated_parameters
+from core.text import normalise_text
 
 MAX_SIMPLIFY_METRES = 10_000
 
@@ -179,13 +180,12 @@ class AreaGeometryBackend(BaseFilterBackend):
 MAX_ADDRESS_QUERY = 200
 # Fewer characters than this give no suggestions (too many addresses start with one letter).
 MIN_ADDRESS_QUERY = 2
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
 
 
 class AddressSearchBackend(BaseFilterBackend):
     """``?q=`` (what has been typed) and ``?municipality=`` of the address suggestions.
-    A blank or one-letter ``q`` suggests nothing (an empty list); a ``q`` too long, with
-    control characters, or repeated is a 400 in the request's language."""
+    A blank or one-letter ``q`` suggests nothing (an empty list); a ``q`` too long or
+    repeated is a 400 in the request's language."""
 
     def filter_queryset(self, request, queryset, view):
         refuse_repeated_parameters(request, ["q", "municipality"])
@@ -200,8 +200,8 @@ class AddressSearchBackend(BaseFilterBackend):
                     ]
                 }
             )
-        if CONTROL_CHARACTERS.search(text):
-            raise ValidationError({"q": [_("The address cannot hold control characters.")]})
+        # As every typed text: NFC, nothing invisible, control characters read as spaces.
+        text = normalise_text(text)
         code = (params.get("municipality") or "").strip()
         if code:
             try:
@@ -217,12 +217,12 @@ class AddressSearchBackend(BaseFilterBackend):
         return [
             {
                 "name": "q",
-                "required": True,
+                "required": False,
                 "in": "query",
                 "description": (
                     "What has been typed of the address (at most "
-                    f"{MAX_ADDRESS_QUERY} characters; fewer than {MIN_ADDRESS_QUERY} "
-                    "suggest nothing)."
+                    f"{MAX_ADDRESS_QUERY} characters; fewer than {MIN_ADDRESS_QUERY}, or "
+                    "none, suggest nothing)."
                 ),
                 "schema": {"type": "string", "maxLength": MAX_ADDRESS_QUERY},
             },

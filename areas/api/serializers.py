@@ -1,5 +1,6 @@
 from drf_spectacular.contrib.rest_framework_gis import (
     build_geo_container_schema,
+    build_point_geo_schema,
     build_polygon_schema,
 )
 from drf_spectacular.plumbing import build_array_type
@@ -93,11 +94,16 @@ def _iso_date(value) -> str | None:
     return None if value is None else value.isoformat()
 
 
+@extend_schema_field(build_point_geo_schema())
+class ApiPointField(GeometryField):
+    """The WGS 84 point annotated by the queryset (``api_point``), described as a Point."""
+
+
 class AddressSerializer(GeoFeatureModelSerializer):
     """An address suggestion as a GeoJSON Feature (a point in WGS 84, longitude first)."""
 
     municipality = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    point = GeometryField(source="api_point", read_only=True, precision=6)
+    point = ApiPointField(source="api_point", read_only=True, precision=6)
 
     class Meta:
         model = Address

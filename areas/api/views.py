@@ -68,10 +68,13 @@ class AreaViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class AddressSearchView(generics.ListAPIView):
-    """Addresses suggested for what has been typed (``?q=``), best first, at most
-    ``MAX_ADDRESS_SUGGESTIONS``, as a GeoJSON FeatureCollection: the address field's
-    suggestions on the pin form and the home page. Its rate limit is set where the URL is
-    (nabolaget/urls.py): the limits are the accounts app's, a layer above this one."""
+    """Addresses of the address register suggested for what has been typed (``q``), best
+    first (those starting with it, then those spelt like it), at most 10, as a GeoJSON
+    FeatureCollection of points (EPSG:4326, longitude first). Not paginated."""
+
+    # The address field's suggestions on the pin form and the home page. Its rate limit is
+    # set where the URL is (nabolaget/urls.py): the limits are the accounts app's, a layer
+    # above this one.
 
     serializer_class = AddressSerializer
     filter_backends = [AddressSearchBackend]
