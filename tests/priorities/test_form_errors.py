@@ -253,3 +253,32 @@ def test_no_aria_reference_points_nowhere_on_refused_staff_forms(client, planner
         assert response.status_code in (400, 413), path
         assert missing_targets(html) == [], path
         assert 'class="error-summary"' in html, path
+
+
+def test_a_planners_answer_with_errors_is_shown_again_with_its_summary(client, planner):
+    """The answer form on a priority's page comes back with its errors beside its fields and
+    in a summary linking to them (it used to be a message without the fields' names)."""
+    priority = make_priority()
+
+    response = client.post(
+        f"/priorities/{priority.pk}/answer/", {"status": "decided", "public_text": "Ja"}
+    )
+
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert summary_links(html) == ["id_public_text"]
+    assert 'id="id_public_text_error"' in html
+    assert missing_targets(html) == []
+    assert priority.status_changes.count() == 0
+
+
+def test_the_planners_bulk_answer_names_the_field_in_error(client, planner):
+    priority = make_priority()
+
+    response = client.post(
+        "/planner/answer/",
+        {"ids": [priority.pk], "status": "decided", "public_text": "", "municipality": "1804"},
+        follow=True,
+    )
+
+    assert "Offentlig svar: Skriv det offentlige svaret" in response.content.decode()
