@@ -27,6 +27,16 @@ def role_grant(*, email: str, role: str, municipality_code: str) -> tuple[RoleGr
             _("Unknown role '%(role)s'. Roles: %(roles)s.")
             % {"role": role, "roles": ", ".join(Role.values)}
         )
+    if role == Role.COUNCIL_SECRETARY:
+        # A grant of it in a municipality would let its holder do nothing: a secretary is
+        # one council's (councils.services.council_secretary_grant).
+        raise ValidationError(
+            _(
+                "A council secretary is the secretary of one council: make the account "
+                "the council's secretary (grant_role … council_secretary --council, or "
+                "Council memberships in the admin)."
+            )
+        )
     user = get_user_model().objects.filter(email__iexact=email.strip()).first()
     if user is None:
         raise ValidationError(

@@ -1,5 +1,38 @@
+from __future__ import annotations
+
 from django import forms
+from django.contrib.gis.geos import Point
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+
+from areas.models import Address, Municipality
+from core.fields import TextField
+
+
+def address_point(text: str, municipality: Municipality) -> Point:
+    """The place of a typed address from the municipality's address register, or a
+    ValidationError saying why not: several addresses start so, or none does (with the
+    addresses spelt most like it, when there are some)."""
+    addresses = Address.objects.filter(municipality=municipality)
+    typed = " ".join(text.split()).lower()
+    matches = list(addresses.search(typed)[:6])
+    exact = [m for m in matches if m.text.lower() == typed]
+    if exact or len(matches) == 1:
+        return (exact or matches)[0].point
+    if matches:
+        raise ValidationError(
+            _("Several addresses match: %(list)s. Type one of them in full.")
+            % {"list": "; ".join(m.text for m in matches)}
+        )
+    alike = list(addresses.suggest(typed)[:5])
+    if alike:
+        raise ValidationError(
+            _("We do not know this address. Did you mean %(list)s?")
+            % {"list": "; ".join(m.text for m in alike)}
+        )
+    raise ValidationError(
+        _("We do not know this address. Check the spelling, or choose the place another way.")
+    )
 
 
 class PointLookupForm(forms.Form):
@@ -19,6 +52,26 @@ class PointLookupForm(forms.Form):
         help_text=_("Degrees east, e.g. 14.40"),
         widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
     )
+
+
+class AddressLookupForm(forms.Form):
+    """Find the areas at an address of the municipality's register (without JavaScript the
+    address is typed in full; with it, static/js/address-combobox.js suggests as one types)."""
+
+    address = TextField(label=_("Address"), max_length=200, help_text=_("For example: Storgata 1"))
+
+    def __init__(self, *args, municipality: Municipality, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.municipality = municipality
+
+    def clean(self):
+        data = super().clean()
+        if data.get("address"):
+            try:
+                data["point"] = address_point(data["address"], self.municipality)
+            except ValidationError as exc:
+                self.add_error("address", exc)
+        return data
 
 
 class AreaImportForm(forms.Form):

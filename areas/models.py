@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 
 from django.contrib.gis.db import models
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.core.cache import cache
 from django.core.validators import RegexValidator
 from django.db.models import F, Q
@@ -12,7 +13,7 @@ from django.db.models.functions import Upper
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from areas.querysets import AreaQuerySet, MunicipalityQuerySet
+from areas.querysets import AddressQuerySet, AreaQuerySet, MunicipalityQuerySet
 from core.models import TranslatedName
 from core.text import NormalisedTextMixin
 
@@ -205,12 +206,6 @@ class AreaSubdivision(models.Model):
         return f"piece {self.pk} of area {self.area_id}"
 
 
-class AddressQuerySet(models.QuerySet):
-    def search(self, text: str) -> AddressQuerySet:
-        """Addresses whose text starts with what was typed (case-insensitive)."""
-        return self.filter(text__istartswith=text.strip())
-
-
 class Address(models.Model):
     """An official address (from the municipality's address list or Kartverket's Matrikkel).
 
@@ -234,7 +229,11 @@ class Address(models.Model):
                 fields=["municipality", "text", "postcode"], name="address_unique"
             )
         ]
-        indexes = [models.Index(Upper("text"), "municipality", name="address_text_upper")]
+        indexes = [
+            models.Index(Upper("text"), "municipality", name="address_text_upper"),
+            # Suggestions as one types (AddressQuerySet.suggest): prefix and word similarity.
+            GinIndex(OpClass(Upper("text"), name="gin_trgm_ops"), name="address_text_trgm"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.text}, {self.postcode} {self.post_town}".strip(", ")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 from typing import NamedTuple
 
 import psycopg
@@ -10,9 +11,11 @@ from django.conf import settings
 from django.contrib.gis.db.models.functions import GeomOutputGeoFunc, Transform
 from django.contrib.gis.geos import Point
 from django.contrib.gis.measure import D
+from django.contrib.postgres.search import TrigramWordSimilarity
 from django.db import DEFAULT_DB_ALIAS, connections, models
-from django.db.models import BooleanField, Q, Value
+from django.db.models import BooleanField, Case, Q, Value, When
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Length, Upper
 from django.utils import timezone
 
 
@@ -227,3 +230,42 @@ def api_geometry(simplify_metres: float | None = None) -> Transform:
         # ST_Multi keeps it the MultiPolygon the API promises (found by schemathesis).
         geometry = Multi(SimplifyPreserveTopology("geom", Value(float(simplify_metres))))
     return Transform(geometry, settings.NABOLAGET_API_SRID)
+
+
+# The most address suggestions given for one query: a list a person reads through.
+MAX_ADDRESS_SUGGESTIONS = 10
+# A house number (with its letter) at the end of a typed address: "STORGATA 12B".
+HOUSE_NUMBER = re.compile(r"\s+\d+\s*[A-ZÆØÅ]?$")
+
+
+class AddressQuerySet(models.QuerySet):
+    def search(self, text: str) -> AddressQuerySet:
+        """Addresses whose text starts with what was typed (case-insensitive)."""
+        return self.filter(text__istartswith=text.strip())
+
+    def suggest(self, text: str) -> AddressQuerySet:
+        """Addresses for what has been typed so far, best first: those starting with it (in
+        the order of their house numbers), then those with a word like it (a typo, a letter
+        left out: pg_trgm's word similarity). Both tests use the trigram index on
+        ``UPPER(text)`` (migration areas 0002); nothing for blank text."""
+        typed = " ".join(text.split()).upper()
+        if not typed:
+            return self.none()
+        # The street's name is compared without the house number, which would pull a
+        # misspelt name ("Storgt 1") below the similarity threshold; the order uses both.
+        street = HOUSE_NUMBER.sub("", typed) or typed
+        upper = Upper("text")
+        starts = Q(upper_text__startswith=typed)
+        return (
+            self.alias(upper_text=upper)
+            .filter(starts | Q(upper_text__trigram_word_similar=street))
+            .annotate(
+                starts_with=Case(When(starts, then=Value(1)), default=Value(0)),
+                similarity=TrigramWordSimilarity(Value(typed), upper),
+            )
+            .order_by("-starts_with", "-similarity", Length("text"), "text", "postcode")
+        )
+
+    def with_api_point(self) -> AddressQuerySet:
+        """Annotate ``api_point``: the point in WGS 84 for the API and the map."""
+        return self.annotate(api_point=Transform("point", 4326))

@@ -10,6 +10,7 @@ from areas.geojson import geometry_from_geojson
 from areas.models import Area, AreaType
 from cases.digests import PERIOD_VALIDATORS
 from cases.models import AdjustmentAction, Body, CaseStatus
+from cases.services import case_geometry_check, case_geometry_from_upload, case_number_check
 from core.fields import TextField
 from core.forms import add_service_errors
 from priorities import kinds
@@ -73,19 +74,38 @@ class CaseForm(forms.Form):
         help_text=_("Areas this close to the geometry count as affected too."),
     )
 
-    def clean(self):
-        from cases.services import case_geometry_from_upload
+    def __init__(self, *args, municipality, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.municipality = municipality
+        if not self.is_bound:
+            # Every type by default: a case made with none affects no area.
+            self.initial.setdefault("area_types", list(self.fields["area_types"].queryset))
 
+    def clean(self):
         data = super().clean()
         data["geom"] = None
         upload = data.get("geometry_file")
+        field = "geometry_file" if upload else "geometry"
         try:
             if upload:
-                data["geom"] = case_geometry_from_upload(upload, field="geometry_file")
+                data["geom"] = case_geometry_from_upload(upload, field=field)
             elif data.get("geometry"):
-                data["geom"] = geometry_from_geojson(data["geometry"], field="geometry")
+                data["geom"] = geometry_from_geojson(data["geometry"], field=field)
+            # The service's checks, said now beside the fields' own errors (one round).
+            if data["geom"] is not None:
+                case_geometry_check(data["geom"], self.municipality, field=field)
         except ValidationError as exc:
             add_service_errors(self, exc)
+        if data.get("number"):
+            try:
+                case_number_check(data["number"], self.municipality)
+            except ValidationError as exc:
+                add_service_errors(self, exc)
+        if "area_types" not in self.errors and not data.get("area_types"):
+            self.add_error(
+                "area_types",
+                _("Tick at least one type of area: with none, the case affects no area."),
+            )
         return data
 
 

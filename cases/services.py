@@ -198,6 +198,18 @@ def _combine(geometries: list[GEOSGeometry], field: str) -> GEOSGeometry:
     return combined
 
 
+def case_number_check(number: str, municipality) -> None:
+    """A ValidationError on ``number`` when the municipality already has a case by it."""
+    number = (number or "").strip()
+    if Case.objects.filter(municipality=municipality, number=number).exists():
+        raise ValidationError(
+            {
+                "number": _("Case %(number)s already exists in %(name)s.")
+                % {"number": number, "name": municipality.name}
+            }
+        )
+
+
 def case_geometry_check(geometry: GEOSGeometry, municipality, *, field: str = "geometry"):
     """A case's geometry in the storage SRID: the same check as councils' drawn places
     (areas.validation), with the case's limit of points."""
@@ -230,13 +242,7 @@ def case_create(
     """Create a case with its geometry and compute the areas it affects."""
     staff_role(actor, municipality.pk, ANSWER_ROLES)
     number = (number or "").strip()
-    if Case.objects.filter(municipality=municipality, number=number).exists():
-        raise ValidationError(
-            {
-                "number": _("Case %(number)s already exists in %(name)s.")
-                % {"number": number, "name": municipality.name}
-            }
-        )
+    case_number_check(number, municipality)
     case = Case(municipality=municipality, number=number, buffer_metres=buffer_metres)
     for name in CASE_FIELDS:
         if name in fields:

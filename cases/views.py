@@ -52,7 +52,7 @@ def case_list(request):
 def case_new(request):
     """A planner creates a case: details, a geometry drawn or uploaded, the area types."""
     municipality = planner_municipality(request)
-    form = CaseForm(request.POST or None, request.FILES or None)
+    form = CaseForm(request.POST or None, request.FILES or None, municipality=municipality)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

@@ -9,6 +9,8 @@ from areas.geojson import geometry_from_geojson
 from areas.models import Area
 from cases.models import Case
 from core.fields import TextField
+from core.forms import add_service_errors
+from councils import services as council_services
 from councils.models import SubmissionKind
 from priorities.forms import area_label
 
@@ -52,7 +54,7 @@ class SubmissionForm(forms.Form):
         label=_("Adopted in the meeting of"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
-        help_text=_("Required for a formal council's statement."),
+        help_text=_("Required for a formal council's statement or input."),
     )
     minutes_reference = TextField(
         label=_("Minutes reference"),
@@ -70,7 +72,11 @@ class SubmissionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Filled in when you draw on the map; you may also paste GeoJSON here."),
     )
-    geometry_file = forms.FileField(label=_("Or upload a GeoJSON file"), required=False)
+    geometry_file = forms.FileField(
+        label=_("Or upload a GeoJSON file"),
+        required=False,
+        help_text=_("GeoJSON in WGS 84 (longitude, latitude)."),
+    )
     areas = forms.ModelMultipleChoiceField(
         label=_("Or choose the areas it concerns"),
         required=False,
@@ -85,6 +91,7 @@ class SubmissionForm(forms.Form):
 
     def __init__(self, *args, council, **kwargs):
         super().__init__(*args, **kwargs)
+        self.council = council
         municipality = council.municipality
         self.fields["consultation"].queryset = council.consultations.select_related(
             "case"
@@ -108,6 +115,20 @@ class SubmissionForm(forms.Form):
                 data["geom"] = geometry_from_geojson(source, field="geometry")
             except forms.ValidationError as exc:
                 self.add_error(None, exc)  # keeps the codes: "too_large" is answered with 413
+        # What the service would refuse, said now beside the fields' own errors (one round).
+        errors = council_services.submission_errors(
+            council=self.council,
+            kind=data.get("kind"),
+            meeting_date=data.get("meeting_date"),
+            year=data.get("year"),
+            geometry=data["geom"],
+            areas=list(data.get("areas") or ()),
+            case=data.get("case"),
+            consultation=data.get("consultation"),
+            attachments=data.get("attachments") or (),
+        )
+        if errors:
+            add_service_errors(self, forms.ValidationError(errors))
         return data
 
 

@@ -7,6 +7,7 @@ import hashlib
 from collections.abc import Sequence
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -18,6 +19,8 @@ from councils import tasks
 from councils.attachments import attachment_pdf_check
 from councils.models import (
     Consultation,
+    Council,
+    CouncilMembership,
     Submission,
     SubmissionAttachment,
 )
@@ -32,6 +35,43 @@ from priorities.services import (
 SUBMISSION_PREFIX = "UT"
 MAX_ATTACHMENTS = 5
 MAX_GEOMETRY_VERTICES = 10_000
+
+
+@transaction.atomic
+def council_secretary_grant(
+    *, email: str, council: str, municipality_code: str
+) -> tuple[CouncilMembership, bool]:
+    """Make the account with this e-mail a secretary of the council given by its id or its
+    exact name in the municipality (a member becomes its secretary). Returns (membership,
+    created)."""
+    user = get_user_model().objects.filter(email__iexact=email.strip()).first()
+    if user is None:
+        raise ValidationError(
+            _("There is no account with the e-mail address %(email)s.") % {"email": email}
+        )
+    councils = Council.objects.filter(municipality__code=municipality_code)
+    found = list(
+        councils.filter(pk=int(council))
+        if council.strip().isdigit()
+        else councils.filter(name__iexact=council.strip())
+    )
+    if len(found) != 1:
+        raise ValidationError(
+            _("There is no council %(council)s in municipality %(code)s. Councils: %(names)s.")
+            % {
+                "council": council,
+                "code": municipality_code,
+                "names": ", ".join(f"{c.pk} {c.name}" for c in councils.order_by("pk")) or "-",
+            }
+        )
+    membership, created = CouncilMembership.objects.get_or_create(
+        council=found[0], user=user, defaults={"role": CouncilMembership.Role.SECRETARY}
+    )
+    if not created and membership.role != CouncilMembership.Role.SECRETARY:
+        membership.role = CouncilMembership.Role.SECRETARY
+        membership.save(update_fields=["role"])
+        created = True
+    return membership, created
 
 
 def council_secretary_check(user, council) -> None:
@@ -50,6 +90,84 @@ def _attachment_check(upload) -> None:
             }
         )
     attachment_pdf_check(upload)
+
+
+def _submission_check(
+    *,
+    council,
+    kind: str | None,
+    meeting_date=None,
+    year: int | None = None,
+    geometry=None,
+    areas: Sequence | None = None,
+    case=None,
+    consultation=None,
+    attachments: Sequence = (),
+) -> tuple[dict[str, list[ValidationError]], object]:
+    """Every reason to refuse a submission, field by field, all at once (not in rounds),
+    and the place in the storage SRID when it is acceptable. The errors keep their codes
+    (``too_large`` is answered with 413)."""
+    municipality = council.municipality
+    errors: dict[str, list[ValidationError]] = {}
+
+    def refuse(exc: ValidationError) -> None:
+        for field, field_errors in exc.error_dict.items():
+            errors.setdefault(field, []).extend(field_errors)
+
+    if council.is_formal and not meeting_date:
+        if kind == "statement":
+            errors["meeting_date"] = [
+                ValidationError(
+                    _("A formal council's statement needs the date of the meeting that adopted it.")
+                )
+            ]
+        elif kind == "input":
+            errors["meeting_date"] = [
+                ValidationError(
+                    _("A formal council's input needs the date of the meeting that adopted it.")
+                )
+            ]
+    if kind == "annual_report" and not year:
+        errors["year"] = [ValidationError(_("Give the year the annual report is for."))]
+    if len(attachments) > MAX_ATTACHMENTS:
+        errors["attachments"] = [
+            ValidationError(_("At most %(n)s attachments.") % {"n": MAX_ATTACHMENTS})
+        ]
+    else:
+        for upload in attachments:
+            try:
+                _attachment_check(upload)
+            except ValidationError as exc:
+                refuse(exc)
+    if consultation is not None:
+        if not consultation.councils.filter(pk=council.pk).exists():
+            errors["consultation"] = [
+                ValidationError(_("This council was not asked in that consultation."))
+            ]
+        case = consultation.case
+    if case is not None and case.municipality_id != municipality.pk:
+        errors.setdefault("case", []).append(
+            ValidationError(_("The case belongs to another municipality."))
+        )
+    stored = None
+    if geometry is not None:
+        try:
+            stored = place_check(geometry, municipality, max_vertices=MAX_GEOMETRY_VERTICES)
+        except ValidationError as exc:
+            refuse(exc)
+    elif areas and any(area.municipality_id != municipality.pk for area in areas):
+        errors["areas"] = [
+            ValidationError(_("Choose areas in %(name)s.") % {"name": municipality.name})
+        ]
+    return errors, stored
+
+
+def submission_errors(**kwargs) -> dict[str, list[ValidationError]]:
+    """The reasons ``submission_file`` would refuse these values, field by field: for a form,
+    to show them beside its own errors in one round. Takes ``submission_file``'s arguments
+    but the secretary's and the texts."""
+    errors, _stored = _submission_check(**kwargs)
+    return errors
 
 
 @transaction.atomic
@@ -72,34 +190,23 @@ def submission_file(
     """File a council's submission: receipt, areas, attachments, and the same loop as priorities."""
     council_secretary_check(secretary, council)
     municipality = council.municipality
-    errors = {}
-    if kind in ("statement", "input") and council.is_formal and not meeting_date:
-        errors["meeting_date"] = _(
-            "A formal council's statement needs the date of the meeting that adopted it."
-        )
-    if kind == "annual_report" and not year:
-        errors["year"] = _("Give the year the annual report is for.")
-    if len(attachments) > MAX_ATTACHMENTS:
-        errors["attachments"] = _("At most %(n)s attachments.") % {"n": MAX_ATTACHMENTS}
+    errors, stored = _submission_check(
+        council=council,
+        kind=kind,
+        meeting_date=meeting_date,
+        year=year,
+        geometry=geometry,
+        areas=areas,
+        case=case,
+        consultation=consultation,
+        attachments=attachments,
+    )
     if errors:
         raise ValidationError(errors)
-    for upload in attachments:
-        _attachment_check(upload)
     late = False
     if consultation is not None:
-        if not consultation.councils.filter(pk=council.pk).exists():
-            raise ValidationError(
-                {"consultation": _("This council was not asked in that consultation.")}
-            )
         case = consultation.case
         late = timezone.localdate() > consultation.deadline
-    if case is not None and case.municipality_id != municipality.pk:
-        raise ValidationError({"case": _("The case belongs to another municipality.")})
-    stored = (
-        place_check(geometry, municipality, max_vertices=MAX_GEOMETRY_VERTICES)
-        if geometry is not None
-        else None
-    )
     if stored is not None:
         chosen = list(
             Area.objects.in_force()
@@ -110,10 +217,6 @@ def submission_file(
         )
     else:
         chosen = list(areas or council.areas.all())
-        if any(area.municipality_id != municipality.pk for area in chosen):
-            raise ValidationError(
-                {"areas": _("Choose areas in %(name)s.") % {"name": municipality.name}}
-            )
     submission = Submission(
         reference=next_reference(SUBMISSION_PREFIX),
         municipality=municipality,

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.gis",
+    "django.contrib.postgres",
     "rest_framework",
     "rest_framework_gis",
     "django_filters",
@@ -248,6 +249,8 @@ NABOLAGET_RATES = {
     # login lockout (AXES_FAILURE_LIMIT), this bounds the attempts of any kind.
     "account_close_user": env_str("NABOLAGET_RATE_ACCOUNT_CLOSE_USER", "10/hour"),
     "account_close_address": env_str("NABOLAGET_RATE_ACCOUNT_CLOSE_ADDRESS", "30/hour"),
+    # Address suggestions come as one types (a request a few key strokes apart).
+    "address_search_address": env_str("NABOLAGET_RATE_ADDRESS_SEARCH_ADDRESS", "300/minute"),
 }
 # Number of trusted proxies in front of the app that append to X-Forwarded-For.
 # 0 (the default) means the client address is REMOTE_ADDR and the header is ignored,

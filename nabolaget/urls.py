@@ -7,7 +7,8 @@ from rest_framework.routers import DefaultRouter
 
 from accounts import views as account_views
 from accounts.api import AccountCloseView, AccountDataView
-from areas.api.views import AreaTypeViewSet, AreaViewSet
+from accounts.limits import throttle
+from areas.api.views import AddressSearchView, AreaTypeViewSet, AreaViewSet
 from cases.api.views import AreaDigestView, CaseViewSet
 from councils.api.views import CouncilViewSet, SubmissionViewSet
 from priorities.api.views import AreaStatsView, CategoryViewSet, PriorityViewSet
@@ -41,6 +42,12 @@ api_v1 = [
     # digest (cases): the areas app knows nothing of input.
     path("areas/<int:pk>/stats/", AreaStatsView.as_view(), name="area-stats"),
     path("areas/<int:pk>/digest/", AreaDigestView.as_view(), name="area-digest"),
+    # Public, asked at every few key strokes: limited per client address.
+    path(
+        "addresses/",
+        AddressSearchView.as_view(throttle_classes=[throttle("address_search", "address")]),
+        name="address-search",
+    ),
     path("", include(router.urls)),
     path("me/data/", AccountDataView.as_view(), name="account_data"),
     path("me/close/", AccountCloseView.as_view(), name="account_close"),

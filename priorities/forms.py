@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from areas.forms import address_point
 from areas.geo import lon_lat_point
-from areas.models import Address, Area, AreaType
+from areas.models import Area, AreaType
 from core.fields import TextField
-from core.forms import LongSelect
+from core.forms import LongSelect, add_service_errors
 from priorities.models import MAX_SUPPORT, AnswerTemplate, Category, Status, case_number_validator
+from priorities.services import input_locate
 
 
 def area_label(area) -> str:
@@ -75,37 +78,40 @@ class PriorityForm(forms.Form):
     def clean(self):
         data = super().clean()
         lat, lon = data.get("lat"), data.get("lon")
+        # Every error at once: the place is checked whatever else is wrong, and its errors
+        # are on the place's own fields (the error summary links each to its field).
+        if "lat" in self.errors or "lon" in self.errors:
+            return data
         if (lat is None) != (lon is None):
-            raise forms.ValidationError(_("Give both latitude and longitude, or neither."))
-        if lat is not None:
+            self.add_error(
+                "lon" if lon is None else "lat",
+                _("Give both latitude and longitude, or neither."),
+            )
+        elif lat is not None:
             data["point"] = lon_lat_point(lon, lat)
         elif data.get("address"):
-            matches = list(
-                Address.objects.filter(municipality=self.municipality).search(data["address"])[:6]
-            )
-            if not matches:
-                self.add_error(
-                    "address",
-                    _(
-                        "We do not know this address. Check the spelling, or choose the place another way."
-                    ),
-                )
-            elif len(matches) > 1 and matches[0].text.lower() != data["address"].strip().lower():
-                self.add_error(
-                    "address",
-                    _("Several addresses match: %(list)s. Type one of them in full.")
-                    % {"list": "; ".join(m.text for m in matches)},
-                )
-            else:
-                data["point"] = matches[0].point
+            try:
+                data["point"] = address_point(data["address"], self.municipality)
+            except ValidationError as exc:
+                self.add_error("address", exc)
         elif data.get("area"):
             data["point"] = data["area"].geom.point_on_surface
-        elif not self.errors:
-            raise forms.ValidationError(
+        elif "address" not in self.errors and "area" not in self.errors:
+            self.add_error(
+                "address",
                 _(
                     "Choose the place: click the map, type the coordinates or an address, or choose an area."
-                )
+                ),
             )
+        if data.get("point") is not None:
+            # A place outside the municipalities is said now, beside the other errors, not
+            # in a second round once they are put right (the service checks it again).
+            try:
+                source = "lat" if lat is not None else "address" if data.get("address") else "area"
+                input_locate(data["point"], field=source)
+            except ValidationError as exc:
+                add_service_errors(self, exc)
+                del data["point"]
         return data
 
 

@@ -183,7 +183,15 @@ def answer(request):
         messages.error(request, _("Choose at least one priority in the table."))
         return redirect(back)
     if not form.is_valid():
-        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        # Said after the redirect, where the form is empty again: each error names its field.
+        messages.error(
+            request,
+            " ".join(
+                f"{form[name].label}: {error}" if name in form.fields else str(error)
+                for name, errors in form.errors.items()
+                for error in errors
+            ),
+        )
         return redirect(back)
     data = form.cleaned_data
     try:

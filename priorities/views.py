@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from accounts.idempotency import idempotent_form
 from accounts.limits import check_rate_limits, throttle
 from accounts.models import Role
-from areas.forms import PointLookupForm
+from areas.forms import AddressLookupForm, PointLookupForm
 from areas.geo import lon_lat_point
 from areas.models import Area, Municipality
 from priorities import kinds, services
@@ -58,11 +58,18 @@ def municipality_detail(request, code: str):
     )
     asked = "lat" in request.GET or "lon" in request.GET
     form = PointLookupForm(request.GET if asked else None)
-    found = None
-    status = 400 if asked and not form.is_valid() else 200
+    by_address = "address" in request.GET and not asked
+    address_form = AddressLookupForm(request.GET if by_address else None, municipality=municipality)
+    point = None
     if asked and form.is_valid():
         point = lon_lat_point(form.cleaned_data["lon"], form.cleaned_data["lat"])
+    elif by_address and address_form.is_valid():
+        point = address_form.cleaned_data.get("point")
+    found = None
+    if point is not None:
         found = list(Area.objects.covering(point).select_related("type").defer("geom"))
+    refused = (asked and form.errors) or (by_address and address_form.errors)
+    status = 400 if refused else 200
     return render(
         request,
         "priorities/municipality.html",
@@ -70,6 +77,7 @@ def municipality_detail(request, code: str):
             "municipality": municipality,
             "areas": areas,
             "form": form,
+            "address_form": address_form,
             "found": found,
             "latest": Priority.public_objects.in_municipality(code)
             .select_related("category")
@@ -146,8 +154,9 @@ def priority_new(request, code: str | None = None):
     )
 
 
-def priority_detail(request, pk: int):
-    """A priority with its status history, support and (for staff) the answer and moderation forms."""
+def priority_detail(request, pk: int, *, forms: dict | None = None, status: int = 200):
+    """A priority with its status history, support and (for staff) the answer and moderation
+    forms; ``forms`` holds a staff form posted with errors, shown again with them."""
     priority = get_object_or_404(
         Priority.all_objects.visible_to(request.user, STAFF_ROLES, merged=True)
         .select_related("category", "municipality", "merged_into")
@@ -178,8 +187,9 @@ def priority_detail(request, pk: int):
         "report_form": ReportForm(),
         "moderation_form": ModerationForm(),
         "redact_form": RedactForm(initial={"title": priority.title, "text": priority.text}),
+        **(forms or {}),
     }
-    return render(request, "priorities/detail.html", context)
+    return render(request, "priorities/detail.html", context, status=status)
 
 
 @require_POST
@@ -235,13 +245,13 @@ def priority_report(request, pk: int):
     return redirect(priority.get_absolute_url())
 
 
-def _staff_action(request, pk: int, form_class, action, success: str):
-    """A staff form posted from a priority's page: validate, run the service, report back."""
+def _staff_action(request, pk: int, form_class, action, success: str, form_name: str):
+    """A staff form posted from a priority's page: validate, run the service, report back.
+    A form with errors is shown again on the page (as ``form_name``), with its summary."""
     priority = _visible_priority(request, pk)
     form = form_class(request.POST)
     if not form.is_valid():
-        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
-        return _back(priority, 400, request)
+        return priority_detail(request, priority.pk, forms={form_name: form}, status=400)
     try:
         action(priority, form.cleaned_data)
     except ValidationError as exc:
@@ -264,6 +274,7 @@ def priority_answer(request, pk: int):
             records=[priority], actor=request.user, **data
         ),
         _("The answer is saved and the residents will be told."),
+        "status_form",
     )
 
 
@@ -282,6 +293,7 @@ def priority_moderate(request, pk: int):
             reason=data["reason"],
         ),
         _("Saved."),
+        "moderation_form",
     )
 
 
@@ -297,6 +309,7 @@ def priority_redact(request, pk: int):
             priority=priority, moderator=request.user, **data
         ),
         _("The text is redacted. The original is kept in the protected history."),
+        "redact_form",
     )
 
 

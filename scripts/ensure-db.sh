@@ -10,7 +10,8 @@
 #
 # Two roles, neither a superuser: nabolaget_owner owns the tables and runs the
 # migrations; nabolaget (the site and the worker) reads and writes rows only
-# (scripts/db-grants.sql). PostGIS is created here, once, by the superuser, in the
+# (scripts/db-grants.sql). PostGIS (and pg_trgm, for the address suggestions) is created
+# here, once, by the superuser, in the
 # database and in template1, so that the test and restore databases the owner
 # creates have it. A cluster made by an earlier version (nabolaget a superuser
 # owning everything, synchronous_commit off) is brought to this state.
@@ -102,8 +103,8 @@ SQL
 for db in $(psql_pg -d postgres -c "SELECT datname FROM pg_database WHERE datallowconn AND datname <> 'template1'
     AND (datdba = '$web'::regrole OR datname = 'nabolaget')"); do
   psql_pg -d "$db" -c "ALTER DATABASE \"$db\" OWNER TO $owner" -c "REASSIGN OWNED BY $web TO $owner"
-  psql_pg -d "$db" -c "SET client_min_messages = warning" -c "CREATE EXTENSION IF NOT EXISTS postgis"
+  psql_pg -d "$db" -c "SET client_min_messages = warning" -c "CREATE EXTENSION IF NOT EXISTS postgis" -c "CREATE EXTENSION IF NOT EXISTS pg_trgm"
   psql_pg -d "$db" -v owner="$owner" -v web="$web" -f "$root/scripts/db-grants.sql"
 done
-psql_pg -d template1 -c "SET client_min_messages = warning" -c "CREATE EXTENSION IF NOT EXISTS postgis"
+psql_pg -d template1 -c "SET client_min_messages = warning" -c "CREATE EXTENSION IF NOT EXISTS postgis" -c "CREATE EXTENSION IF NOT EXISTS pg_trgm"
 psql_pg -d template1 -v owner="$owner" -v web="$web" -f "$root/scripts/db-grants.sql"

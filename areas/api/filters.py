@@ -20,6 +20,7 @@ from areas.geo import lon_lat_point
 from areas.models import Area, AreaType, kommunenummer_validator
 from areas.querysets import AreaQuerySet
 from core.api import refuse_repeated_parameters
+from core.text import normalise_text
 
 MAX_SIMPLIFY_METRES = 10_000
 
@@ -171,5 +172,65 @@ class AreaGeometryBackend(BaseFilterBackend):
                 "in": "query",
                 "description": self.PARAMETERS[1].description,
                 "schema": {"type": "boolean"},
+            },
+        ]
+
+
+# The longest search text taken: an address is at most 200 characters (Address.text).
+MAX_ADDRESS_QUERY = 200
+# Fewer characters than this give no suggestions (too many addresses start with one letter).
+MIN_ADDRESS_QUERY = 2
+
+
+class AddressSearchBackend(BaseFilterBackend):
+    """``?q=`` (what has been typed) and ``?municipality=`` of the address suggestions.
+    A blank or one-letter ``q`` suggests nothing (an empty list); a ``q`` too long or
+    repeated is a 400 in the request's language."""
+
+    def filter_queryset(self, request, queryset, view):
+        refuse_repeated_parameters(request, ["q", "municipality"])
+        params = request.query_params
+        text = params.get("q") or ""
+        if len(text) > MAX_ADDRESS_QUERY:
+            raise ValidationError(
+                {
+                    "q": [
+                        _("Type at most %(n)s characters of the address.")
+                        % {"n": MAX_ADDRESS_QUERY}
+                    ]
+                }
+            )
+        # As every typed text: NFC, nothing invisible, control characters read as spaces.
+        text = normalise_text(text)
+        code = (params.get("municipality") or "").strip()
+        if code:
+            try:
+                kommunenummer_validator(code)
+            except DjangoValidationError as exc:
+                raise ValidationError({"municipality": exc.messages}) from exc
+            queryset = queryset.filter(municipality__code=code)
+        if len(text.strip()) < MIN_ADDRESS_QUERY:
+            return queryset.none()
+        return queryset.suggest(text)
+
+    def get_schema_operation_parameters(self, view):
+        return [
+            {
+                "name": "q",
+                "required": False,
+                "in": "query",
+                "description": (
+                    "What has been typed of the address (at most "
+                    f"{MAX_ADDRESS_QUERY} characters; fewer than {MIN_ADDRESS_QUERY}, or "
+                    "none, suggest nothing)."
+                ),
+                "schema": {"type": "string", "maxLength": MAX_ADDRESS_QUERY},
+            },
+            {
+                "name": "municipality",
+                "required": False,
+                "in": "query",
+                "description": "Kommunenummer (four digits): only this municipality's addresses.",
+                "schema": {"type": "string", "pattern": "^[0-9]{4}$"},
             },
         ]

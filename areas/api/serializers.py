@@ -1,5 +1,6 @@
 from drf_spectacular.contrib.rest_framework_gis import (
     build_geo_container_schema,
+    build_point_geo_schema,
     build_polygon_schema,
 )
 from drf_spectacular.plumbing import build_array_type
@@ -8,7 +9,7 @@ from rest_framework import serializers
 from rest_framework_gis.fields import GeometryField
 from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
-from areas.models import Area, AreaType
+from areas.models import Address, Area, AreaType
 from areas.querysets import CoveringArea
 from core.models import name_in_language
 
@@ -91,3 +92,20 @@ def covering_collection(rows: list[CoveringArea]) -> dict:
 def _iso_date(value) -> str | None:
     """A date as DRF's DateField gives it (ISO 8601)."""
     return None if value is None else value.isoformat()
+
+
+@extend_schema_field(build_point_geo_schema())
+class ApiPointField(GeometryField):
+    """The WGS 84 point annotated by the queryset (``api_point``), described as a Point."""
+
+
+class AddressSerializer(GeoFeatureModelSerializer):
+    """An address suggestion as a GeoJSON Feature (a point in WGS 84, longitude first)."""
+
+    municipality = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    point = ApiPointField(source="api_point", read_only=True, precision=6)
+
+    class Meta:
+        model = Address
+        geo_field = "point"
+        fields = ["id", "text", "postcode", "post_town", "municipality"]

@@ -1,12 +1,17 @@
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import viewsets
+from rest_framework import generics, viewsets
 from rest_framework.response import Response
 
-from areas.api.filters import AreaFilter, AreaGeometryBackend
-from areas.api.serializers import AreaSerializer, AreaTypeSerializer, covering_collection
-from areas.models import Area, AreaType
-from areas.querysets import covering_rows
+from areas.api.filters import AddressSearchBackend, AreaFilter, AreaGeometryBackend
+from areas.api.serializers import (
+    AddressSerializer,
+    AreaSerializer,
+    AreaTypeSerializer,
+    covering_collection,
+)
+from areas.models import Address, Area, AreaType
+from areas.querysets import MAX_ADDRESS_SUGGESTIONS, covering_rows
 from core.api import FeatureCollectionPagination
 
 # A point lookup (?contains=) with no other parameters than these, and without geometry,
@@ -60,3 +65,24 @@ class AreaViewSet(viewsets.ReadOnlyModelViewSet):
             self.paginator.get_page_size(self.request)
             return None
         return super().paginate_queryset(queryset)
+
+
+class AddressSearchView(generics.ListAPIView):
+    """Addresses of the address register suggested for what has been typed (``q``), best
+    first (those starting with it, then those spelt like it), at most 10, as a GeoJSON
+    FeatureCollection of points (EPSG:4326, longitude first). Not paginated."""
+
+    # The address field's suggestions on the pin form and the home page. Its rate limit is
+    # set where the URL is (nabolaget/urls.py): the limits are the accounts app's, a layer
+    # above this one.
+
+    serializer_class = AddressSerializer
+    filter_backends = [AddressSearchBackend]
+    pagination_class = None
+
+    def get_queryset(self):
+        return Address.objects.select_related("municipality").with_api_point()
+
+    def list(self, request, *args, **kwargs):
+        addresses = self.filter_queryset(self.get_queryset())[:MAX_ADDRESS_SUGGESTIONS]
+        return Response(self.get_serializer(addresses, many=True).data)

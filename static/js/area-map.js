@@ -114,6 +114,11 @@ function setupLookup(map, el) {
 
   map.on("click", (event) => lookup(event.latlng));
   centreButton?.addEventListener("click", () => lookup(map.getCenter()));
+  // An address picked in the address field (address-combobox.js): look up the areas there.
+  el.addEventListener("nabolaget:place", ({ detail }) => {
+    map.setView([detail.lat, detail.lon], Math.max(map.getZoom(), 14));
+    lookup(L.latLng(detail.lat, detail.lon));
+  });
 }
 
 // Priorities in the viewport: clusters when zoomed out, coloured points when zoomed in.
@@ -177,6 +182,11 @@ function setupPicker(map, el) {
     lat.value = event.latlng.lat.toFixed(6);
     lon.value = event.latlng.lng.toFixed(6);
     place(event.latlng);
+  });
+  // An address picked in the address field (address-combobox.js): pin it as a click would.
+  el.addEventListener("nabolaget:place", ({ detail }) => {
+    map.setView([detail.lat, detail.lon], Math.max(map.getZoom(), 15));
+    map.fire("click", { latlng: L.latLng(detail.lat, detail.lon) });
   });
 }
 

@@ -47,7 +47,9 @@ def test_coordinate_lookup_with_bad_input_explains(client):
 
     assert response.status_code == 400
     html = response.content.decode()
-    assert 'role="alert"' in html
+    # The error summary, which takes focus, links to each field in error.
+    summary = html.split('class="error-summary"')[1].split("</div>")[0]
+    assert 'href="#id_lat"' in summary and 'href="#id_lon"' in summary
     assert 'class="found"' not in html
 
 

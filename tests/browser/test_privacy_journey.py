@@ -31,7 +31,11 @@ def test_resident_downloads_the_data_and_closes_the_account(page, axe):
 
     page.get_by_label("Passordet ditt").fill("ikke-mitt-passord")
     page.get_by_role("button", name="Steng kontoen min").click()
-    page.get_by_text("Det er ikke passordet ditt. Ingenting er endret.").wait_for()
+    # Beside the field, and in the error summary (which has focus) as a link to it.
+    page.locator("#id_password_error").get_by_text(
+        "Det er ikke passordet ditt. Ingenting er endret."
+    ).wait_for()
+    assert page.evaluate("document.activeElement.id") == "error-summary"
     assert_accessible(axe, page)
     assert get_user_model().objects.get(pk=resident.pk).is_active
 

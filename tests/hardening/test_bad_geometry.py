@@ -19,7 +19,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from accounts.models import Role
-from areas.models import Area
+from areas.models import Area, AreaType
 from cases.services import MAX_CASE_VERTICES, MAX_UPLOAD_BYTES
 from councils.models import Council
 from priorities.models import Category
@@ -236,6 +236,8 @@ def _case_form(**extra) -> dict:
         "body": "kommunestyre",
         "status": "in_preparation",
         "buffer_metres": "0",
+        # What the form sends as it opens: every area type ticked (none is refused).
+        "area_types": list(AreaType.objects.exclude(slug="kommune").values_list("pk", flat=True)),
         **extra,
     }
 
@@ -400,7 +402,8 @@ TARGETS = [
         "priority-page",
         "position",
         True,
-        frozenset({"lat", "lon", "__all__"}),
+        # No place at all is said on the address field, the first way to give one.
+        frozenset({"lat", "lon", "address", "__all__"}),
         _resident,
         send_priority_page,
         GOOD_POSITION,
