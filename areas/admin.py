@@ -1,21 +1,56 @@
+from django import forms
 from django.contrib import admin
 from django.contrib.gis.admin import GISModelAdmin
 from django.core.exceptions import PermissionDenied
+from django.core.files.uploadedfile import UploadedFile
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from areas.datafiles import FileTooLargeError, UnsafeFileError
 from areas.forms import AreaImportForm
 from areas.importers import AreaImportError, ImportOptions, import_areas, uploaded_file
 from areas.models import Area, AreaType, Municipality
 from areas.services import area_geometry_changed
+from core.identity import emblem_from_upload
+
+
+class MunicipalityForm(forms.ModelForm):
+    """The coat of arms is checked and re-encoded (core.identity) before it is stored."""
+
+    class Meta:
+        model = Municipality
+        fields = [
+            "code",
+            "name",
+            "answer_days",
+            "answer_body",
+            "report_threshold",
+            "emblem",
+            "accent_colour",
+        ]
+
+    def clean_emblem(self):
+        emblem = self.cleaned_data.get("emblem")
+        if isinstance(emblem, UploadedFile):
+            return emblem_from_upload(emblem)
+        return emblem
 
 
 @admin.register(Municipality)
 class MunicipalityAdmin(admin.ModelAdmin):
+    form = MunicipalityForm
     list_display = ["code", "name"]
     search_fields = ["code", "name"]
+    fieldsets = [
+        (None, {"fields": ["code", "name"]}),
+        (
+            gettext_lazy("Answers and moderation"),
+            {"fields": ["answer_days", "answer_body", "report_threshold"]},
+        ),
+        (gettext_lazy("Look"), {"fields": ["emblem", "accent_colour"]}),
+    ]
 
 
 @admin.register(AreaType)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import datetime
 import hashlib
 from collections.abc import Sequence
@@ -40,6 +41,7 @@ from cases.models import (
     FrozenDigest,
     FrozenDigestPDF,
 )
+from core.identity import HEX_COLOUR
 from priorities.models import InputRecord, Status
 from priorities.services import ANSWER_ROLES, input_set_status, staff_role
 
@@ -442,10 +444,33 @@ def digest_pdf_bytes(*, case: Case, html: str, title: str) -> bytes:
     """An A4 PDF of a digest's HTML, for the case documents (WeasyPrint)."""
     from weasyprint import HTML
 
+    municipality = case.municipality
     document = render_to_string(
-        "cases/digest_pdf.html", {"case": case, "body": html, "title": title}
+        "cases/digest_pdf.html",
+        {
+            "case": case,
+            "body": html,
+            "title": title,
+            # Checked again here: it is written into the PDF's stylesheet.
+            "accent_colour": municipality.accent_colour
+            if HEX_COLOUR.fullmatch(municipality.accent_colour or "")
+            else "",
+            "emblem_data_uri": _emblem_data_uri(municipality),
+        },
     )
     return HTML(string=document, base_url=None).write_pdf()
+
+
+def _emblem_data_uri(municipality) -> str:
+    """The coat of arms inside the PDF (our own re-encoded PNG; WeasyPrint fetches nothing)."""
+    if not municipality.emblem:
+        return ""
+    try:
+        with municipality.emblem.open("rb") as handle:
+            data = handle.read()
+    except FileNotFoundError:
+        return ""
+    return "data:image/png;base64," + base64.b64encode(data).decode("ascii")
 
 
 def digest_pdf_save(frozen: FrozenDigest) -> FrozenDigestPDF:

@@ -112,6 +112,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "nabolaget.context_processors.site",
                 "nabolaget.context_processors.basemap",
+                "nabolaget.context_processors.identity",
             ],
         },
     },

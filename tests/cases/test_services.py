@@ -167,6 +167,31 @@ def test_freezing_stores_data_html_and_pdf_that_never_change(settings, tmp_path)
     assert case_digest(case)["totals"]["priorities"] == 2
 
 
+def test_the_pdf_carries_the_municipalitys_coat_of_arms_and_colour(settings, tmp_path):
+    """The frozen PDF's heading: the coat of arms (embedded, our own PNG) and the name, in the
+    municipality's accent colour."""
+    from PIL import Image
+
+    from core.identity import emblem_from_upload
+
+    settings.MEDIA_ROOT = tmp_path
+    planner = staff(Role.PLANNER)
+    case = make_case(planner)
+    bodo = case.municipality
+    png = io.BytesIO()
+    Image.new("RGB", (300, 360), (180, 20, 30)).save(png, format="PNG")
+    bodo.emblem.save("x.png", emblem_from_upload(upload(png.getvalue(), "vapen.png")))
+    bodo.accent_colour = "#7a1f2b"
+    bodo.save()
+
+    frozen = services.digest_freeze(actor=planner, case=case)
+
+    first = PdfReader(frozen.pdf.file.open("rb")).pages[0]
+    images = list(first.images)
+    assert len(images) == 1 and images[0].image.size == (213, 256)
+    assert f"{bodo.name} · Nabolaget" in first.extract_text()
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_large_digest_gets_its_pdf_from_the_background_worker(
     settings, tmp_path, monkeypatch, demo_live
