@@ -7,6 +7,7 @@ urlpatterns = [
     path("cases/", views.case_list, name="list"),
     path("cases/new/", views.case_new, name="new"),
     path("cases/<int:pk>/", views.case_detail, name="detail"),
+    path("cases/<int:pk>/work/", views.case_manage, name="manage"),
     path("cases/<int:pk>/areas/", views.case_adjust_areas, name="adjust_areas"),
     path("cases/<int:pk>/link/", views.case_link, name="link"),
     path("cases/<int:pk>/layers/", views.case_layer_add, name="layer_add"),

@@ -8,6 +8,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -87,9 +89,11 @@ def _case(pk: int) -> Case:
     return get_object_or_404(Case.objects.select_related("municipality"), pk=pk)
 
 
-def case_detail(request, pk: int, *, forms: dict | None = None, status: int = 200):
-    """A case: its map with layers, the areas it affects, the input linked to it, and its
-    digest (the latest frozen one by default, with a note when the live one has moved on)."""
+def case_detail(request, pk: int):
+    """A case as councillors read it: what it is, a summary of what the people affected said
+    (from the digest shown), its map with layers and the areas it affects, the digest (the
+    latest frozen one by default, with a note when the live one has moved on), and the
+    requests for statements. The planners' tools are on their own page (``case_manage``)."""
     case = _case(pk)
     frozen = case.frozen_digests.order_by("-version").first()
     moved_on = False
@@ -99,9 +103,12 @@ def case_detail(request, pk: int, *, forms: dict | None = None, status: int = 20
     else:
         live = digests.case_digest(case)
     editor = _is_editor(request, case)
-    forms = forms or {}
     context = {
         "case": case,
+        "glance": frozen.data if frozen is not None else live,
+        "lang": frozen.language
+        if frozen is not None and frozen.language != translation.get_language()
+        else "",
         "case_areas": case.case_areas.select_related("area__type"),
         "adjustments": case.area_adjustments.select_related("area"),
         "layers": case_layers(case),
@@ -112,14 +119,24 @@ def case_detail(request, pk: int, *, forms: dict | None = None, status: int = 20
         "editor": editor,
         "consultations": case.consultations.prefetch_related("councils"),
     }
-    if editor:
-        context.update(
-            adjust_form=forms.get("adjust") or AreaAdjustForm(case=case),
-            link_form=forms.get("link") or LinkForm(case=case),
-            layer_form=forms.get("layer") or LayerForm(),
-            freeze_form=forms.get("freeze") or PeriodForm(),
-        )
-    return render(request, "cases/detail.html", context, status=status)
+    return render(request, "cases/detail.html", context)
+
+
+@login_required
+def case_manage(request, pk: int, *, forms: dict | None = None, status: int = 200):
+    """The planners' tools for a case: adjust its areas, link input, add layers, freeze the
+    digest. A form posted with errors is shown here again with them."""
+    case = _editor_case(request, pk)
+    forms = forms or {}
+    context = {
+        "case": case,
+        "case_areas": case.case_areas.select_related("area__type"),
+        "adjust_form": forms.get("adjust") or AreaAdjustForm(case=case),
+        "link_form": forms.get("link") or LinkForm(case=case),
+        "layer_form": forms.get("layer") or LayerForm(),
+        "freeze_form": forms.get("freeze") or PeriodForm(),
+    }
+    return render(request, "cases/manage.html", context, status=status)
 
 
 def _editor_case(request, pk: int) -> Case:
@@ -129,16 +146,17 @@ def _editor_case(request, pk: int) -> Case:
     return case
 
 
-def _apply(request, case, form_key, form, action):
-    """Run a service with a valid form; on errors show the case page again with them."""
+def _apply(request, case, form_key, form, action, *, then=None):
+    """Run a service with a valid form, then go to ``then`` (the tools page by default); on
+    errors show the tools page again with them."""
     if form.is_valid():
         try:
             action(form.cleaned_data)
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            return redirect(case)
-    return case_detail(request, case.pk, forms={form_key: form}, status=refused_status(form))
+            return redirect(then or reverse("cases:manage", args=[case.pk]))
+    return case_manage(request, case.pk, forms={form_key: form}, status=refused_status(form))
 
 
 @login_required
@@ -211,7 +229,8 @@ def case_freeze(request, pk: int):
             _("The digest was attached to the case as version %(v)s.") % {"v": frozen.version},
         )
 
-    return _apply(request, case, "freeze", form, action)
+    # The frozen digest is what the councillors read: show it where they read it.
+    return _apply(request, case, "freeze", form, action, then=case.get_absolute_url())
 
 
 def _period(request) -> tuple[PeriodForm, dict]:

@@ -61,6 +61,14 @@ def test_planner_freezes_a_digest_and_a_councillor_reads_it(page, browser, axe, 
     case = Case.objects.get(number="2026/4242")
     assert case.areas.count() >= 1
 
+    # The case page reads as councillors read it: the summary first; the tools are a link away.
+    assert page.locator(".at-a-glance").count() == 1
+    assert page.locator("form.adjust-form").count() == 0
+    page.get_by_role(
+        "link", name="Arbeid med saken (områder, koblinger, kartlag, frys sammendraget)"
+    ).click()
+    page.wait_for_url(f"**/cases/{case.pk}/work/")
+
     # Adjusts the affected areas: adds a hamlet, with a reason.
     hamlet = Area.objects.current().filter(type__slug="grend").order_by("name").first()
     page.select_option("#id_area", str(hamlet.pk))

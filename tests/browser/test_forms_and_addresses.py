@@ -291,6 +291,7 @@ def test_every_aria_reference_points_at_an_element_on_every_page_with_a_form(
         visit(officer, path)
     visit(officer, f"/cases/{case.pk}/consultations/new/", refused=True)
     visit(officer, f"/cases/{case.pk}/")
+    visit(officer, f"/cases/{case.pk}/work/")
     officer.locator("form.link-form button[type=submit]").click()
     officer.wait_for_load_state()
     check(officer, "case link form after errors")

@@ -13,6 +13,7 @@ from areas.models import Area, AreaType
 from cases import services
 from cases.models import Case, CaseLayer
 from priorities.models import Priority, PriorityCaseLink
+from priorities.services import support_add
 from tests.cases.factories import CENTRE_POLYGON, make_case
 from tests.priorities.factories import BODO_CENTRE, UserFactory, make_priority, staff
 
@@ -219,3 +220,31 @@ def test_the_digest_page_and_api_read_a_period_the_same_way(client):
     assert api.json()["errors"] == {"since": ["The period starts after it ends."]}
     assert page.status_code == 400 and "The period starts after it ends." in page.content.decode()
     assert client.get(f"/api/v1/areas/{area.pk}/digest/", {"since": ""}).status_code == 200
+
+
+def test_the_case_page_puts_a_summary_first_and_the_tools_on_their_own_page(client):
+    """Councillors read what the case is and what the people affected said most before the
+    digest; the planners' forms are on /cases/<id>/work/, for the municipality's planners."""
+    planner = staff(Role.PLANNER)
+    case = make_case(planner)
+    make_priority(at=BODO_CENTRE, title="Lys i krysset ved skolen")
+    loud = make_priority(at=BODO_CENTRE, title="Fortau langs skoleveien")
+    for _n in range(3):
+        support_add(priority=loud, user=UserFactory())
+
+    page = client.get(case.get_absolute_url()).content.decode()
+    glance = page.index('class="at-a-glance"')
+    assert glance < page.index('id="map-heading"') < page.index('id="digest-heading"')
+    summary = page[glance : page.index("</section>", glance)]
+    assert "Kort fortalt" in summary and "Fortau langs skoleveien" in summary
+    assert "Trafikksikkerhet: 2" in summary
+    assert "adjust-form" not in page and "/work/" not in page
+
+    assert client.get(f"/cases/{case.pk}/work/").status_code == 302  # to the login
+    client.force_login(staff(Role.COUNCILLOR))
+    assert client.get(f"/cases/{case.pk}/work/").status_code == 403
+    client.force_login(planner)
+    assert f'href="/cases/{case.pk}/work/"' in client.get(case.get_absolute_url()).content.decode()
+    tools = client.get(f"/cases/{case.pk}/work/").content.decode()
+    for form in ("adjust-form", "link-form", "layer-form", "freeze-form"):
+        assert f'class="{form}"' in tools
