@@ -24,6 +24,9 @@ from priorities.models import Export, Priority
 
 PLANNER_ROLES = (Role.PLANNER, Role.ADMINISTRATOR)
 PAGE_SIZE = 50
+# "Answer all that match the filter": more than this is refused (narrow the filter); the
+# answer is set-based, but each resident still gets an e-mail.
+BULK_MAX = 5_000
 ORDERS = {
     "newest": ("created_at", True),
     "oldest": ("created_at", False),
@@ -171,6 +174,21 @@ def _selected(request, municipality) -> list[Priority]:
     return list(Priority.all_objects.filter(pk__in=ids, municipality=municipality))
 
 
+def _all_matching(request, municipality) -> list[Priority] | None:
+    """Every priority the workspace's filter (sent back as ``query``) matches, read through
+    the same FilterSet as the page; None when the filter is not valid."""
+    params = QueryDict(request.POST.get("query", ""), mutable=True)
+    params["municipality"] = municipality.code
+    params.pop("area_type", None)
+    filterset = PriorityFilter(params, queryset=Priority.public_objects.all(), request=request)
+    try:
+        if not filterset.is_valid():
+            return None
+        return list(filterset.qs.order_by("pk")[: BULK_MAX + 1])
+    except ValidationError:
+        return None
+
+
 @require_POST
 @login_required
 def answer(request):
@@ -178,7 +196,20 @@ def answer(request):
     municipality = planner_municipality(request)
     back = f"/planner/?{request.POST.get('query', '')}"
     form = BulkAnswerForm(request.POST, municipality=municipality)
-    records = _selected(request, municipality)
+    if request.POST.get("all_matching") == "1":
+        records = _all_matching(request, municipality)
+        if records is None:
+            messages.error(request, _("The filter is not valid; show the priorities again."))
+            return redirect(back)
+        if len(records) > BULK_MAX:
+            messages.error(
+                request,
+                _("At most %(n)s priorities can be answered at once: narrow the filter.")
+                % {"n": BULK_MAX},
+            )
+            return redirect(back)
+    else:
+        records = _selected(request, municipality)
     if not records:
         messages.error(request, _("Choose at least one priority in the table."))
         return redirect(back)

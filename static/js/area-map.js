@@ -62,13 +62,43 @@ async function setupChoropleth(el, layers) {
   if (!response.ok) return;
   const counts = new Map((await response.json()).map((row) => [row.area, row.count]));
   const most = Math.max(1, ...counts.values());
+  const shade = (count) => 0.08 + 0.72 * (count / most);
+  const number = new Intl.NumberFormat(document.documentElement.lang || undefined);
   for (const group of layers) {
     group.eachLayer((layer) => {
       const count = counts.get(layer.feature.id) || 0;
-      layer.setStyle({ fillColor: "#0b5394", fillOpacity: 0.08 + 0.72 * (count / most), weight: 1 });
+      layer.setStyle({ fillColor: "#0b5394", fillOpacity: shade(count), weight: 1 });
+      layer.bindTooltip(`${layer.feature.properties.name}: ${number.format(count)}`);
     });
   }
+  drawChoroplethLegend(document.getElementById("choropleth-legend"), most, shade, number);
   el.dataset.choroplethReady = "true";
+}
+
+// The choropleth's key: five shades from none to the most, with the numbers they stand for.
+// The shade goes into an SVG attribute, so it is written with a decimal point (toFixed).
+function drawChoroplethLegend(legend, most, shade, number) {
+  if (!legend) return;
+  const steps = [...new Set([0, 0.25, 0.5, 0.75, 1].map((f) => Math.round(f * most)))];
+  const list = document.createElement("ul");
+  for (const count of steps) {
+    const item = document.createElement("li");
+    const svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
+    svg.setAttribute("width", "22");
+    svg.setAttribute("height", "16");
+    svg.setAttribute("aria-hidden", "true");
+    const rect = document.createElementNS("http://www.w3.org/2000/svg", "rect");
+    for (const [name, value] of Object.entries({ x: "1", y: "1", width: "20", height: "14", fill: "#0b5394", stroke: "#3d4a55" })) {
+      rect.setAttribute(name, value);
+    }
+    rect.setAttribute("fill-opacity", shade(count).toFixed(2));
+    svg.append(rect);
+    item.append(svg, ` ${number.format(count)}`);
+    list.append(item);
+  }
+  const caption = document.createElement("p");
+  caption.textContent = legend.dataset.label;
+  legend.replaceChildren(caption, list);
 }
 
 

@@ -347,3 +347,31 @@ def test_administrators_personal_export_writes_formulas_as_text(client):
 def test_bad_export_format_is_a_400(client, planner):
     assert client.get("/planner/export/", {"format": "xlsx"}).status_code == 400
     assert not Export.objects.exists()
+
+
+def test_answer_all_that_match_the_filter_not_only_the_chosen(client, planner, monkeypatch):
+    """ "Answer all N that match the filter": the same filter as the page, beyond the page's
+    rows, nothing outside it; a filter that is not valid, or too many, writes nothing."""
+    matching = [make_priority(title=f"Trafikk {n}") for n in range(3)]
+    other = make_priority(title="Lekeplass", category="lek-og-friluft")
+    answer = {"status": "under_consideration", "public_text": "Vi ser på trafikken i sentrum."}
+
+    monkeypatch.setattr("priorities.planner.BULK_MAX", 2)
+    client.post(
+        "/planner/answer/", {**answer, "all_matching": "1", "query": "category=trafikksikkerhet"}
+    )
+    assert not PriorityStatusChange.objects.exists(), "more than BULK_MAX: refused"
+
+    monkeypatch.setattr("priorities.planner.BULK_MAX", 5000)
+    response = client.post(
+        "/planner/answer/", {**answer, "all_matching": "1", "query": "category=nope&since=x"}
+    )
+    assert response.status_code == 302
+    assert not PriorityStatusChange.objects.exists(), "a filter that is not valid: nothing"
+
+    client.post(
+        "/planner/answer/", {**answer, "all_matching": "1", "query": "category=trafikksikkerhet"}
+    )
+    answered = set(PriorityStatusChange.objects.values_list("record_id", flat=True))
+    assert answered == {p.pk for p in matching}
+    assert other.pk not in answered
