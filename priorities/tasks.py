@@ -22,6 +22,7 @@ from accounts.notifications import send_once, site_url
 from core.tasks import RETRY, closing_connections
 from priorities import exports, kinds
 from priorities.models import Export, Priority
+from priorities.notes import is_merge_note
 
 
 @app.task(queue="email", retry=RETRY)
@@ -68,6 +69,12 @@ def notify_status_changes(kind: str, change_ids: list[int]) -> None:
             if person.notify_by_email and change not in per_user[person.pk]:
                 recipients[person.pk] = person
                 per_user[person.pk].append(change)
+    # The references of the priorities merged ones went into, read at once.
+    merge_targets = dict(
+        Priority.all_objects.filter(
+            pk__in={getattr(change.record, "merged_into_id", None) for change in changes} - {None}
+        ).values_list("pk", "reference")
+    )
     prefix = "status:" if kind == "priority" else f"status:{kind}:"
     for user_id, user_changes in per_user.items():
         key = prefix + ",".join(str(change.pk) for change in user_changes)
@@ -77,10 +84,25 @@ def notify_status_changes(kind: str, change_ids: list[int]) -> None:
                 "record": change.record,
                 "url": site_url(change.record.get_absolute_url()),
                 "mine": change.record.author_id == user_id,
+                "merged_into": _merged_into(change, merge_targets),
             }
             for change in user_changes
         ]
-        send_once(recipients[user_id], key[:100], "priorities/email/status", {"items": items})
+        send_once(
+            recipients[user_id],
+            key[:100],
+            "priorities/email/status",
+            {"items": items, "kind": input_kind},
+        )
+
+
+def _merged_into(change, merge_targets: dict[int, str]) -> str:
+    """The reference a merged priority went into, when this change is the merge note (the
+    e-mail then says the note in the reader's language, not the planner's)."""
+    reference = merge_targets.get(getattr(change.record, "merged_into_id", None))
+    if reference and is_merge_note(change.public_text, reference):
+        return reference
+    return ""
 
 
 @app.task(queue="email", retry=RETRY)
