@@ -13,8 +13,10 @@ import tempfile
 from collections import defaultdict
 from pathlib import Path
 
+from django.conf import settings
 from django.core.files import File
 from django.http import QueryDict
+from django.utils import translation
 from procrastinate import RetryStrategy
 from procrastinate.contrib.django import app
 
@@ -124,7 +126,13 @@ def notify_hidden(priority_id: int) -> None:
 @closing_connections
 def build_export(export_id: int) -> None:
     """Write a large export to storage, reporting progress, and mark it ready."""
-    export = Export.objects.select_related("municipality").get(pk=export_id)
+    export = Export.objects.select_related("municipality", "user").get(pk=export_id)
+    # Named and labelled in the language of the planner who asked for it.
+    with translation.override(export.user.language or settings.LANGUAGE_CODE):
+        _build_export(export)
+
+
+def _build_export(export) -> None:
     Export.objects.filter(pk=export.pk).update(state=Export.State.RUNNING, progress=0)
     query = QueryDict(export.query).dict()
     queryset = exports.queryset_for(query)
@@ -139,7 +147,7 @@ def build_export(export_id: int) -> None:
     rows = with_progress(
         exports.export_rows(queryset, include_personal_data=export.include_personal_data)
     )
-    name = exports.file_name(export.municipality.code, query, export.format)
+    name = exports.file_name(export.municipality, query, export.format)
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / name
         count = exports.write_file(
