@@ -328,7 +328,8 @@ NABOLAGET_DEMO_MUNICIPALITY = env_str("NABOLAGET_DEMO_MUNICIPALITY", "1804")
 # https://cache.kartverket.no/v1/wmts/1.0.0/topo/default/webmercator/{z}/{y}/{x}.png
 NABOLAGET_BASEMAP_URL = env_str("NABOLAGET_BASEMAP_URL")
 NABOLAGET_BASEMAP_ATTRIBUTION = env_str("NABOLAGET_BASEMAP_ATTRIBUTION", "© Kartverket")
-NABOLAGET_DATA_ATTRIBUTION = "Contains data from Kartverket (CC BY 4.0)"
+# Said in the reader's language (the footer of every page, exports).
+NABOLAGET_DATA_ATTRIBUTION = _("Contains data from Kartverket (CC BY 4.0)")
 
 LEAFLET_CONFIG = {
     "DEFAULT_CENTER": (67.28, 14.40),

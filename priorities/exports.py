@@ -177,7 +177,7 @@ def export_metadata(query: dict) -> dict:
         "title": "Nabolaget: prioriteter",
         "filter": urlencode(sorted((k, v) for k, v in query.items() if v)),
         "exported_at": timezone.now().isoformat(timespec="seconds"),
-        "attribution": settings.NABOLAGET_DATA_ATTRIBUTION,
+        "attribution": str(settings.NABOLAGET_DATA_ATTRIBUTION),
         "crs": "EPSG:4326 (RFC 7946, longitude first)",
     }
 

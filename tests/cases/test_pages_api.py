@@ -219,3 +219,27 @@ def test_the_digest_page_and_api_read_a_period_the_same_way(client):
     assert api.json()["errors"] == {"since": ["The period starts after it ends."]}
     assert page.status_code == 400 and "The period starts after it ends." in page.content.decode()
     assert client.get(f"/api/v1/areas/{area.pk}/digest/", {"since": ""}).status_code == 200
+
+
+@pytest.mark.parametrize("language", ["nn", "en"])
+def test_a_frozen_bokmal_digest_says_it_is_bokmal_on_other_languages_pages(
+    client, settings, tmp_path, language
+):
+    """WCAG 3.1.2 (language of parts): the frozen digest keeps the language it was frozen
+    in, and its container says so on a Nynorsk or English page."""
+    from django.utils import translation
+
+    settings.MEDIA_ROOT = tmp_path
+    planner = staff(Role.PLANNER)
+    case = make_case(planner)
+    make_priority(at=BODO_CENTRE, title="Gatelys i sentrum")
+    with translation.override("nb"):
+        frozen = services.digest_freeze(actor=planner, case=case)
+    client.force_login(planner)
+    client.cookies["django_language"] = language
+
+    for url in (f"/cases/{case.pk}/", f"/cases/{case.pk}/digests/{frozen.version}/"):
+        page = client.get(url).content.decode()
+        assert f'<html lang="{language}">' in page
+        container = page.index('<div class="frozen-digest" lang="nb">')
+        assert page.index(frozen.html[:200]) > container, url
