@@ -65,7 +65,7 @@ def test_the_area_digest_api_and_page():
     page = client.get(f"/areas/{area.pk}/digest/")
     text = page.content.decode()
     assert page.status_code == 200
-    assert "Farlig kryss" in text and "Prioriteringer per måned" in text
+    assert "Farlig kryss" in text and "Prioriteter per måned" in text
     assert 'style="' not in text and "<script>" not in text
     assert client.get(f"/areas/{area.pk}/digest/", {"since": "x"}).status_code == 400
 
