@@ -110,9 +110,9 @@ def workspace(request):
     except ValidationError as exc:
         valid, queryset, errors = False, None, exc.message_dict
     if not valid:
-        context["filter_errors"] = _labelled_errors(
-            form, {**dict(filterset.errors), **dict(form.errors), **errors}
-        )
+        # By parameter name (what the API calls them), and as the page says them.
+        context["filter_errors"] = {**dict(filterset.errors), **dict(form.errors), **errors}
+        context["filter_messages"] = _labelled_errors(form, context["filter_errors"])
         return render(request, "priorities/planner.html", context, status=400)
     field, descending = ORDERS.get(request.GET.get("order") or "newest", ORDERS["newest"])
     count, exact = filterset.count()
