@@ -117,7 +117,7 @@ def filter_summary(query: dict) -> list[str]:
 
 def file_name(municipality, query: dict, extension: str) -> str:
     """A readable, ASCII-safe name in the active language that says what is in the file:
-    prioriteter-bodo-trafikksikkerhet-under-behandling-2026-12-01.csv"""
+    prioriteter-bodo-trafikksikkerhet-under-vurdering-2026-12-01.csv"""
     summary = ascii_slug(" ".join(filter_summary(query)))[:100].strip("-")
     stamp = timezone.localdate().isoformat()
     parts = [ascii_slug(_("priorities")), ascii_slug(municipality.name), summary, stamp]
