@@ -1,3 +1,5 @@
+import re
+
 from django import forms
 from django.contrib import admin
 from django.contrib.gis.admin import GISModelAdmin
@@ -36,6 +38,11 @@ class MunicipalityForm(forms.ModelForm):
         if isinstance(emblem, UploadedFile):
             return emblem_from_upload(emblem)
         return emblem
+
+
+# The server's temporary copy of an upload (areas.importers.uploaded_file) as the
+# importer's messages name it ("upload holds several datasets", "Could not read upload:").
+_TEMPORARY_NAME = re.compile(r"^upload\b|(?<=read )upload\b|(?<= in )upload\b")
 
 
 @admin.register(Municipality)
@@ -103,7 +110,16 @@ class AreaAdmin(GISModelAdmin):
                     error = exc.user_message()
                     status = 413 if isinstance(exc, FileTooLargeError) else 400
                 except AreaImportError as exc:
-                    error, status = str(exc), 400
+                    # The translated message where there is one; else the importer's own
+                    # (for the command line), with the server's temporary copy of the
+                    # upload ("/tmp/…/upload") named by the file the person chose.
+                    if exc.user is not None:
+                        error = exc.user
+                    else:
+                        error = _TEMPORARY_NAME.sub(
+                            upload.name.replace("\\", "/"), str(exc).replace(str(path), "upload")
+                        )
+                    status = 400
         context = {
             **self.admin_site.each_context(request),
             "title": _("Import areas"),

@@ -38,10 +38,20 @@ def geometry_from_geojson(text: str | bytes, *, field: str = "geometry") -> GEOS
         )
     try:
         data = json.loads(text, parse_constant=_no_constants)
-    except (ValueError, TypeError) as exc:
+    except json.JSONDecodeError as exc:
+        # The parser's own message is English ("Expecting value: line 1 column 1"): only
+        # where it stopped is said, in the reader's language.
         raise ValidationError(
-            {field: _("This is not valid GeoJSON: %(error)s") % {"error": exc}}
+            {
+                field: _(
+                    "This is not valid GeoJSON: the JSON is broken at line %(line)s, "
+                    "column %(column)s."
+                )
+                % {"line": exc.lineno, "column": exc.colno}
+            }
         ) from exc
+    except (ValueError, TypeError) as exc:
+        raise ValidationError({field: _("This is not valid GeoJSON (JSON).")}) from exc
     except RecursionError as exc:
         raise ValidationError({field: _("The GeoJSON is nested too deeply.")}) from exc
     if not isinstance(data, dict):
@@ -67,9 +77,8 @@ def geometry_from_geojson(text: str | bytes, *, field: str = "geometry") -> GEOS
     try:
         geometry = GEOSGeometry(json.dumps(data), srid=4326)
     except (GEOSException, GDALException, ValueError, TypeError) as exc:
-        raise ValidationError(
-            {field: _("This geometry cannot be read: %(error)s") % {"error": exc}}
-        ) from exc
+        # GEOS's and GDAL's messages are English and about their internals.
+        raise ValidationError({field: _("This geometry cannot be read.")}) from exc
     return geometry
 
 

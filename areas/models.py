@@ -102,6 +102,13 @@ class AreaType(TranslatedName):
         return self.name
 
 
+# The source of the demo municipality's illustrative areas (nabolaget.demo).
+DEMO_SOURCE = "nabolaget-demo"
+DEMO_SOURCE_TEXT = _(
+    "Nabolaget's demo: illustrative areas made from seed points, not real boundaries."
+)
+
+
 class Area(models.Model):
     """A named (multi)polygon of one area type, in one generation.
 
@@ -177,6 +184,14 @@ class Area(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("areas:detail", args=[self.pk])
+
+    @property
+    def source_text(self) -> str:
+        """The source as people read it: the demo's illustrative areas are said to be so in
+        the reader's language; any other source is the name the import gave it."""
+        if self.source == DEMO_SOURCE:
+            return str(DEMO_SOURCE_TEXT)
+        return self.source
 
     def tree_within(self) -> bool:
         """Whether every sub-area in force lies inside this area, so that input in the area's

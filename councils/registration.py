@@ -59,6 +59,7 @@ SUBMISSION = kinds.register(
         case_links=SubmissionCaseLink,
         label=_("submission from a council"),
         label_plural=_("submissions from local councils"),
+        yours=_("your council's submission"),
         public=lambda queryset: queryset.filter(withdrawn_at__isnull=True),
         select=("municipality", "author", "council"),
         digest_row=digest_row,

@@ -18,7 +18,7 @@ from accounts.models import User
 from areas.addresses import import_addresses
 from areas.geo import lon_lat_point
 from areas.importers import ImportOptions, ImportReport, import_areas
-from areas.models import Area, AreaType, Municipality
+from areas.models import DEMO_SOURCE, Area, AreaType, Municipality
 from councils.models import Council, CouncilKind
 from priorities.models import Category, Priority
 from priorities.services import priority_create
@@ -71,7 +71,7 @@ def load_demo() -> list[ImportReport]:
                         code_field="code",
                         name_field="name",
                         municipality=MUNICIPALITY,
-                        source_label=f"Nabolaget demo: {ILLUSTRATIVE}",
+                        source_label=DEMO_SOURCE,
                     )
                 )
             )

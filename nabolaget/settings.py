@@ -185,7 +185,10 @@ ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_CONFIRM_EMAIL_ON_GET = False
-ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Nabolaget] "
+# The site's name in e-mails and their subjects (allauth's "Hello from …"), e.g. "Nabolaget
+# Bodø"; links in e-mails go to NABOLAGET_SITE_URL (below).
+NABOLAGET_SITE_NAME = env_str("NABOLAGET_SITE_NAME", "Nabolaget")
+ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{NABOLAGET_SITE_NAME}] "
 ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
 # Generic OpenID Connect (ID-porten or another provider), off unless configured. The
@@ -329,7 +332,8 @@ NABOLAGET_DEMO_MUNICIPALITY = env_str("NABOLAGET_DEMO_MUNICIPALITY", "1804")
 # https://cache.kartverket.no/v1/wmts/1.0.0/topo/default/webmercator/{z}/{y}/{x}.png
 NABOLAGET_BASEMAP_URL = env_str("NABOLAGET_BASEMAP_URL")
 NABOLAGET_BASEMAP_ATTRIBUTION = env_str("NABOLAGET_BASEMAP_ATTRIBUTION", "© Kartverket")
-NABOLAGET_DATA_ATTRIBUTION = "Contains data from Kartverket (CC BY 4.0)"
+# Said in the reader's language (the footer of every page, exports).
+NABOLAGET_DATA_ATTRIBUTION = _("Contains data from Kartverket (CC BY 4.0)")
 
 LEAFLET_CONFIG = {
     "DEFAULT_CENTER": (67.28, 14.40),
@@ -455,7 +459,8 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-# The address people reach the site at, for links in e-mails.
+# The address people reach the site at, for every link in e-mails (allauth's too);
+# `make run` (scripts/serve.sh) sets it to the address it serves.
 NABOLAGET_SITE_URL = env_str("NABOLAGET_SITE_URL", "http://127.0.0.1:8000")
 NABOLAGET_ATTACHMENT_MAX_BYTES = env_int("NABOLAGET_ATTACHMENT_MAX_BYTES", 10_000_000)
 # A PDF attachment with more objects than this is not parsed (a parse is bounded by it).

@@ -1,5 +1,6 @@
-"""The error handlers of the root URL conf: problem details under /api/, Django's pages
-elsewhere."""
+"""The error handlers of the root URL conf: problem details under /api/, elsewhere our own
+pages in the reader's language (nabolaget/templates/400.html, 403.html, 404.html and
+500.html, with the site's header and ways on), rendered by Django's default views."""
 
 from __future__ import annotations
 

@@ -15,10 +15,13 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.http import QueryDict
 from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
+from areas.models import Area
 from core import csvfiles
 from priorities.filters import PriorityFilter
-from priorities.models import Priority
+from priorities.models import Category, Priority, Status
 
 # Above this many rows an export runs in the background task queue.
 BACKGROUND_ROWS = 50_000
@@ -27,7 +30,9 @@ COLUMNS = [
     "title",
     "text",
     "category",
+    "category_code",
     "status",
+    "status_code",
     "support_count",
     "created_at",
     "first_answered_at",
@@ -39,7 +44,9 @@ PERSONAL_COLUMNS = ["author_name", "author_email"]
 
 
 def export_rows(queryset, *, include_personal_data: bool) -> Iterator[dict]:
-    """One dict per priority, in batches (memory stays flat for a million rows)."""
+    """One dict per priority, in batches (memory stays flat for a million rows). Status and
+    category are named in the active language (the exporting planner's), with their codes
+    beside them for programs (``status_code``, ``category_code``)."""
     rows = (
         queryset.with_api_point()
         .select_related("category", "author")
@@ -51,8 +58,10 @@ def export_rows(queryset, *, include_personal_data: bool) -> Iterator[dict]:
             "reference": priority.reference,
             "title": priority.title,
             "text": priority.text,
-            "category": priority.category.name_nb,
-            "status": priority.status,
+            "category": priority.category.name,
+            "category_code": priority.category.slug,
+            "status": str(Status(priority.status).label),
+            "status_code": priority.status,
             "support_count": priority.support_count,
             "created_at": priority.created_at.isoformat(timespec="seconds"),
             "first_answered_at": priority.first_answered_at.isoformat(timespec="seconds")
@@ -69,14 +78,50 @@ def export_rows(queryset, *, include_personal_data: bool) -> Iterator[dict]:
         yield row
 
 
-def file_name(municipality_code: str, query: dict, extension: str) -> str:
-    """A name that records the filter: prioriteter-1804-category=trafikksikkerhet-2026-11-26.csv"""
-    parts = [f"{key}={value}" for key, value in sorted(query.items()) if value][:6]
-    slug = "-".join(parts).replace("/", "_").replace(" ", "_")[:120]
+# Norwegian letters as people write them without: a file name stays ASCII and readable.
+_ASCII = str.maketrans({"æ": "ae", "ø": "o", "å": "a", "Æ": "Ae", "Ø": "O", "Å": "A"})
+
+
+def ascii_slug(text: str) -> str:
+    """A lower-case ASCII slug: "Bodø sentrum" -> "bodo-sentrum"."""
+    return slugify(str(text).translate(_ASCII))
+
+
+def filter_summary(query: dict) -> list[str]:
+    """The filter in a few plain words of the active language, for a file name: the area's
+    and the category's names, the status, the dates, not the query parameters."""
+    words = []
+    if str(query.get("area", "")).isdigit():
+        area = Area.objects.filter(pk=int(query["area"])).first()
+        if area is not None:
+            words.append(area.name)
+    if query.get("category"):
+        category = Category.objects.filter(slug=query["category"]).first()
+        words.append(category.name if category is not None else query["category"])
+    if query.get("status") in Status.values:
+        words.append(str(Status(query["status"]).label))
+    if query.get("answered") in ("true", "false"):
+        words.append(_("Answered") if query["answered"] == "true" else _("Not answered"))
+    if query.get("min_support"):
+        words.append(_("at least %(n)s supporters") % {"n": query["min_support"]})
+    if query.get("since"):
+        words.append(_("from %(date)s") % {"date": query["since"]})
+    if query.get("until"):
+        words.append(_("until %(date)s") % {"date": query["until"]})
+    if query.get("case"):
+        words.append(f"{_('Case')} {query['case']}")
+    if query.get("q"):
+        words.append(f"{_('Search')} {query['q']}")
+    return words
+
+
+def file_name(municipality, query: dict, extension: str) -> str:
+    """A readable, ASCII-safe name in the active language that says what is in the file:
+    prioriteter-bodo-trafikksikkerhet-under-vurdering-2026-12-01.csv"""
+    summary = ascii_slug(" ".join(filter_summary(query)))[:100].strip("-")
     stamp = timezone.localdate().isoformat()
-    return (
-        "-".join(p for p in ["prioriteter", municipality_code, slug, stamp] if p) + f".{extension}"
-    )
+    parts = [ascii_slug(_("priorities")), ascii_slug(municipality.name), summary, stamp]
+    return "-".join(part for part in parts if part) + f".{extension}"
 
 
 def write_csv(rows: Iterator[dict], out: io.TextIOBase, *, include_personal_data: bool) -> int:
@@ -132,7 +177,7 @@ def export_metadata(query: dict) -> dict:
         "title": "Nabolaget: prioriteter",
         "filter": urlencode(sorted((k, v) for k, v in query.items() if v)),
         "exported_at": timezone.now().isoformat(timespec="seconds"),
-        "attribution": settings.NABOLAGET_DATA_ATTRIBUTION,
+        "attribution": str(settings.NABOLAGET_DATA_ATTRIBUTION),
         "crs": "EPSG:4326 (RFC 7946, longitude first)",
     }
 

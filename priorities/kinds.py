@@ -30,6 +30,9 @@ class InputKind:
     - ``key``: a short name, stable (it is in job arguments and e-mail keys);
     - ``model``, ``status_changes``, ``case_links``: the kind's three tables;
     - ``label``, ``label_plural``: how people call it (lazy translations);
+    - ``yours``: how an e-mail names a record to the person who filed it ("your
+      priority", "your council's submission"), a lazy translation of its own, since the
+      languages put the possessive in different places;
     - ``public``: the records anyone may see (e.g. not hidden, not withdrawn);
     - ``select``: what to read with a record for its e-mails and rows (``select_related``);
     - ``digest_row``: a record as a row of a digest (a JSON-serialisable dict with at
@@ -51,6 +54,7 @@ class InputKind:
     case_links: type[models.Model]
     label: str
     label_plural: str
+    yours: str = ""
     public: Callable[[models.QuerySet], models.QuerySet] = lambda queryset: queryset
     select: Sequence[str] = ("municipality", "author")
     digest_row: Callable[[models.Model], dict] | None = None

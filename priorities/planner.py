@@ -66,6 +66,16 @@ def planner_municipality(request) -> Municipality:
     return municipalities.order_by("code").first()
 
 
+def _labelled_errors(form, errors: dict) -> list[tuple[str, list[str]]]:
+    """The filter's errors with each field's label in the planner's language (the form and
+    the FilterSet name their fields by the query parameters: "since", "min_support")."""
+    labelled = []
+    for name, messages_ in errors.items():
+        field = form.fields.get(name)
+        labelled.append((str(field.label) if field is not None else "", list(messages_)))
+    return labelled
+
+
 def _filter_query(params) -> dict:
     return {key: params[key] for key in FILTER_KEYS if params.get(key) not in (None, "")}
 
@@ -107,7 +117,9 @@ def workspace(request):
     except ValidationError as exc:
         valid, queryset, errors = False, None, exc.message_dict
     if not valid:
+        # By parameter name (what the API calls them), and as the page says them.
         context["filter_errors"] = {**dict(filterset.errors), **dict(form.errors), **errors}
+        context["filter_messages"] = _labelled_errors(form, context["filter_errors"])
         return render(request, "priorities/planner.html", context, status=400)
     field, descending = ORDERS.get(request.GET.get("order") or "newest", ORDERS["newest"])
     count, exact = filterset.count()
@@ -294,7 +306,7 @@ def export(request):
     if queryset is None:
         return redirect("priorities:export_status", pk=job.pk)
     query = QueryDict(job.query).dict()
-    name = exports.file_name(municipality.code, query, job.format)
+    name = exports.file_name(municipality, query, job.format)
     rows = exports.export_rows(queryset, include_personal_data=job.include_personal_data)
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / name

@@ -47,6 +47,7 @@ PRIORITY = kinds.register(
         case_links=PriorityCaseLink,
         label=_("priority"),
         label_plural=_("priorities"),
+        yours=_("your priority"),
         public=lambda queryset: queryset.filter(visibility="public"),
         select=("municipality", "author", "category"),
         # The digest's own figures (rollups, top priorities, map) are about priorities.

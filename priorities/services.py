@@ -30,6 +30,7 @@ from priorities.models import (
     Support,
     Visibility,
 )
+from priorities.notes import merge_note
 
 PRIORITY_PREFIX = "NB"
 ANSWER_ROLES = (Role.PLANNER, Role.ADMINISTRATOR)
@@ -392,9 +393,7 @@ def priority_merge(*, target: Priority, duplicates: Sequence[Priority], actor) -
         )
     if target.visibility != Visibility.PUBLIC:
         raise ValidationError({"target": _("Merge into a public priority.")})
-    text = _("Merged with %(reference)s, which says the same. Your support counts there.") % {
-        "reference": target.reference
-    }
+    text = merge_note(target.reference)
     changes = _record_status(
         records=duplicates,
         status=Status.MERGED,

@@ -13,8 +13,10 @@ import tempfile
 from collections import defaultdict
 from pathlib import Path
 
+from django.conf import settings
 from django.core.files import File
 from django.http import QueryDict
+from django.utils import translation
 from procrastinate import RetryStrategy
 from procrastinate.contrib.django import app
 
@@ -22,6 +24,7 @@ from accounts.notifications import send_once, site_url
 from core.tasks import RETRY, closing_connections
 from priorities import exports, kinds
 from priorities.models import Export, Priority
+from priorities.notes import is_merge_note
 
 
 @app.task(queue="email", retry=RETRY)
@@ -67,6 +70,12 @@ def notify_status_changes(kind: str, change_ids: list[int]) -> None:
             if person.notify_by_email and change not in per_user[person.pk]:
                 recipients[person.pk] = person
                 per_user[person.pk].append(change)
+    # The references of the priorities merged ones went into, read at once.
+    merge_targets = dict(
+        Priority.all_objects.filter(
+            pk__in={getattr(change.record, "merged_into_id", None) for change in changes} - {None}
+        ).values_list("pk", "reference")
+    )
     for user_id, user_changes in per_user.items():
         key = f"status:{kind}:" + ",".join(str(change.pk) for change in user_changes)
         items = [
@@ -75,10 +84,25 @@ def notify_status_changes(kind: str, change_ids: list[int]) -> None:
                 "record": change.record,
                 "url": site_url(change.record.get_absolute_url()),
                 "mine": change.record.author_id == user_id,
+                "merged_into": _merged_into(change, merge_targets),
             }
             for change in user_changes
         ]
-        send_once(recipients[user_id], key[:100], "priorities/email/status", {"items": items})
+        send_once(
+            recipients[user_id],
+            key[:100],
+            "priorities/email/status",
+            {"items": items, "kind": input_kind},
+        )
+
+
+def _merged_into(change, merge_targets: dict[int, str]) -> str:
+    """The reference a merged priority went into, when this change is the merge note (the
+    e-mail then says the note in the reader's language, not the planner's)."""
+    reference = merge_targets.get(getattr(change.record, "merged_into_id", None))
+    if reference and is_merge_note(change.public_text, reference):
+        return reference
+    return ""
 
 
 @app.task(queue="email", retry=RETRY)
@@ -100,7 +124,13 @@ def notify_hidden(priority_id: int) -> None:
 @closing_connections
 def build_export(export_id: int) -> None:
     """Write a large export to storage, reporting progress, and mark it ready."""
-    export = Export.objects.select_related("municipality").get(pk=export_id)
+    export = Export.objects.select_related("municipality", "user").get(pk=export_id)
+    # Named and labelled in the language of the planner who asked for it.
+    with translation.override(export.user.language or settings.LANGUAGE_CODE):
+        _build_export(export)
+
+
+def _build_export(export) -> None:
     Export.objects.filter(pk=export.pk).update(state=Export.State.RUNNING, progress=0)
     query = QueryDict(export.query).dict()
     queryset = exports.queryset_for(query)
@@ -115,7 +145,7 @@ def build_export(export_id: int) -> None:
     rows = with_progress(
         exports.export_rows(queryset, include_personal_data=export.include_personal_data)
     )
-    name = exports.file_name(export.municipality.code, query, export.format)
+    name = exports.file_name(export.municipality, query, export.format)
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / name
         count = exports.write_file(

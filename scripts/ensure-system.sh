@@ -29,5 +29,5 @@ apt_install() {
 apt_install $(missing postgresql postgresql-contrib)
 pg_major=$(ls /usr/lib/postgresql | sort -n | tail -1)
 apt_install $(missing "postgresql-${pg_major}-postgis-3" gdal-bin gettext chromium \
-  fonts-dejavu-core python3-venv \
+  fonts-dejavu-core fonts-noto-color-emoji python3-venv \
   libpango-1.0-0 libpangoft2-1.0-0)

@@ -9,6 +9,36 @@ const TYPE_STYLES = {
 };
 const FALLBACK_STYLE = { color: "#6a1b9a", weight: 1, fillOpacity: 0.08 };
 
+// The controls' texts in the page's language ({% map_texts %}: Leaflet and Leaflet.draw
+// have them in English only). Set before any control is made: Leaflet.draw reads
+// L.drawLocal when a toolbar or a drawing tool starts.
+const TEXTS = (() => {
+  const element = document.getElementById("map-texts");
+  return element ? JSON.parse(element.textContent) : null;
+})();
+
+function mergeTexts(target, source) {
+  for (const [key, value] of Object.entries(source)) {
+    if (value && typeof value === "object") mergeTexts((target[key] = target[key] || {}), value);
+    else target[key] = value;
+  }
+}
+
+function localiseControls() {
+  if (!TEXTS) return;
+  L.Control.Zoom.prototype.options.zoomInTitle = TEXTS.zoomIn;
+  L.Control.Zoom.prototype.options.zoomOutTitle = TEXTS.zoomOut;
+  if (L.drawLocal) mergeTexts(L.drawLocal, { draw: TEXTS.draw, edit: TEXTS.edit });
+}
+
+// Leaflet titles the layers control's button "Layers" in its own code.
+function addLayersControl(map, overlays) {
+  const control = L.control.layers(null, overlays, { collapsed: false }).addTo(map);
+  const toggle = control.getContainer().querySelector(".leaflet-control-layers-toggle");
+  if (toggle && TEXTS) toggle.title = TEXTS.layers;
+  return control;
+}
+
 function styleFor(feature) {
   return TYPE_STYLES[feature.properties.type] || FALLBACK_STYLE;
 }
@@ -49,7 +79,7 @@ async function drawAreas(map, el) {
     bounds = bounds ? bounds.extend(layer.getBounds()) : layer.getBounds();
   }
   if (bounds && bounds.isValid()) map.fitBounds(bounds, { padding: [10, 10] });
-  if (byType.size > 1) L.control.layers(null, overlays, { collapsed: false }).addTo(map);
+  if (byType.size > 1) addLayersControl(map, overlays);
   el.dataset.ready = "true";
   return Object.values(overlays);
 }
@@ -438,6 +468,7 @@ function setupInViewList(map, el) {
 function init() {
   const el = document.getElementById("map");
   if (!el || typeof L === "undefined") return;
+  localiseControls();
   const map = L.map(el, { keyboard: true, zoomSnap: 0.5 }).setView([67.28, 14.4], 8);
   // The map instance on its element, for page scripts and browser tests.
   el.map = map;

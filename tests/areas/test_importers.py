@@ -4,6 +4,7 @@ import datetime
 import json
 import subprocess
 import sys
+import tempfile
 import zipfile
 from io import StringIO
 
@@ -396,3 +397,39 @@ def test_the_admin_upload_reports_a_broken_file(admin_client, tmp_path):
     assert response.status_code == 400
     assert "Nothing was imported." in response.content.decode()
     assert table_counts() == before
+
+
+def test_the_admin_names_the_file_that_was_uploaded_not_the_servers_copy(admin_client, tmp_path):
+    """The importer's message names the file it read: on the command line the given path,
+    in the admin the name of the uploaded file, never the server's temporary copy."""
+    square = {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "properties": {"a": "1", "b": "Ett"},
+                "geometry": {
+                    "type": "Polygon",
+                    "coordinates": [[[14.3, 67.2], [14.4, 67.2], [14.4, 67.3], [14.3, 67.2]]],
+                },
+            }
+        ],
+    }
+    archive = tmp_path / "planer.zip"
+    with zipfile.ZipFile(archive, "w") as zipped:
+        zipped.writestr("en.geojson", json.dumps(square))
+        zipped.writestr("to.geojson", json.dumps(square))
+
+    with archive.open("rb") as upload:
+        response = admin_client.post(
+            "/admin/areas/area/import/",
+            {"type_slug": "x", "code_field": "a", "name_field": "b", "file": upload},
+            headers={"accept-language": "nn"},
+        )
+
+    page = response.content.decode()
+    assert response.status_code == 400
+    message = page[page.index('class="errornote"') :]
+    message = message[: message.index("</p>")]
+    assert "upload" not in message and tempfile.gettempdir() not in message, message
+    assert "Zip-fila inneheld fleire kart" in message, message

@@ -65,3 +65,24 @@ def test_area_page_lists_facts_and_sub_areas(client):
 def test_unknown_municipality_and_area_are_404(client):
     assert client.get("/kommune/0000/").status_code == 404
     assert client.get("/areas/999999999/").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("language", "source"),
+    [
+        ("nn", "Demoen til Nabolaget: illustrerande område laga frå utgangspunkt"),
+        ("nb", "Nabolagets demo: illustrerende områder laget fra utgangspunkter"),
+        ("en", "demo: illustrative areas made from seed points, not real boundaries"),
+    ],
+)
+def test_a_demo_areas_source_is_said_in_the_readers_language(client, language, source):
+    from areas.models import Area
+
+    area = Area.objects.get(code="1804-SK01")
+    client.cookies["django_language"] = language
+
+    page = client.get(area.get_absolute_url()).content.decode()
+
+    assert source in page
+    if language != "en":
+        assert "Illustrative" not in page and "not real boundaries" not in page

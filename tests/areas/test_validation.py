@@ -147,3 +147,30 @@ def test_a_layer_reaching_beyond_its_own_tolerance_is_refused():
         "10000 metres beyond its boundary."
     )
     assert not changed_tables(before, row_counts())
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("nn", "Dette er ikkje gyldig GeoJSON: JSON-en er øydelagd i linje 1, kolonne 2."),
+        ("nb", "Dette er ikke gyldig GeoJSON: JSON-en er ødelagt i linje 1, kolonne 2."),
+        ("en", "This is not valid GeoJSON: the JSON is broken at line 1, column 2."),
+    ],
+)
+def test_broken_geojson_is_explained_in_the_readers_language_not_the_parsers(
+    client, language, expected
+):
+    """Python's own message ("Expecting property name enclosed in double quotes: line 1
+    column 2 (char 1)") is never shown: where the JSON broke is, in the reader's language."""
+    client.force_login(staff(Role.PLANNER))
+
+    response = client.post(
+        "/cases/new/",
+        {"number": "2026/778", "title": "Plan", "body": "kommunestyre", "geometry": "{"},
+        headers={"accept-language": language},
+    )
+
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert expected in page
+    assert "Expecting" not in page and "(char " not in page

@@ -50,8 +50,10 @@ def browser():
 
 
 @pytest.fixture
-def page(browser, live_server, demo_live):
-    """A fresh page in Bokmål against the live server holding the demo municipality."""
+def page(browser, live_server, demo_live, settings):
+    """A fresh page in Bokmål against the live server holding the demo municipality, whose
+    address is the site's for links in e-mails (NABOLAGET_SITE_URL)."""
+    settings.NABOLAGET_SITE_URL = live_server.url
     context = browser.new_context(locale="nb-NO", viewport={"width": 1280, "height": 900})
     page = context.new_page()
     page.set_default_timeout(10_000)

@@ -48,8 +48,10 @@ def test_planner_filters_answers_three_and_exports(page, axe):
     text = Path(csv_download.value.path()).read_text(encoding="utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(text), delimiter=";"))
     assert sorted(r["title"] for r in rows) == ["Trafikkfare 0", "Trafikkfare 1", "Trafikkfare 2"]
-    assert {r["status"] for r in rows} == {"under_consideration"}
-    assert "category=trafikksikkerhet" in csv_download.value.suggested_filename
+    assert {(r["status"], r["status_code"]) for r in rows} == {
+        ("under vurdering", "under_consideration")
+    }
+    assert "-trafikksikkerhet-" in csv_download.value.suggested_filename
 
     with page.expect_download() as geojson_download:
         page.get_by_role("link", name="GeoJSON").click()

@@ -66,7 +66,7 @@ def test_the_area_digest_api_and_page():
     page = client.get(f"/areas/{area.pk}/digest/")
     text = page.content.decode()
     assert page.status_code == 200
-    assert "Farlig kryss" in text and "Prioriteringer per måned" in text
+    assert "Farlig kryss" in text and "Prioriteter per måned" in text
     assert 'style="' not in text and "<script>" not in text
     assert client.get(f"/areas/{area.pk}/digest/", {"since": "x"}).status_code == 400
 
@@ -248,3 +248,27 @@ def test_the_case_page_puts_a_summary_first_and_the_tools_on_their_own_page(clie
     tools = client.get(f"/cases/{case.pk}/work/").content.decode()
     for form in ("adjust-form", "link-form", "layer-form", "freeze-form"):
         assert f'class="{form}"' in tools
+
+
+@pytest.mark.parametrize("language", ["nn", "en"])
+def test_a_frozen_bokmal_digest_says_it_is_bokmal_on_other_languages_pages(
+    client, settings, tmp_path, language
+):
+    """WCAG 3.1.2 (language of parts): the frozen digest keeps the language it was frozen
+    in, and its container says so on a Nynorsk or English page."""
+    from django.utils import translation
+
+    settings.MEDIA_ROOT = tmp_path
+    planner = staff(Role.PLANNER)
+    case = make_case(planner)
+    make_priority(at=BODO_CENTRE, title="Gatelys i sentrum")
+    with translation.override("nb"):
+        frozen = services.digest_freeze(actor=planner, case=case)
+    client.force_login(planner)
+    client.cookies["django_language"] = language
+
+    for url in (f"/cases/{case.pk}/", f"/cases/{case.pk}/digests/{frozen.version}/"):
+        page = client.get(url).content.decode()
+        assert f'<html lang="{language}">' in page
+        container = page.index('<div class="frozen-digest" lang="nb">')
+        assert page.index(frozen.html[:200]) > container, url

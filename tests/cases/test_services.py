@@ -192,6 +192,32 @@ def test_the_pdf_carries_the_municipalitys_coat_of_arms_and_colour(settings, tmp
     assert f"{bodo.name} · Nabolaget" in first.extract_text()
 
 
+def pdf_fonts(reader: PdfReader) -> set[str]:
+    """The names of the fonts a PDF's pages use."""
+    names = set()
+    for page in reader.pages:
+        fonts = page["/Resources"].get_object().get("/Font", {})
+        for font in fonts.get_object().values():
+            names.add(str(font.get_object().get("/BaseFont", "")))
+    return names
+
+
+def test_emoji_in_a_priority_are_kept_in_the_frozen_pdf(settings, tmp_path):
+    """A resident's emoji is drawn from the emoji font (Noto Color Emoji, installed by the
+    set-up and named in the PDF's font stack): embedded, and in the text one extracts."""
+    settings.MEDIA_ROOT = tmp_path
+    planner = staff(Role.PLANNER)
+    case = make_case(planner)
+    make_priority(at=BODO_CENTRE, title="Sykkelvei til skolen 🚲")
+    frozen = services.digest_freeze(actor=planner, case=case)
+
+    reader = PdfReader(frozen.pdf.file.open("rb"))
+
+    assert any("NotoColorEmoji" in name.replace("-", "") for name in pdf_fonts(reader))
+    text = "".join(page.extract_text() for page in reader.pages)
+    assert "Sykkelvei til skolen 🚲" in text
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_large_digest_gets_its_pdf_from_the_background_worker(
     settings, tmp_path, monkeypatch, demo_live

@@ -258,7 +258,7 @@ def test_csv_export_opens_in_excel_with_norwegian_letters(client, planner):
     response = client.get("/planner/export/", {"format": "csv", "category": "trafikksikkerhet"})
 
     assert response.status_code == 200
-    assert "category=trafikksikkerhet" in response["Content-Disposition"]
+    assert "-trafikksikkerhet-" in response["Content-Disposition"]
     raw = b"".join(response.streaming_content)
     assert raw.startswith(b"\xef\xbb\xbf")
     rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig")), delimiter=";"))
@@ -375,3 +375,58 @@ def test_answer_all_that_match_the_filter_not_only_the_chosen(client, planner, m
     answered = set(PriorityStatusChange.objects.values_list("record_id", flat=True))
     assert answered == {p.pk for p in matching}
     assert other.pk not in answered
+
+
+def test_filter_errors_name_each_field_by_its_label_in_the_planners_language(client, planner):
+    client.cookies["django_language"] = "nn"
+
+    response = client.get(
+        "/planner/", {"since": "ikkje-ein-dato", "min_support": "-1", "case": "not-a-case"}
+    )
+
+    page = response.content.decode()
+    assert response.status_code == 400
+    errors = page[page.index('role="alert"') :]
+    errors = errors[: errors.index("</div>")]
+    assert "<li>Frå dato: " in errors
+    assert "<li>Minst så mange støttarar: " in errors
+    assert "<li>Saksnummer: " in errors
+    for name in ("since:", "min_support:", "case:"):
+        assert name not in errors
+
+
+def test_an_export_is_named_plainly_in_ascii_after_the_municipality_and_filter(client, planner):
+    from django.utils import timezone
+
+    make_priority()
+    today = timezone.localdate().isoformat()
+
+    response = client.get(
+        "/planner/export/",
+        {"format": "csv", "category": "trafikksikkerhet", "status": "received"},
+    )
+
+    disposition = response["Content-Disposition"]
+    assert disposition == (
+        f'attachment; filename="prioriteter-bodo-trafikksikkerhet-mottatt-{today}.csv"'
+    )
+    assert disposition.isascii()
+
+
+def test_exported_status_and_category_are_named_in_the_planners_language(client, planner):
+    priority = make_priority(title="Fortau")
+    services.input_set_status(
+        records=[priority],
+        status="under_consideration",
+        public_text="Vi ser på det.",
+        actor=planner,
+    )
+    client.cookies["django_language"] = "nn"
+
+    response = client.get("/planner/export/", {"format": "csv"})
+
+    assert response["Content-Disposition"].startswith('attachment; filename="prioritetar-bodo-')
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    (row,) = csv.DictReader(io.StringIO(text), delimiter=";")
+    assert (row["status"], row["status_code"]) == ("under vurdering", "under_consideration")
+    assert (row["category"], row["category_code"]) == ("Trafikktryggleik", "trafikksikkerhet")

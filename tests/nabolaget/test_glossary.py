@@ -1,0 +1,36 @@
+"""One term per language for each domain word (locale/GLOSSARY.md): the catalogues do not
+use the synonyms the glossary turned down."""
+
+import gettext
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+LOCALE = Path(settings.BASE_DIR) / "locale"
+# Per language, a turned-down word and the glossary's term for the same thing.
+TURNED_DOWN = {
+    "nb": [("prioritering", "prioritet"), ("innspill fra råd", "innsending fra råd")],
+    "nn": [("prioritering", "prioritet"), ("innspel frå råd", "innsending frå råd")],
+}
+
+
+def translations(language: str) -> dict:
+    with (LOCALE / language / "LC_MESSAGES" / "django.mo").open("rb") as catalogue:
+        return gettext.GNUTranslations(catalogue)._catalog
+
+
+@pytest.mark.parametrize("language", ["nb", "nn"])
+def test_the_catalogue_uses_the_glossarys_terms(language):
+    glossary = (LOCALE / "GLOSSARY.md").read_text(encoding="utf-8")
+    found = [
+        (word, msgstr)
+        for msgid, msgstr in translations(language).items()
+        if msgid  # the header
+        for word, _term in TURNED_DOWN[language]
+        if word in msgstr.lower()
+    ]
+
+    assert not found, f"{language}: use the glossary's term instead: {found}"
+    for _word, term in TURNED_DOWN[language]:
+        assert term.split()[0] in glossary
