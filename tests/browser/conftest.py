@@ -7,6 +7,8 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import sync_playwright
 
+from tests.priorities.factories import PASSWORD
+
 CHROMIUM = os.environ.get("NABOLAGET_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -63,6 +65,66 @@ def page(browser, live_server, demo_live, settings):
     yield page
     context.close()
     assert not errors, f"JavaScript errors on the page: {errors}"
+
+
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 900}
+
+
+@pytest.fixture
+def open_page(browser, live_server, demo_live, settings):
+    """A function giving a fresh page against the live server in the language asked for
+    (the site's language cookie set, the browser's locale to match), at ``viewport``
+    (DESKTOP, or PHONE with ``phone=True``: touch, mobile). Each page's JavaScript errors
+    are kept in ``page.errors``; any left at the end fail the test."""
+    settings.NABOLAGET_SITE_URL = live_server.url
+    contexts, pages = [], []
+
+    def open_page(language: str = "nb", viewport: dict | None = None, *, phone: bool = False):
+        context = browser.new_context(
+            locale=f"{language}-NO",
+            viewport=viewport or (PHONE if phone else DESKTOP),
+            **({"has_touch": True, "is_mobile": True} if phone else {}),
+        )
+        context.add_cookies(
+            [{"name": "django_language", "value": language, "url": live_server.url}]
+        )
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        page.base_url = live_server.url
+        page.errors = []
+        page.on("pageerror", lambda error, errors=page.errors: errors.append(str(error)))
+        pages.append(page)
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()
+    errors = [error for page in pages for error in page.errors]
+    assert not errors, f"JavaScript errors on the page: {errors}"
+
+
+def tab_to(page, predicate: str, limit: int = 120) -> None:
+    """Press Tab until the focused element satisfies ``predicate`` (a JavaScript expression
+    on ``el``), as a keyboard user moves through the page."""
+    check = f"(() => {{ const el = document.activeElement; return !!({predicate}); }})()"
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate(check):
+            return
+    raise AssertionError(f"Tab never reached {predicate}")
+
+
+def log_in_by_keyboard(page, email: str) -> None:
+    """Log in with the keyboard alone: Tab to each field, type, Enter."""
+    page.goto(page.base_url + "/accounts/login/")
+    tab_to(page, "el.name === 'login'")
+    page.keyboard.type(email)
+    tab_to(page, "el.name === 'password'")
+    page.keyboard.type(PASSWORD)
+    page.keyboard.press("Enter")
+    page.wait_for_url(lambda url: "/accounts/login/" not in url)
 
 
 @pytest.fixture(scope="session")

@@ -49,28 +49,6 @@ MISSING_TARGETS = """() => {
 }"""
 
 
-@pytest.fixture
-def open_page(browser, live_server, demo_live):
-    """A function giving a fresh page in the language asked for (nb or nn)."""
-    contexts, errors = [], []
-
-    def open_page(language: str, width: int = 1280, height: int = 900):
-        context = browser.new_context(
-            locale=f"{language}-NO", viewport={"width": width, "height": height}
-        )
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(10_000)
-        page.base_url = live_server.url
-        page.on("pageerror", lambda error: errors.append(str(error)))
-        return page
-
-    yield open_page
-    for context in contexts:
-        context.close()
-    assert not errors, f"JavaScript errors on the page: {errors}"
-
-
 def shoot(page, name: str, language: str) -> None:
     """Screenshots at a phone's and a desktop's width, for a person to look at."""
     SHOTS.mkdir(parents=True, exist_ok=True)

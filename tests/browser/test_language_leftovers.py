@@ -52,29 +52,6 @@ ENGLISH = re.compile(
 )
 
 
-@pytest.fixture
-def in_language(browser, page):
-    """Pages whose browser has chosen a language (the site's language cookie), against
-    the live server of ``page``; closed after the test, failed or not."""
-    contexts = []
-
-    def open_page(language):
-        context = browser.new_context(locale="nb-NO", viewport={"width": 1280, "height": 900})
-        contexts.append(context)
-        context.add_cookies([{"name": "django_language", "value": language, "url": page.base_url}])
-        opened = context.new_page()
-        opened.set_default_timeout(10_000)
-        opened.base_url = page.base_url
-        errors = []
-        opened.on("pageerror", lambda error: errors.append(str(error)))
-        opened.errors = errors
-        return opened
-
-    yield open_page
-    for context in contexts:
-        context.close()
-
-
 def texts_people_meet(page) -> str:
     """What the page shows and what hovering and screen readers tell: visible text, titles,
     labels, placeholders and alternative texts (the language menu's names left out)."""
@@ -111,9 +88,9 @@ def title_of(page, selector):
 
 
 @pytest.mark.parametrize("language", ["nb", "nn"])
-def test_map_controls_speak_the_pages_language_on_the_pin_form(in_language, language):
+def test_map_controls_speak_the_pages_language_on_the_pin_form(open_page, language):
     resident = UserFactory(email=f"kari-{language}@example.no", language=language)
-    pin = in_language(language)
+    pin = open_page(language)
     log_in(pin, resident.email)
 
     pin.goto(pin.base_url + "/priorities/new/")
@@ -131,10 +108,10 @@ def test_map_controls_speak_the_pages_language_on_the_pin_form(in_language, lang
 
 
 @pytest.mark.parametrize("language", ["nb", "nn"])
-def test_the_draw_toolbar_speaks_the_pages_language_on_the_councils_form(in_language, language):
+def test_the_draw_toolbar_speaks_the_pages_language_on_the_councils_form(open_page, language):
     council = CouncilFactory(name="Ungdomsrådet i Bodø", areas=[municipality_area("1804")])
     secretary = council_secretary(council, email=f"sekretar-{language}@example.no")
-    form = in_language(language)
+    form = open_page(language)
     log_in(form, secretary.email)
 
     form.goto(form.base_url + f"/councils/{council.pk}/file/")
@@ -164,13 +141,13 @@ def test_the_draw_toolbar_speaks_the_pages_language_on_the_councils_form(in_lang
 
 
 @pytest.mark.parametrize("language", ["nb", "nn"])
-def test_no_english_is_left_on_bokmal_and_nynorsk_pages(in_language, language):
+def test_no_english_is_left_on_bokmal_and_nynorsk_pages(open_page, language):
     from areas.models import Area
 
     priority = make_priority(title="Fortau langs skoleveien")
     area = Area.objects.get(code="1804-SK01")
     council = CouncilFactory(name="Ungdomsrådet i Bodø", areas=[municipality_area("1804")])
-    visitor = in_language(language)
+    visitor = open_page(language)
     paths = [
         "/",
         "/councils/",

@@ -4,8 +4,8 @@ map, a tap that pins, the pin set at the map's centre by a button, "use my locat
 import pytest
 
 from priorities.models import Priority
-from tests.browser.conftest import assert_accessible
-from tests.priorities.factories import PASSWORD, UserFactory
+from tests.browser.conftest import assert_accessible, log_in_by_keyboard
+from tests.priorities.factories import UserFactory
 
 PHONE = {"width": 390, "height": 844}
 STATUS = {
@@ -33,14 +33,6 @@ def _context(browser, live_server, language="nb", **options):
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.on("console", lambda m: m.type == "error" and errors.append(m.text))
     return context, page, errors
-
-
-def log_in_by_keyboard(page, email):
-    page.goto(page.base_url + "/accounts/login/")
-    page.fill("input[name=login]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.press("input[name=password]", "Enter")
-    page.wait_for_url(lambda url: "/accounts/login/" not in url)
 
 
 def open_pin_form(page):
