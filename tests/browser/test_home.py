@@ -12,7 +12,9 @@ def open_home(page, path="/"):
 
 
 def click_map_at(page, lat, lon):
-    """Click the map where the given place is drawn, as a person would with a mouse."""
+    """Click the map where the given place is drawn, as a person would with a mouse (having
+    scrolled it into view: the address search comes first)."""
+    page.locator("#map").scroll_into_view_if_needed()
     x, y = page.evaluate(
         "([lat, lon]) => { const p = document.getElementById('map').map"
         ".latLngToContainerPoint([lat, lon]); return [p.x, p.y]; }",

@@ -122,6 +122,9 @@ def test_the_same_journey_with_the_keyboard_only(page, browser, axe):
     tab_to(page, "a[href$='/priorities/new/']")
     page.keyboard.press("Enter")
     page.wait_for_url("**/priorities/new/")
+    # Coordinates are one of the "other ways to choose a place": open them with Enter.
+    tab_to(page, "details.other-ways > summary")
+    page.keyboard.press("Enter")
     tab_to(page, "#id_lat")
     page.keyboard.type("67.117")
     tab_to(page, "#id_lon")
