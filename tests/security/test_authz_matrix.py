@@ -351,6 +351,8 @@ def request_for(world: World, name: str, method: str, role: str, relation: str):
             {},
         ),
         "areas:detail": (reverse("areas:detail", args=[pk(w.area)]), {}),
+        "areas:emblem": (reverse("areas:emblem", args=[municipality.code]), {}),
+        "areas:identity_css": (reverse("areas:identity_css", args=[municipality.code]), {}),
         "priorities:new": (
             reverse("priorities:new"),
             {
@@ -433,6 +435,7 @@ def request_for(world: World, name: str, method: str, role: str, relation: str):
                 "body": "kommunestyre",
                 "status": "in_preparation",
                 "buffer_metres": "0",
+                "area_types": [AreaType.objects.get(slug="skolekrets").pk],
             },
         ),
         "cases:detail": (reverse("cases:detail", args=[pk(w.case)]), {}),
@@ -456,6 +459,7 @@ def request_for(world: World, name: str, method: str, role: str, relation: str):
             {"name": "Alternativ 2", "file": _layer_upload(pk(w.layer))},
         ),
         "cases:freeze": (reverse("cases:freeze", args=[pk(w.case)]), {}),
+        "cases:manage": (reverse("cases:manage", args=[pk(w.case)]), {}),
         "cases:digest": (reverse("cases:digest", args=[pk(w.case)]), {}),
         "cases:frozen": (reverse("cases:frozen", args=[pk(w.case), 1]), {}),
         "cases:frozen_pdf": (reverse("cases:frozen_pdf", args=[pk(w.case), 1]), {}),
