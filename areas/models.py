@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import secrets
 
 from django.contrib.gis.db import models
 from django.contrib.postgres.indexes import GinIndex, OpClass
@@ -15,7 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from areas.querysets import AddressQuerySet, AreaQuerySet, MunicipalityQuerySet
-from core.identity import accent_colour_validator
+from core.identity import accent_colour_validator, emblem_path
 from core.models import TranslatedName
 from core.text import NormalisedTextMixin
 
@@ -29,11 +28,6 @@ SLIVER_SHARE = 1e-5
 kommunenummer_validator = RegexValidator(
     r"^\d{4}$", _("A municipality number (kommunenummer) has four digits, e.g. 1804.")
 )
-
-
-def _emblem_path(municipality: Municipality, filename: str) -> str:
-    """Never the uploader's name: the municipality's number and a fresh token."""
-    return f"identity/{municipality.code}-{secrets.token_hex(8)}.png"
 
 
 class Municipality(NormalisedTextMixin, models.Model):
@@ -62,7 +56,7 @@ class Municipality(NormalisedTextMixin, models.Model):
     # The municipality's look (core.identity): in the header, the e-mails and the PDFs.
     emblem = models.FileField(
         _("coat of arms"),
-        upload_to=_emblem_path,
+        upload_to=emblem_path,
         blank=True,
         help_text=_(
             "A PNG, JPEG or WebP image; it is kept as a PNG at most 256 pixels high or wide."

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import io
 import re
+import secrets
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -26,6 +27,12 @@ MAX_SIDE = 256
 FORMATS = {"PNG", "JPEG", "WEBP"}
 MIN_CONTRAST = 4.5
 HEX_COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
+
+
+def emblem_path(municipality, filename: str) -> str:
+    """Where a coat of arms is stored: never the uploader's name, the municipality's number
+    and a fresh token (so a new one is a new address, and caches need no purging)."""
+    return f"identity/{municipality.code}-{secrets.token_hex(8)}.png"
 
 
 def emblem_from_upload(upload) -> ContentFile:
@@ -49,6 +56,14 @@ def emblem_from_upload(upload) -> ContentFile:
         with Image.open(io.BytesIO(data), formats=sorted(FORMATS)) as image:
             if image.width * image.height > MAX_PIXELS:
                 raise too_many  # decided from the header, before anything is decoded
+            # A truncated file is refused, whatever ImageFile.LOAD_TRUNCATED_IMAGES says
+            # (WeasyPrint sets it to True for the whole process when it is imported): PNG
+            # by its chunks' checksums up to IEND, JPEG and WebP by how they end.
+            if image.format == "PNG":
+                image.verify()
+            elif not _complete(image.format, data):
+                raise refused
+        with Image.open(io.BytesIO(data), formats=sorted(FORMATS)) as image:
             image.load()
             clean = image.convert("RGBA")
     except Image.DecompressionBombError as exc:
@@ -59,6 +74,15 @@ def emblem_from_upload(upload) -> ContentFile:
     out = io.BytesIO()
     clean.save(out, format="PNG", optimize=True)
     return ContentFile(out.getvalue(), name="emblem.png")
+
+
+def _complete(format_: str, data: bytes) -> bool:
+    """Whether a JPEG reaches its end-of-image marker, or a WebP (RIFF) is as long as its
+    header says."""
+    if format_ == "JPEG":
+        return data.endswith(b"\xff\xd9")
+    size = int.from_bytes(data[4:8], "little") + 8
+    return len(data) in (size, size + 1)
 
 
 def _luminance(colour: str) -> float:

@@ -187,7 +187,7 @@ def test_the_pdf_carries_the_municipalitys_coat_of_arms_and_colour(settings, tmp
     frozen = services.digest_freeze(actor=planner, case=case)
 
     first = PdfReader(frozen.pdf.file.open("rb")).pages[0]
-    images = list(first.images)
+    images = list(first.images)  # and no digit drawn as a colour bitmap by the emoji font
     assert len(images) == 1 and images[0].image.size == (213, 256)
     assert f"{bodo.name} · Nabolaget" in first.extract_text()
 
@@ -204,7 +204,9 @@ def pdf_fonts(reader: PdfReader) -> set[str]:
 
 def test_emoji_in_a_priority_are_kept_in_the_frozen_pdf(settings, tmp_path):
     """A resident's emoji is drawn from the emoji font (Noto Color Emoji, installed by the
-    set-up and named in the PDF's font stack): embedded, and in the text one extracts."""
+    set-up; fontconfig falls back to it): embedded, and in the text one extracts. Only the
+    emoji: the digits of the dates and counts stay DejaVu's (named in the stack, the emoji
+    font drew every digit as a colour bitmap)."""
     settings.MEDIA_ROOT = tmp_path
     planner = staff(Role.PLANNER)
     case = make_case(planner)
@@ -216,6 +218,9 @@ def test_emoji_in_a_priority_are_kept_in_the_frozen_pdf(settings, tmp_path):
     assert any("NotoColorEmoji" in name.replace("-", "") for name in pdf_fonts(reader))
     text = "".join(page.extract_text() for page in reader.pages)
     assert "Sykkelvei til skolen 🚲" in text
+    # (The pages share one resource dictionary: the same image is listed on each.)
+    bitmaps = {image.name for page in reader.pages for image in page.images}
+    assert len(bitmaps) == 1, "one bitmap, the bicycle's; none for the digits"
 
 
 @pytest.mark.django_db(transaction=True)

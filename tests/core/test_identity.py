@@ -9,7 +9,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
-from PIL import Image
+from PIL import Image, ImageFile
 
 from core.identity import (
     MAX_SIDE,
@@ -101,3 +101,17 @@ def test_an_accent_colour_must_carry_white_text():
     with translation.override("nb"), pytest.raises(ValidationError) as caught:
         accent_colour_validator("#ffcc00")
     assert "1,5:1" in caught.value.messages[0], "the ratio written as Norwegians write it"
+
+
+@pytest.mark.parametrize("format_", ["PNG", "JPEG", "WEBP"])
+def test_a_truncated_emblem_is_refused_even_where_weasyprint_lets_pillow_pad_it(
+    monkeypatch, format_
+):
+    """WeasyPrint sets ImageFile.LOAD_TRUNCATED_IMAGES for the whole process (the suite
+    found it: a truncated PNG passed once the PDF tests had run)."""
+    monkeypatch.setattr(ImageFile, "LOAD_TRUNCATED_IMAGES", True)
+    data = _image(format_)
+    for cut in (60, len(data) // 2, len(data) - 20):
+        with pytest.raises(ValidationError) as caught:
+            emblem_from_upload(_upload(data[:cut]))
+        assert caught.value.code == "format"
