@@ -39,6 +39,26 @@ function addLayersControl(map, overlays) {
   return control;
 }
 
+function escapeHtml(text) {
+  const span = document.createElement("span");
+  span.textContent = text;
+  return span.innerHTML;
+}
+
+// The areas' names on the map, once it is close enough for them to fit (zoom 11 and in).
+function labelAreas(map, layer) {
+  layer.eachLayer((area) => {
+    area.bindTooltip(area.feature.properties.name, {
+      permanent: true, direction: "center", className: "area-label", interactive: false,
+    });
+  });
+  const show = () => {
+    layer.eachLayer((area) => (map.getZoom() >= 11 ? area.openTooltip() : area.closeTooltip()));
+  };
+  map.on("zoomend", show);
+  show();
+}
+
 function styleFor(feature) {
   return TYPE_STYLES[feature.properties.type] || FALLBACK_STYLE;
 }
@@ -75,10 +95,13 @@ async function drawAreas(map, el) {
       style: (feature) => ({ ...styleFor(feature), className: `area area-${type}` }),
       interactive: false,
     }).addTo(map);
-    overlays[typeName] = layer;
+    // The layers control is the map's key: each type with a swatch of how it is drawn.
+    overlays[`<span class="legend-swatch legend-${escapeHtml(type)}" aria-hidden="true"></span>${escapeHtml(typeName)}`] = layer;
+    if (el.dataset.areaLabels === type) labelAreas(map, layer);
     bounds = bounds ? bounds.extend(layer.getBounds()) : layer.getBounds();
   }
-  if (bounds && bounds.isValid()) map.fitBounds(bounds, { padding: [10, 10] });
+  // At once, not animated: "ready" below means the view is where it will stay.
+  if (bounds && bounds.isValid()) map.fitBounds(bounds, { padding: [10, 10], animate: false });
   if (byType.size > 1) addLayersControl(map, overlays);
   el.dataset.ready = "true";
   return Object.values(overlays);
@@ -404,7 +427,7 @@ async function setupCaseLayers(map, el) {
       toggle.dataset.shown = String(toggle.checked);
     }),
   );
-  if (bounds && bounds.isValid()) map.fitBounds(bounds, { maxZoom: 15, padding: [15, 15] });
+  if (bounds && bounds.isValid()) map.fitBounds(bounds, { maxZoom: 15, padding: [15, 15], animate: false });
   el.dataset.ready = "true";
 }
 
@@ -496,7 +519,7 @@ function init() {
 
   if (el.dataset.geometry) {
     const shape = L.geoJSON(JSON.parse(el.dataset.geometry), { style: { color: "#b00020", weight: 3 } }).addTo(map);
-    map.fitBounds(shape.getBounds(), { maxZoom: 14, padding: [20, 20] });
+    map.fitBounds(shape.getBounds(), { maxZoom: 14, padding: [20, 20], animate: false });
     el.dataset.ready = "true";
   }
   setupLookup(map, el);

@@ -113,3 +113,30 @@ def test_area_page_and_coordinate_form_pass_axe(page, axe):
     page.get_by_role("link", name="Bodø", exact=True).click()
     page.wait_for_selector("#map[data-ready='true']")
     assert_accessible(axe, page)
+
+
+def test_the_map_names_its_areas_and_has_a_key(page):
+    """The school districts' names on the map once they fit (zoom 11 and in), and a key:
+    each area type in the layers control with a swatch of how it is drawn."""
+    open_home(page)
+    key = page.locator(".leaflet-control-layers-overlays label")
+    assert key.count() == 3
+    assert page.locator(".leaflet-control-layers .legend-swatch.legend-skolekrets").count() == 1
+    assert "Skolekrets" in key.all_inner_texts()[-1] or any(
+        "Skolekrets" in text for text in key.all_inner_texts()
+    )
+
+    page.evaluate(
+        "document.getElementById('map').map.setView([67.283, 14.385], 12, {animate: false})"
+    )
+    page.wait_for_timeout(500)
+    print(
+        "DBG",
+        page.locator(".leaflet-tooltip").all_inner_texts(),
+        page.evaluate("document.getElementById('map').map.getZoom()"),
+    )
+    label = page.locator(".leaflet-tooltip.area-label", has_text="Bodø sentrum skolekrets (demo)")
+    label.wait_for()
+    assert label.is_visible()
+    page.evaluate("document.getElementById('map').map.setZoom(8, {animate: false})")
+    page.wait_for_function("document.querySelectorAll('.leaflet-tooltip.area-label').length === 0")
