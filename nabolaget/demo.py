@@ -174,12 +174,18 @@ def load_demo_councils() -> None:
         made.append(council)
 
 
-def demo_staff():
-    """The planner who answers the demo's input and sends its consultation (cannot log in)."""
+def demo_account(username: str) -> User:
+    """A demo account: it cannot log in, and is sent no e-mail (@demo.invalid, turned off)."""
     user, created = User.objects.get_or_create(
-        username="demo-saksbehandler", defaults={"email": "saksbehandler@demo.invalid"}
+        username=username,
+        defaults={"email": f"{username}@demo.invalid", "notify_by_email": False},
     )
     if created:
         user.set_unusable_password()
         user.save(update_fields=["password"])
     return user
+
+
+def demo_staff() -> User:
+    """The planner who answers the demo's input and sends its consultation."""
+    return demo_account("demo-saksbehandler")

@@ -30,6 +30,7 @@ from cases.models import Case
 from cases.services import case_create
 from councils.models import Council, CouncilMembership
 from councils.services import consultation_create, submission_file
+from nabolaget.demo import demo_account
 from priorities.models import Category, Priority, Status
 from priorities.services import input_set_status, priority_create, support_add
 
@@ -180,20 +181,10 @@ class _Year:
         self.case: Case | None = None
         self.due: dict[int, datetime.datetime] = {}  # when each priority will be answered
         RoleGrant.objects.get_or_create(user=staff, role=Role.PLANNER, municipality=municipality)
-        self.residents = [self._resident(n) for n in range(1, RESIDENTS + 1)]
+        self.residents = [demo_account(f"demo-beboer-{n:02d}") for n in range(1, RESIDENTS + 1)]
         self.categories = {
             c.slug: c for c in Category.objects.filter(municipality=None, slug__in=TEXTS)
         }
-
-    def _resident(self, n: int) -> User:
-        user, created = User.objects.get_or_create(
-            username=f"demo-beboer-{n:02d}",
-            defaults={"email": f"beboer{n:02d}@demo.invalid", "notify_by_email": False},
-        )
-        if created:
-            user.set_unusable_password()
-            user.save(update_fields=["password"])
-        return user
 
     def _at(self, day: float) -> datetime.datetime:
         """A moment ``day`` days into the year, in the daytime (08–21)."""
@@ -357,13 +348,7 @@ class _Year:
 
     def _do_statement(self, index: int) -> None:
         council = self._councils()[index]
-        secretary, created = User.objects.get_or_create(
-            username=f"demo-sekretaer-{index + 1}",
-            defaults={"email": f"sekretaer{index + 1}@demo.invalid", "notify_by_email": False},
-        )
-        if created:
-            secretary.set_unusable_password()
-            secretary.save(update_fields=["password"])
+        secretary = demo_account(f"demo-sekretaer-{index + 1}")
         CouncilMembership.objects.get_or_create(
             council=council, user=secretary, defaults={"role": CouncilMembership.Role.SECRETARY}
         )
