@@ -16,7 +16,7 @@ if (table && all && counter) {
     all.indeterminate = picked > 0 && picked < boxes().length;
   };
   all.hidden = false;
-  counter.hidden = false;
+  counter.closest(".bulk-strip").hidden = false;
   all.addEventListener("change", () => {
     for (const box of boxes()) box.checked = all.checked;
     say();
