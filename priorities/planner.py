@@ -80,9 +80,10 @@ def _filter_query(params) -> dict:
     return {key: params[key] for key in FILTER_KEYS if params.get(key) not in (None, "")}
 
 
-def _filtered(request, municipality):
-    """The filtered priorities, through the same FilterSet as the API (one mechanism)."""
-    params = request.GET.copy()
+def _filtered(request, municipality, params: QueryDict | None = None):
+    """The filtered priorities, through the same FilterSet as the API (one mechanism): the
+    page's query string, or ``params`` (the query the answer form sends back)."""
+    params = (request.GET if params is None else params).copy()
     params["municipality"] = municipality.code
     params.pop("area_type", None)  # the map's area type chooses the choropleth, not rows
     filterset = PriorityFilter(params, queryset=Priority.public_objects.all(), request=request)
@@ -189,10 +190,7 @@ def _selected(request, municipality) -> list[Priority]:
 def _all_matching(request, municipality) -> list[Priority] | None:
     """Every priority the workspace's filter (sent back as ``query``) matches, read through
     the same FilterSet as the page; None when the filter is not valid."""
-    params = QueryDict(request.POST.get("query", ""), mutable=True)
-    params["municipality"] = municipality.code
-    params.pop("area_type", None)
-    filterset = PriorityFilter(params, queryset=Priority.public_objects.all(), request=request)
+    filterset = _filtered(request, municipality, QueryDict(request.POST.get("query", "")))
     try:
         if not filterset.is_valid():
             return None
