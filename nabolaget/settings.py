@@ -67,9 +67,12 @@ INSTALLED_APPS = [
     "core",
     "areas",
     "accounts",
+    "follows",
     "priorities",
     "cases",
     "councils",
+    "hearings",
+    "meetings",
     "nabolaget",
 ]
 

@@ -2,7 +2,8 @@
 function to get round that, and their migrations depend only downwards.
 
 The order is the project's apps in settings.INSTALLED_APPS, lowest first (README,
-"Layout"): core, areas, accounts, priorities, cases, councils, nabolaget."""
+"Layout"): core, areas, accounts, follows, priorities, cases, councils, hearings, meetings,
+nabolaget."""
 
 from __future__ import annotations
 
@@ -53,7 +54,18 @@ def app_imports() -> list[tuple[str, str, str, bool]]:
 
 
 def test_the_project_apps_are_the_layers_of_the_readme():
-    assert LAYERS == ["core", "areas", "accounts", "priorities", "cases", "councils", "nabolaget"]
+    assert LAYERS == [
+        "core",
+        "areas",
+        "accounts",
+        "follows",
+        "priorities",
+        "cases",
+        "councils",
+        "hearings",
+        "meetings",
+        "nabolaget",
+    ]
 
 
 def test_every_app_imports_only_apps_below_it():

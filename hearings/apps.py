@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class HearingsConfig(AppConfig):
+    """Open hearings (høringer) on a case: who may answer, the answers (a kind of input in
+    the feedback loop), the planner's summary by theme, and hearings that invite councils."""
+
+    name = "hearings"
+    verbose_name = _("Hearings")
