@@ -187,7 +187,14 @@ def _attach_replies(rows_by_kind: dict[str, list[dict]]) -> None:
             .filter(Q(parent__isnull=True) | Q(parent__visibility="public"))
             .order_by("created_at", "id")
             .values(
-                "id", "record_id", "parent_id", "name", "party", "elected_body", "text", "created_at"
+                "id",
+                "record_id",
+                "parent_id",
+                "name",
+                "party",
+                "elected_body",
+                "text",
+                "created_at",
             )
         )
         by_record: dict[int, list[dict]] = {}

@@ -4,25 +4,39 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0002_history_redaction_functions'),
+        ("accounts", "0002_history_redaction_functions"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='rolegrant',
-            name='elected_body',
-            field=models.CharField(blank=True, help_text='Where the councillor sits, e.g. the municipal council or a committee.', max_length=100, verbose_name='elected body'),
+            model_name="rolegrant",
+            name="elected_body",
+            field=models.CharField(
+                blank=True,
+                help_text="Where the councillor sits, e.g. the municipal council or a committee.",
+                max_length=100,
+                verbose_name="elected body",
+            ),
         ),
         migrations.AddField(
-            model_name='rolegrant',
-            name='party',
-            field=models.CharField(blank=True, help_text="A councillor's party or list.", max_length=100, verbose_name='party'),
+            model_name="rolegrant",
+            name="party",
+            field=models.CharField(
+                blank=True,
+                help_text="A councillor's party or list.",
+                max_length=100,
+                verbose_name="party",
+            ),
         ),
         migrations.AddField(
-            model_name='rolegrant',
-            name='public_name',
-            field=models.CharField(blank=True, help_text="A councillor's name as shown with their replies to residents.", max_length=100, verbose_name='public name'),
+            model_name="rolegrant",
+            name="public_name",
+            field=models.CharField(
+                blank=True,
+                help_text="A councillor's name as shown with their replies to residents.",
+                max_length=100,
+                verbose_name="public name",
+            ),
         ),
     ]

@@ -9,6 +9,8 @@ A throwaway kind with a reply table gets all of it with no edit."""
 
 from __future__ import annotations
 
+from io import BytesIO
+
 import pytest
 from django.contrib.gis.geos import Point
 from django.core import mail
@@ -18,10 +20,13 @@ from django.db.utils import InternalError
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from procrastinate.contrib.django.models import ProcrastinateJob
+from pypdf import PdfReader
+from rest_framework.test import APIClient
 
 from accounts.models import Notification, Role, RoleGrant
 from areas.models import Area, Municipality
 from cases import digests
+from cases import services as case_services
 from councils.models import SubmissionReply
 from priorities import kinds, services, tasks
 from priorities.models import (
@@ -405,7 +410,9 @@ def test_a_hidden_priority_keeps_its_replies_page_out_of_reach(client):
     )
     url = reverse("priorities:replies", args=["priority", priority.pk])
     assert client.get(url).status_code == 404
-    assert client.get(reverse("priorities:replies", args=["nokind", priority.pk])).status_code == 404
+    assert (
+        client.get(reverse("priorities:replies", args=["nokind", priority.pk])).status_code == 404
+    )
 
 
 def test_a_councillor_replies_to_a_council_submission_on_its_page(client):
@@ -454,8 +461,6 @@ def test_a_councillor_edits_their_profile(client):
 
 
 def test_the_api_lists_public_replies_with_the_record():
-    from rest_framework.test import APIClient
-
     author = UserFactory()
     priority = make_priority(author)
     first = services.reply_create(priority, councillor(), "Jeg tar dette opp i kommunestyret.")
@@ -473,8 +478,6 @@ def test_the_api_lists_public_replies_with_the_record():
 
 
 def test_a_councillor_replies_through_the_api_once_per_idempotency_key():
-    from rest_framework.test import APIClient
-
     priority = make_priority(UserFactory())
     url = reverse("api:record-replies", args=["priority", priority.pk])
     api = APIClient()
@@ -540,12 +543,6 @@ def test_digests_show_the_replies_in_one_query_per_kind():
 
 
 def test_the_case_digest_page_and_its_frozen_pdf_show_the_replies(client, settings, tmp_path):
-    from io import BytesIO
-
-    from pypdf import PdfReader
-
-    from cases import services as case_services
-
     settings.MEDIA_ROOT = tmp_path
     planner = staff(Role.PLANNER)
     priority = make_priority(UserFactory(), title="Trygg skolevei")
