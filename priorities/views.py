@@ -437,12 +437,10 @@ def replies_context(user, record, forms: dict | None = None) -> dict:
             {
                 "reply": row,
                 "answer": answer,
-                "answer_form": (
-                    forms.get(f"answer-{row.pk}")
-                    or ReplyForm(prefix=f"answer-{row.pk}", answer=True)
-                )
-                if can_answer
-                else None,
+                # A form posted with errors is shown again (with why it was refused, e.g.
+                # answered already); a new one only to the author who may still answer.
+                "answer_form": forms.get(f"answer-{row.pk}")
+                or (ReplyForm(prefix=f"answer-{row.pk}", answer=True) if can_answer else None),
             }
         )
     can_moderate = bool(roles & set(services.MODERATOR_ROLES))
@@ -465,8 +463,8 @@ def replies_context(user, record, forms: dict | None = None) -> dict:
         "kind": kind,
         "record": record,
         "threads": threads,
-        "can_reply": can_reply,
-        "reply_form": (forms.get("reply") or ReplyForm(prefix="reply")) if can_reply else None,
+        "can_reply": can_reply or "reply" in forms,
+        "reply_form": forms.get("reply") or (ReplyForm(prefix="reply") if can_reply else None),
         "can_moderate": can_moderate,
         "is_author": is_author,
     }
