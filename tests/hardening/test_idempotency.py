@@ -298,7 +298,7 @@ def test_the_header_is_in_the_openapi_schema(client):
         ("/api/v1/priorities/{id}/support/", "post"),
         ("/api/v1/submissions/", "post"),
         ("/api/v1/cases/{id}/digests/", "post"),
-        ("/api/v1/replies/{kind}/{pk}/", "post"),
+        ("/api/v1/replies/{kind}/{id}/", "post"),
     ]
     for path, method in operations:
         operation = schema["paths"][path][method]
