@@ -39,8 +39,8 @@ from priorities.models import (
     reply_meta,
 )
 from tests.areas.factories import CouncilFactory, council_secretary, municipality_area
-from tests.conftest import run_jobs
 from tests.cases.factories import make_case
+from tests.conftest import run_jobs
 from tests.priorities.factories import (
     BODO_CENTRE,
     SubmissionFactory,
