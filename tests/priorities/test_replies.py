@@ -66,8 +66,23 @@ def councillor(code: str = "1804", **fields):
     return user
 
 
+_FIRST_JOB = {"id": 0}
+
+
+@pytest.fixture(autouse=True)
+def _new_jobs_only(django_db_blocker):
+    """The job table is not emptied between tests (procrastinate's, unmanaged): count only
+    the jobs queued during this test."""
+    with django_db_blocker.unblock():
+        newest = ProcrastinateJob.objects.order_by("-id").values_list("id", flat=True).first()
+    _FIRST_JOB["id"] = newest or 0
+
+
 def reply_jobs():
-    return ProcrastinateJob.objects.filter(task_name="priorities.tasks.notify_reply")
+    """The reply notices queued during this test."""
+    return ProcrastinateJob.objects.filter(
+        task_name="priorities.tasks.notify_reply", id__gt=_FIRST_JOB["id"]
+    )
 
 
 def run_reply_jobs() -> None:
