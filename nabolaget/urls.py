@@ -11,7 +11,7 @@ from accounts.limits import throttle
 from areas.api.views import AddressSearchView, AreaTypeViewSet, AreaViewSet
 from cases.api.views import AreaDigestView, CaseViewSet
 from councils.api.views import CouncilViewSet, SubmissionViewSet
-from priorities.api.replies import RecordRepliesView
+from priorities.api.replies import RecordRepliesView, ReplyAnswerView
 from priorities.api.views import AreaStatsView, CategoryViewSet, PriorityViewSet
 
 
@@ -50,6 +50,11 @@ api_v1 = [
         name="address-search",
     ),
     path("replies/<slug:kind>/<int:pk>/", RecordRepliesView.as_view(), name="record-replies"),
+    path(
+        "replies/<slug:kind>/reply/<int:pk>/answer/",
+        ReplyAnswerView.as_view(),
+        name="reply-answer",
+    ),
     path("", include(router.urls)),
     path("", include("follows.api.urls")),
     path("", include("hearings.api.urls")),

@@ -128,3 +128,40 @@ class RecordRepliesView(APIView):
             status=status.HTTP_201_CREATED,
             headers={"Location": f"{record.get_absolute_url()}#reply-{reply.pk}"},
         )
+
+
+class ReplyAnswerView(APIView):
+    """The input's author answers an elected member's reply, once (POST). The member is
+    told by e-mail; a second answer is refused (400)."""
+
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(
+        parameters=[KIND, idempotency.PARAMETER],
+        request=ReplyCreateSerializer,
+        responses={201: ReplyAnswerSerializer, **idempotency.RESPONSES},
+    )
+    @idempotency.idempotent
+    def post(self, request, kind: str, pk: int):
+        try:
+            input_kind = kinds.get(kind)
+        except KeyError as exc:
+            raise Http404 from exc
+        if input_kind.replies is None:
+            raise Http404
+        reply = (
+            input_kind.replies.objects.select_related("record")
+            .filter(pk=pk, record__in=input_kind.public_records())
+            .first()
+        )
+        if reply is None:
+            raise Http404
+        services.reply_author_check(request.user, reply)  # 403 first
+        incoming = ReplyCreateSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        answer = services.reply_answer_back(reply, request.user, incoming.validated_data["text"])
+        return Response(
+            ReplyAnswerSerializer(answer).data,
+            status=status.HTTP_201_CREATED,
+            headers={"Location": f"{reply.record.get_absolute_url()}#reply-{reply.pk}"},
+        )

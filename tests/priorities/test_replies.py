@@ -694,3 +694,21 @@ def test_a_new_kind_with_a_reply_table_takes_replies_with_no_edit(petitions, dem
     with pytest.raises(ValidationError):
         services.reply_answer_back(reply, resident, "Eit svar til frå meg.")
     assert PetitionReply.objects.count() == 2
+
+
+def test_the_author_answers_back_through_the_api_once():
+    author = UserFactory()
+    priority = make_priority(author)
+    reply = services.reply_create(priority, councillor(), "Jeg tar dette opp i kommunestyret.")
+    url = reverse("api:reply-answer", args=["priority", reply.pk])
+    api = APIClient()
+    assert api.post(url, {"text": "Takk for svaret."}, format="json").status_code == 401
+    api.force_authenticate(UserFactory())
+    assert api.post(url, {"text": "Takk for svaret."}, format="json").status_code == 403
+    api.force_authenticate(author)
+    assert api.post(url, {"text": ""}, format="json").status_code == 400
+    made = api.post(url, {"text": "Takk for svaret."}, format="json")
+    assert made.status_code == 201 and made.json()["text"] == "Takk for svaret."
+    again = api.post(url, {"text": "Et svar til."}, format="json", HTTP_ACCEPT_LANGUAGE="nn")
+    assert again.status_code == 400 and "Du har allereie svart" in again.json()["detail"]
+    assert PriorityReply.objects.filter(parent=reply).count() == 1

@@ -557,6 +557,10 @@ def request_for(world: World, name: str, method: str, role: str, relation: str):
             reverse("api:record-replies", args=["submission", pk(w.submission)]),
             {"text": "Jeg tar dette opp i kommunestyret."},
         ),
+        "api:reply-answer": (
+            reverse("api:reply-answer", args=["submission", pk(w.reply)]),
+            {"text": "Takk for svaret ditt."},
+        ),
         "councillor_profile": (reverse("councillor_profile"), _profile_body(w, role)),
         "set_language": (reverse("set_language"), {"language": "en", "next": "/"}),
         "admin:index": (reverse("admin:index"), {}),
