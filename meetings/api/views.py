@@ -8,7 +8,7 @@ import django_filters
 from django.contrib.gis.db.models.functions import Transform
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
@@ -179,7 +179,6 @@ class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
 
     @extend_schema(
         methods=["GET"],
-        parameters=[OpenApiParameter("id", int, OpenApiParameter.PATH)],
         responses={200: MeetingInputSerializer(many=True)},
         summary="The input gathered at a meeting",
     )
