@@ -3,6 +3,8 @@ address at a meeting (the feedback loop's own e-mails go through ``priorities.ta
 
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
@@ -13,7 +15,7 @@ from procrastinate.contrib.django import app
 
 from accounts.notifications import site_url
 from core.tasks import RETRY, closing_connections
-from meetings.links import follow_token
+from meetings.links import FOLLOW_LINK_DAYS, follow_token
 from meetings.models import MeetingFollower
 
 
@@ -42,3 +44,20 @@ def send_follow_confirmation(follower_id: int) -> None:
             subject = render_to_string("meetings/email/follow_subject.txt", context).strip()
             body = render_to_string("meetings/email/follow.txt", context)
         send_mail(subject, body, None, [follower.email])
+
+
+@app.periodic(cron="45 3 * * *", periodic_id="forget_unconfirmed_followers")
+@app.task(queue="privacy", queueing_lock="forget_unconfirmed_followers", retry=RETRY)
+@closing_connections
+def forget_unconfirmed_followers(timestamp: int) -> int:
+    """Every night: forget the e-mail addresses left at a meeting and never confirmed, once
+    their link has expired (FOLLOW_LINK_DAYS). Returns how many."""
+    return forget_unconfirmed(now=timezone.now())
+
+
+def forget_unconfirmed(*, now) -> int:
+    cutoff = now - datetime.timedelta(days=FOLLOW_LINK_DAYS)
+    deleted, _by_model = MeetingFollower.objects.filter(
+        confirmed_at=None, created_at__lt=cutoff
+    ).delete()
+    return deleted
