@@ -158,7 +158,7 @@ def test_recording_input_from_the_page_with_a_photo(client, planner, tmp_path, s
         f"/meetings/{meeting.pk}/input/new/", {**fields, "photo_1": photo_upload()}
     )
     assert missing_alt.status_code == 400
-    assert "Describe what the photo shows" in missing_alt.content.decode()
+    assert "Beskriv hva bildet viser" in missing_alt.content.decode()
     not_an_image = client.post(
         f"/meetings/{meeting.pk}/input/new/",
         {**fields, "photo_1": photo_upload("x.png", b"%PDF-1.4"), "alt_1": "Et kart"},
