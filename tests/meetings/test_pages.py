@@ -330,3 +330,18 @@ def test_unconfirmed_addresses_are_forgotten_once_their_link_has_expired(planner
 
     assert forget_unconfirmed(now=timezone.now()) == 1
     assert set(MeetingFollower.objects.values_list("pk", flat=True)) == {confirmed.pk, fresh.pk}
+
+
+def test_the_admin_shows_meetings_read_only_and_a_moderator_hides_one(client, planner):
+    meeting = make_meeting(planner)
+    moderator = staff(Role.MODERATOR, is_staff=True, is_superuser=True)
+    client.force_login(moderator)
+    url = f"/admin/meetings/meeting/{meeting.pk}/change/"
+    assert client.get(url).status_code == 200
+    assert client.get("/admin/meetings/meetinginput/").status_code == 200
+
+    client.post(url, {"hidden_reason": "Feilregistrert møte."})
+
+    meeting.refresh_from_db()
+    assert meeting.hidden_at is not None and meeting.title == "Bylab om Storgata"
+    assert client.get(meeting.get_absolute_url()).status_code == 404
