@@ -345,3 +345,53 @@ def test_the_admin_shows_meetings_read_only_and_a_moderator_hides_one(client, pl
     meeting.refresh_from_db()
     assert meeting.hidden_at is not None and meeting.title == "Bylab om Storgata"
     assert client.get(meeting.get_absolute_url()).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("language", "data", "alt", "message"),
+    [
+        ("nb", b"%PDF-1.4", "Et kart", "x.png er ikke et bilde: last opp bilder i PNG, JPEG"),
+        ("nn", b"%PDF-1.4", "Eit kart", "x.png er ikkje eit bilete: last opp bilete i PNG, JPEG"),
+        ("nb", None, "", "Beskriv hva bildet viser, for dem som ikke kan se det."),
+        ("nn", None, "", "Skildre kva biletet viser, for dei som ikkje kan sjå det."),
+    ],
+)
+def test_a_bad_photo_is_refused_in_the_users_language(
+    client, planner, language, data, alt, message
+):
+    meeting = make_meeting(planner)
+    client.force_login(planner)
+    client.cookies["django_language"] = language
+
+    response = client.post(
+        f"/meetings/{meeting.pk}/input/new/",
+        {
+            "title": "Møteplass i parken",
+            "notes": "Ungdommene ønsker benker og lys i parken.",
+            "photo_1": photo_upload("x.png", data),
+            "alt_1": alt,
+        },
+    )
+
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert not MeetingInput.objects.exists()
+
+
+def test_a_photo_too_large_is_a_413(client, planner):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    meeting = make_meeting(planner)
+    client.force_login(planner)
+    response = client.post(
+        f"/meetings/{meeting.pk}/input/new/",
+        {
+            "title": "Møteplass i parken",
+            "notes": "Ungdommene ønsker benker og lys i parken.",
+            "photo_1": SimpleUploadedFile("stor.jpg", b"\xff\xd8" + b"0" * 10_000_001),
+            "alt_1": "Et stort bilde",
+        },
+    )
+    assert response.status_code == 413
+    assert "stor.jpg er for stor" in response.content.decode()
+    assert not MeetingInput.objects.exists()
