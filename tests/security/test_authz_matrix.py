@@ -39,6 +39,7 @@ from priorities import services
 from priorities.models import Category, Visibility
 from tests.areas.factories import AreaFactory, CouncilFactory, council_secretary, square
 from tests.cases.factories import CaseFactory, CaseLayerFactory, ConsultationFactory
+from tests.meetings import authz as meetings_authz
 from tests.priorities.factories import (
     PASSWORD,
     ExportFactory,
@@ -71,6 +72,7 @@ SECRET_LINKS = {
     "account_reset_password_from_key",
     "openid_connect_callback",
     "openid_connect_login",
+    "meetings:follow_confirm",  # the signed link e-mailed to a participant (tests/meetings)
 }
 
 
@@ -284,7 +286,7 @@ def build_world(tmp_path) -> World:
     for role, user in users.items():
         if user is not None:
             export[("own", role)] = ExportFactory(user=user, municipality=bodo)
-    return World(
+    world = World(
         users=users,
         municipality={"here": bodo, "far": other},
         council={
@@ -321,6 +323,8 @@ def build_world(tmp_path) -> World:
         },
         reply=reply,
     )
+    world.meetings = meetings_authz.build(world)
+    return world
 
 
 # --- one request per row ---------------------------------------------------------------------
@@ -565,6 +569,8 @@ def request_for(world: World, name: str, method: str, role: str, relation: str):
         "set_language": (reverse("set_language"), {"language": "en", "next": "/"}),
         "admin:index": (reverse("admin:index"), {}),
     }
+    if name.startswith(("meetings:", "api:meeting-")):
+        return meetings_authz.request(w, name, relation)
     # URLs without an object or a body (allauth's pages, for example) need no entry.
     return routes.get(name) or (reverse(name), {})
 
