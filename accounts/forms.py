@@ -5,7 +5,9 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import RoleGrant
 from core import security
+from core.fields import TextField
 
 
 class AccountCloseForm(forms.Form):
@@ -56,3 +58,22 @@ class AccountCloseForm(forms.Form):
                 _("That is not the e-mail address of your account. Nothing has been changed.")
             )
         return email
+
+
+class CouncillorProfileForm(forms.ModelForm):
+    """What an elected member shows with their replies, for one municipality."""
+
+    public_name = TextField(
+        label=_("Your name as shown with your replies"), min_length=2, max_length=100
+    )
+    party = TextField(label=_("Party or list"), required=False, max_length=100)
+    elected_body = TextField(
+        label=_("Elected body"),
+        required=False,
+        max_length=100,
+        help_text=_("Where you sit, e.g. the municipal council or a committee."),
+    )
+
+    class Meta:
+        model = RoleGrant
+        fields = ["public_name", "party", "elected_body"]

@@ -63,7 +63,13 @@ class Role(models.TextChoices):
 
 
 class RoleGrant(models.Model):
-    """A staff role held by an account in one municipality."""
+    """A staff role held by an account in one municipality.
+
+    A councillor's grant (an elected member, folkevalgt) also says who they are in public:
+    the name they answer residents under, their party and the elected body they sit in
+    (kommunestyre, a committee). These are shown with every reply they write
+    (``priorities.models.Reply`` copies them, so a reply stays true after an election).
+    """
 
     user = models.ForeignKey(User, models.CASCADE, related_name="role_grants")
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
@@ -71,6 +77,21 @@ class RoleGrant(models.Model):
         "areas.Municipality", models.CASCADE, related_name="role_grants"
     )
     granted_at = models.DateTimeField(_("granted"), auto_now_add=True)
+    public_name = models.CharField(
+        _("public name"),
+        max_length=100,
+        blank=True,
+        help_text=_("A councillor's name as shown with their replies to residents."),
+    )
+    party = models.CharField(
+        _("party"), max_length=100, blank=True, help_text=_("A councillor's party or list.")
+    )
+    elected_body = models.CharField(
+        _("elected body"),
+        max_length=100,
+        blank=True,
+        help_text=_("Where the councillor sits, e.g. the municipal council or a committee."),
+    )
 
     class Meta:
         verbose_name = _("role")
@@ -83,6 +104,10 @@ class RoleGrant(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_role_display()} ({self.municipality_id})"
+
+    def public_display_name(self) -> str:
+        """The name a councillor replies under (their account's name if none is set)."""
+        return self.public_name or self.user.get_full_name()
 
 
 class IdempotencyKey(models.Model):

@@ -7,6 +7,7 @@ import json
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -15,8 +16,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts import privacy
-from accounts.forms import AccountCloseForm
+from accounts.forms import AccountCloseForm, CouncillorProfileForm
 from accounts.limits import check_rate_limits, throttle
+from accounts.models import Role, RoleGrant
 from core import security
 
 CLOSE_LIMITS = [throttle("account_close", "user"), throttle("account_close", "address")]
@@ -66,3 +68,29 @@ def account_privacy(request):
             return security.lockout_response(request)
         return render(request, "accounts/privacy.html", {"form": form}, status=400)
     return render(request, "accounts/privacy.html", {"form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def councillor_profile(request):
+    """An elected member's public profile, per municipality where they are a councillor:
+    the name, party and elected body shown with their replies to residents."""
+    grants = list(
+        RoleGrant.objects.filter(user=request.user, role=Role.COUNCILLOR)
+        .select_related("municipality")
+        .order_by("municipality__name", "pk")
+    )
+    if not grants:
+        raise PermissionDenied
+    data = request.POST if request.method == "POST" else None
+    forms = [
+        CouncillorProfileForm(data, instance=grant, prefix=f"grant-{grant.pk}") for grant in grants
+    ]
+    if data is not None:
+        if all(form.is_valid() for form in forms):
+            for form in forms:
+                form.save()
+            messages.success(request, _("Your profile is saved. New replies show it."))
+            return redirect("councillor_profile")
+        return render(request, "accounts/councillor.html", {"forms": forms}, status=400)
+    return render(request, "accounts/councillor.html", {"forms": forms})

@@ -3,7 +3,8 @@
 Every aggregate read of a digest is in this module, behind :func:`area_digest`
 (and :func:`case_digest`, which calls it). The numbers come from the rollup tables when
 :mod:`priorities.counts` says they hold them exactly, else from the rows. Input of every
-other kind (``priorities.kinds``) is listed in sections of its own.
+other kind (``priorities.kinds``) is listed in sections of its own; the rows of every kind
+with replies carry the elected members' replies to them (one query per kind).
 The number of SQL queries does not depend on the number of areas, and a
 priority lying in several of the areas (areas of different types overlap) is
 counted once in the combined numbers.
@@ -169,6 +170,56 @@ def _input_sections(area_ids, since, until, answer_days: int, case=None) -> list
             }
         )
     return sections
+
+
+def _attach_replies(rows_by_kind: dict[str, list[dict]]) -> None:
+    """Give each digest row of a kind with replies (``priorities.kinds``) the elected
+    members' public replies to it, each with the author's public answer back:
+    ``row["replies"]``. One query per kind, whatever the number of rows."""
+    for kind in kinds.with_replies():
+        rows = rows_by_kind.get(kind.key) or []
+        if not rows:
+            continue
+        replies = (
+            kind.replies.objects.filter(
+                record_id__in={row["id"] for row in rows}, visibility="public"
+            )
+            .filter(Q(parent__isnull=True) | Q(parent__visibility="public"))
+            .order_by("created_at", "id")
+            .values(
+                "id",
+                "record_id",
+                "parent_id",
+                "name",
+                "party",
+                "elected_body",
+                "text",
+                "created_at",
+            )
+        )
+        by_record: dict[int, list[dict]] = {}
+        answers: dict[int, str] = {}
+        for reply in replies:
+            if reply["parent_id"] is not None:
+                answers[reply["parent_id"]] = reply["text"]
+                continue
+            by_record.setdefault(reply["record_id"], []).append(
+                {
+                    "id": reply["id"],
+                    "by": ", ".join(
+                        part
+                        for part in (reply["name"], reply["party"], reply["elected_body"])
+                        if part
+                    ),
+                    "text": reply["text"],
+                    "created": timezone.localdate(reply["created_at"]).isoformat(),
+                }
+            )
+        for reply_rows in by_record.values():
+            for reply in reply_rows:
+                reply["answer"] = answers.get(reply["id"], "")
+        for row in rows:
+            row["replies"] = by_record.get(row["id"], [])
 
 
 def _rollup_numbers(scope: dict, answer_days: int) -> dict:
@@ -389,6 +440,13 @@ def area_digest(
         "priorities": health["count"],
         "supports": sum(row["supports"] for row in by_category),
     }
+    inputs = _input_sections(area_ids, since, until, answer_days, case)
+    rows_by_kind = {"priority": top}
+    for section in inputs:
+        rows_by_kind[section["kind"]] = section["linked"] + [
+            row for group in section["groups"] for row in group["rows"]
+        ]
+    _attach_replies(rows_by_kind)
     return {
         "language": language,
         "period": {"since": since.isoformat() if since else None, "until": until.isoformat()},
@@ -399,7 +457,7 @@ def area_digest(
         "top": top,
         "trend": trend,
         "health": health,
-        "inputs": _input_sections(area_ids, since, until, answer_days, case),
+        "inputs": inputs,
         "per_area": per_area,
         "map": _map(areas, points),
     }
@@ -425,6 +483,7 @@ def case_digest(case, since: datetime.date | None = None, until: datetime.date |
         }
         for p in linked
     ]
+    _attach_replies({"priority": data["linked"]})
     data["case"] = {"id": case.pk, "number": case.number, "title": case.title}
     if case.geom is not None:
         shape = (
@@ -530,8 +589,9 @@ def _with_viewbox(data: dict, bounds: list[tuple]) -> dict:
 
 
 # Every change a digest can show leaves a row with a new, larger id in a history table
-# (pghistory): of a case, its areas and their adjustments, and of every kind of input and
-# its case links (supports and answers show through the input's own row).
+# (pghistory): of a case, its areas and their adjustments, and of every kind of input, its
+# case links and its elected members' replies (supports and answers show through the
+# input's own row).
 CASE_HISTORY = (Case, CaseArea, CaseAreaAdjustment)
 
 
@@ -540,6 +600,8 @@ def input_state_tables() -> list[str]:
     tracked = {*CASE_HISTORY}
     for kind in kinds.all_kinds():
         tracked |= {kind.model, kind.case_links}
+        if kind.replies is not None:
+            tracked.add(kind.replies)
     return sorted(
         model._meta.db_table
         for model in apps.get_models()

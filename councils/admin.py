@@ -8,10 +8,11 @@ from councils.models import (
     CouncilMembership,
     Submission,
     SubmissionAttachment,
+    SubmissionReply,
     SubmissionStatusChange,
     SubmissionTemplate,
 )
-from priorities.admin import StatusChangeAdmin
+from priorities.admin import ReplyAdmin, StatusChangeAdmin
 
 
 class CouncilMembershipInline(admin.TabularInline):
@@ -96,4 +97,9 @@ class ConsultationAdmin(admin.ModelAdmin):
 
 @admin.register(SubmissionStatusChange)
 class SubmissionStatusChangeAdmin(StatusChangeAdmin):
+    pass
+
+
+@admin.register(SubmissionReply)
+class SubmissionReplyAdmin(ReplyAdmin):
     pass

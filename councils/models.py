@@ -33,8 +33,10 @@ from councils.querysets import SubmissionQuerySet
 from priorities.models import (
     CaseLink,
     InputRecord,
+    Reply,
     StatusChange,
     case_link_meta,
+    reply_meta,
     status_change_triggers,
 )
 
@@ -288,6 +290,17 @@ class SubmissionCaseLink(CaseLink):
 
     class Meta(CaseLink.Meta):
         constraints, indexes, triggers = case_link_meta("submissioncaselink")
+
+
+@pghistory.track(meta=append_only_history("submissionreplyevent"))
+class SubmissionReply(Reply):
+    """An elected member's reply to a council's submission, or the answer back (see
+    ``priorities.models.Reply``)."""
+
+    record = models.ForeignKey(Submission, models.PROTECT, related_name="replies")
+
+    class Meta(Reply.Meta):
+        constraints, indexes, triggers = reply_meta("submissionreply")
 
 
 @pghistory.track(meta=append_only_history("submissionattachmentevent"))

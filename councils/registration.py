@@ -8,7 +8,12 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from accounts import privacy
-from councils.models import Submission, SubmissionCaseLink, SubmissionStatusChange
+from councils.models import (
+    Submission,
+    SubmissionCaseLink,
+    SubmissionReply,
+    SubmissionStatusChange,
+)
 from priorities import kinds
 from priorities.models import Status
 
@@ -57,6 +62,7 @@ SUBMISSION = kinds.register(
         model=Submission,
         status_changes=SubmissionStatusChange,
         case_links=SubmissionCaseLink,
+        replies=SubmissionReply,
         label=_("submission from a council"),
         label_plural=_("submissions from local councils"),
         yours=_("your council's submission"),
@@ -76,6 +82,9 @@ privacy.register_close_policy(
         "councils.Submission.author": privacy.KEEP,  # a council's submission: a public record
         "councils.SubmissionStatusChange.actor": privacy.KEEP,
         "councils.SubmissionCaseLink.linked_by": privacy.KEEP,
+        # An elected member's reply stays under the name it was written with; the
+        # secretary's answer back stays as the council's, without the account.
+        "councils.SubmissionReply.author": privacy.DETACH,
         "councils.Consultation.created_by": privacy.KEEP,
     }
 )

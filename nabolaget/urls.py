@@ -11,6 +11,7 @@ from accounts.limits import throttle
 from areas.api.views import AddressSearchView, AreaTypeViewSet, AreaViewSet
 from cases.api.views import AreaDigestView, CaseViewSet
 from councils.api.views import CouncilViewSet, SubmissionViewSet
+from priorities.api.replies import RecordRepliesView, ReplyAnswerView
 from priorities.api.views import AreaStatsView, CategoryViewSet, PriorityViewSet
 
 
@@ -48,6 +49,12 @@ api_v1 = [
         AddressSearchView.as_view(throttle_classes=[throttle("address_search", "address")]),
         name="address-search",
     ),
+    path("replies/<slug:kind>/<int:pk>/", RecordRepliesView.as_view(), name="record-replies"),
+    path(
+        "replies/<slug:kind>/reply/<int:pk>/answer/",
+        ReplyAnswerView.as_view(),
+        name="reply-answer",
+    ),
     path("", include(router.urls)),
     path("", include("follows.api.urls")),
     path("", include("hearings.api.urls")),
@@ -67,6 +74,7 @@ urlpatterns = [
     path("", include("hearings.urls")),
     path("", include("meetings.urls")),
     path("me/privacy/", account_views.account_privacy, name="privacy"),
+    path("me/councillor/", account_views.councillor_profile, name="councillor_profile"),
     path("me/privacy/data.json", account_views.account_data_download, name="privacy_data"),
     path("accounts/", include("allauth.urls")),
     path("api/v1/", include((api_v1, "api"))),

@@ -1,7 +1,14 @@
 from django.contrib import admin
 from django.contrib.gis.admin import GISModelAdmin
 
-from priorities.models import AnswerTemplate, Category, Export, Priority, PriorityStatusChange
+from priorities.models import (
+    AnswerTemplate,
+    Category,
+    Export,
+    Priority,
+    PriorityReply,
+    PriorityStatusChange,
+)
 
 
 @admin.register(Category)
@@ -52,6 +59,42 @@ class StatusChangeAdmin(admin.ModelAdmin):
         return False
 
 
+class ReplyAdmin(admin.ModelAdmin):
+    """A kind of input's replies from elected members: on the record, so what was said is
+    read-only here; a moderator may hide one with a reason (or on the record's page)."""
+
+    list_display = ["record", "role", "name", "party", "elected_body", "visibility", "created_at"]
+    list_filter = ["role", "visibility"]
+    fields = [
+        "record",
+        "parent",
+        "role",
+        "name",
+        "party",
+        "elected_body",
+        "text",
+        "created_at",
+        "visibility",
+        "hidden_reason",
+    ]
+    readonly_fields = [
+        "record",
+        "parent",
+        "role",
+        "name",
+        "party",
+        "elected_body",
+        "text",
+        "created_at",
+    ]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(AnswerTemplate)
 class AnswerTemplateAdmin(admin.ModelAdmin):
     list_display = ["title", "municipality", "status"]
@@ -83,4 +126,9 @@ class ExportAdmin(admin.ModelAdmin):
 
 @admin.register(PriorityStatusChange)
 class PriorityStatusChangeAdmin(StatusChangeAdmin):
+    pass
+
+
+@admin.register(PriorityReply)
+class PriorityReplyAdmin(ReplyAdmin):
     pass

@@ -11,7 +11,15 @@ from areas.geo import lon_lat_point
 from areas.models import Area, AreaType
 from core.fields import TextField
 from core.forms import LongSelect, add_service_errors
-from priorities.models import MAX_SUPPORT, AnswerTemplate, Category, Status, case_number_validator
+from priorities.models import (
+    MAX_SUPPORT,
+    REPLY_MAX_LENGTH,
+    REPLY_MIN_LENGTH,
+    AnswerTemplate,
+    Category,
+    Status,
+    case_number_validator,
+)
 from priorities.services import input_locate
 
 
@@ -149,6 +157,43 @@ class ModerationForm(forms.Form):
         label=_("Reason (shown to the author)"),
         required=False,
         max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class ReplyForm(forms.Form):
+    """An elected member's reply, or the author's answer back (``answer=True``)."""
+
+    text = TextField(
+        label=_("Your reply"),
+        min_length=REPLY_MIN_LENGTH,
+        max_length=REPLY_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_(
+            "Public, with your name, party and elected body: your own view, not the "
+            "municipality's answer."
+        ),
+    )
+
+    def __init__(self, *args, answer: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if answer:
+            self.fields["text"].label = _("Your answer to the reply")
+            self.fields["text"].help_text = _(
+                "Public, without your name. You can answer each reply once."
+            )
+
+
+class ReplyModerationForm(forms.Form):
+    action = forms.ChoiceField(
+        label=_("Action"),
+        choices=[("hide", _("Hide")), ("restore", _("Make public"))],
+        widget=forms.RadioSelect,
+    )
+    reason = TextField(
+        label=_("Reason (shown in its place)"),
+        required=False,
+        max_length=500,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 

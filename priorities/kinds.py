@@ -8,11 +8,13 @@ Its app registers it once, in its ``AppConfig.ready``::
 
     kinds.register(InputKind(key="submission", model=Submission,
                              status_changes=SubmissionStatusChange,
-                             case_links=SubmissionCaseLink, ...))
+                             case_links=SubmissionCaseLink,
+                             replies=SubmissionReply, ...))
 
 The status loop (``priorities.services.input_set_status``), its e-mails
 (``priorities.tasks``), the link to a case and the case's and areas' digests
-(``cases.digests``) read the registry and need no edit for a new kind.
+(``cases.digests``) read the registry and need no edit for a new kind; nor do elected
+members' replies (``priorities.services.reply_create``), when the kind has a reply table.
 """
 
 from __future__ import annotations
@@ -43,6 +45,10 @@ class InputKind:
       of its own (priorities have their own figures, maps and lists, and are not listed
       again);
     - ``list_template``: how a list of its records is shown on pages (``items``);
+    - ``replies``: optional; the kind's reply table (from the abstract ``Reply``, with
+      ``record`` its foreign key and ``related_name="replies"``): elected members then
+      reply to its records, on its page (``priorities/_replies.html``), in the API and in
+      the digests, with no other edit;
     - ``geometry_field``: the field of a record's own place, if it may have one (a case's
       map then offers a layer of the records in its areas), and ``layer_properties``: a
       record's properties in that layer.
@@ -63,6 +69,7 @@ class InputKind:
     list_template: str = "priorities/_input_list.html"
     geometry_field: str | None = None
     layer_properties: Callable[[models.Model], dict] | None = None
+    replies: type[models.Model] | None = None
 
     def public_records(self) -> models.QuerySet:
         return self.public(self.model._base_manager.all())
@@ -117,6 +124,11 @@ def listed_sections(filter_records: Callable[[models.QuerySet], models.QuerySet]
         for kind in all_kinds()
         if kind.in_digest
     ]
+
+
+def with_replies() -> list[InputKind]:
+    """The kinds whose records elected members may reply to."""
+    return [kind for kind in _KINDS.values() if kind.replies is not None]
 
 
 def all_kinds() -> list[InputKind]:

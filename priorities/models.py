@@ -9,6 +9,8 @@
   (``PriorityStatusChange``, ``PriorityCaseLink`` …), made from these abstract models, so
   that every row points at its input with a real foreign key; ``priorities.kinds`` is
   where a kind registers itself, and the loop, the link and the digest read it there.
+- ``Reply``: an elected member's own public reply to input, and the author's answer back;
+  abstract too (``PriorityReply``), declared with ``reply_meta``.
 - ``Report`` (a resident flags input for moderation), ``ReferenceCounter`` (receipt
   numbers).
 """
@@ -43,6 +45,9 @@ from priorities.querysets import (
     PriorityUnansweredDayQuerySet,
     PublicPriorityManager,
 )
+
+REPLY_MIN_LENGTH = 5
+REPLY_MAX_LENGTH = 4000
 
 case_number_validator = RegexValidator(
     r"^\d{4}/\d{1,7}$", _("A case number is written like the archive does: 2026/1234.")
@@ -239,6 +244,108 @@ def case_link_meta(name: str) -> tuple[list, list, list]:
     )
 
 
+class ReplyVisibility(models.TextChoices):
+    PUBLIC = "public", _("public")
+    HIDDEN = "hidden", _("hidden by a moderator")
+
+
+class ReplyRole(models.TextChoices):
+    COUNCILLOR = "councillor", _("elected member")
+    AUTHOR = "author", _("the author's answer")
+
+
+class Reply(NormalisedTextMixin, models.Model):
+    """An elected member's own public reply to a piece of input (not the administration's
+    answer: it changes no status), or the input's author answering it back, once.
+
+    Abstract, like ``StatusChange``: each kind with replies has its own table (``record``
+    its foreign key, ``related_name="replies"``), declared with ``reply_meta``. A reply has
+    no ``parent``; the author's answer back has the reply as its ``parent``, and the
+    database allows one per reply (a unique constraint) and only in that shape (a check).
+    Who the councillor was is copied (name, party, elected body), so the record stays true
+    after an election. On the record (triggers): never deleted; what was said never
+    changes; a moderator may hide one with a reason (and show it again); ``author`` only
+    becomes NULL when that account is closed.
+    """
+
+    parent = models.ForeignKey(
+        "self",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="answers",
+        verbose_name=_("answers the reply"),
+    )
+    role = models.CharField(_("written by"), max_length=20, choices=ReplyRole.choices)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    name = models.CharField(_("name"), max_length=100, blank=True)
+    party = models.CharField(_("party"), max_length=100, blank=True)
+    elected_body = models.CharField(_("elected body"), max_length=100, blank=True)
+    text = models.TextField(
+        _("reply"),
+        max_length=REPLY_MAX_LENGTH,
+        validators=[MinLengthValidator(REPLY_MIN_LENGTH), MaxLengthValidator(REPLY_MAX_LENGTH)],
+    )
+    created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    visibility = models.CharField(
+        _("visibility"),
+        max_length=20,
+        choices=ReplyVisibility.choices,
+        default=ReplyVisibility.PUBLIC,
+    )
+    hidden_reason = models.TextField(_("reason for hiding"), blank=True, max_length=500)
+
+    class Meta:
+        abstract = True
+        ordering = ["created_at", "id"]
+        verbose_name = _("reply")
+        verbose_name_plural = _("replies")
+
+    def __str__(self) -> str:
+        return f"reply {self.pk} to {self.record_id}"
+
+    @property
+    def is_public(self) -> bool:
+        return self.visibility == ReplyVisibility.PUBLIC
+
+    @property
+    def signature(self) -> str:
+        """Who replied, as shown with the reply: name, party, elected body (as they were)."""
+        return ", ".join(part for part in (self.name, self.party, self.elected_body) if part)
+
+
+REPLY_CHANGING_FIELDS = ["visibility", "hidden_reason", "author"]
+
+
+def reply_meta(name: str) -> tuple[list, list, list]:
+    """A kind's replies' ``Meta`` constraints, indexes and triggers (``name``: the model's
+    name in lower case): one answer back per reply, a reply is a councillor's and an
+    answer back the author's, and the row stays on the record."""
+    return (
+        [
+            models.UniqueConstraint(fields=["parent"], name=f"{name}_one_answer_back"),
+            models.CheckConstraint(
+                condition=Q(parent__isnull=True, role=ReplyRole.COUNCILLOR)
+                | Q(parent__isnull=False, role=ReplyRole.AUTHOR),
+                name=f"{name}_shape",
+            ),
+            models.CheckConstraint(
+                condition=Q(visibility=ReplyVisibility.PUBLIC) | ~Q(hidden_reason=""),
+                name=f"{name}_hidden_with_reason",
+            ),
+        ],
+        [models.Index(fields=["record", "created_at"], name=f"{name}_record")],
+        [
+            pgtrigger.Protect(name=f"{name}_never_deleted", operation=pgtrigger.Delete),
+            never_truncated(name),
+            pgtrigger.ReadOnly(name=f"{name}_read_only", exclude=REPLY_CHANGING_FIELDS),
+            only_cleared(f"{name}_author_only_cleared", "author"),
+        ],
+    )
+
+
 # Grid sizes (metres) of the map rollup. Finer zoom levels aggregate the points directly.
 # The most supports a priority can have: support_count is a PostgreSQL integer.
 MAX_SUPPORT = 2**31 - 1
@@ -423,6 +530,16 @@ class PriorityCaseLink(CaseLink):
 
     class Meta(CaseLink.Meta):
         constraints, indexes, triggers = case_link_meta("prioritycaselink")
+
+
+@pghistory.track(meta=append_only_history("priorityreplyevent"))
+class PriorityReply(Reply):
+    """An elected member's reply to a priority, or its author's answer back (see ``Reply``)."""
+
+    record = models.ForeignKey(Priority, models.PROTECT, related_name="replies")
+
+    class Meta(Reply.Meta):
+        constraints, indexes, triggers = reply_meta("priorityreply")
 
 
 @pghistory.track()

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts import privacy
 from areas.signals import areas_changed
 from priorities import kinds
-from priorities.models import Priority, PriorityCaseLink, PriorityStatusChange
+from priorities.models import Priority, PriorityCaseLink, PriorityReply, PriorityStatusChange
 from priorities.services import priorities_relocate
 
 
@@ -35,6 +35,9 @@ privacy.register_close_policy(
         "priorities.Report.user": privacy.KEEP,  # a moderation record about others' input
         "priorities.PriorityStatusChange.actor": privacy.KEEP,  # the loop: a public record
         "priorities.PriorityCaseLink.linked_by": privacy.KEEP,
+        # A reply stays on the record (a councillor's under the name it was written
+        # with), without the account.
+        "priorities.PriorityReply.author": privacy.DETACH,
         "priorities.Export.user": privacy.KEEP,  # a logged staff action
     }
 )
@@ -45,6 +48,7 @@ PRIORITY = kinds.register(
         model=Priority,
         status_changes=PriorityStatusChange,
         case_links=PriorityCaseLink,
+        replies=PriorityReply,
         label=_("priority"),
         label_plural=_("priorities"),
         yours=_("your priority"),

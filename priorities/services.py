@@ -16,7 +16,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Role
+from accounts.models import Role, RoleGrant
 from areas.models import STORAGE_SRID, Area, Municipality
 from areas.validation import boundary_check
 from priorities import kinds, tasks
@@ -24,6 +24,9 @@ from priorities.models import (
     Category,
     InputRecord,
     Priority,
+    Reply,
+    ReplyRole,
+    ReplyVisibility,
     Report,
     Status,
     StatusChange,
@@ -454,3 +457,98 @@ def export_start(*, user, municipality, format: str, query: dict, include_person
         tasks.build_export.defer(export_id=export.pk)
         return export, None
     return export, queryset
+
+
+# --- Elected members' replies (the same for every kind with a reply table) ---------------
+
+
+def reply_kind(record) -> kinds.InputKind:
+    """The kind of a record, if its records take replies; else a ValidationError."""
+    kind = kinds.of(record)
+    if kind.replies is None:
+        raise ValidationError(_("Elected members cannot reply to this kind of input."))
+    return kind
+
+
+def councillor_grant(user, municipality_id: int) -> RoleGrant:
+    """The account's councillor role in the municipality, or PermissionDenied (403)."""
+    if user.is_authenticated and user.is_active:
+        grant = RoleGrant.objects.filter(
+            user=user, role=Role.COUNCILLOR, municipality_id=municipality_id
+        ).first()
+        if grant is not None:
+            return grant
+    raise PermissionDenied(_("Only elected members of this municipality may reply."))
+
+
+def reply_author_check(user, reply: Reply) -> None:
+    """Only the author of the input replied to may answer the reply back (403)."""
+    if not user.is_authenticated or reply.record.author_id != user.pk:
+        raise PermissionDenied(_("Only the author of the input may answer this reply."))
+
+
+@transaction.atomic
+def reply_create(record: InputRecord, councillor, text: str) -> Reply:
+    """An elected member's public reply to a piece of input, in their own name, party and
+    elected body (copied onto the reply). It changes no status. The author and the
+    record's followers are told by e-mail, in the background."""
+    kind = reply_kind(record)
+    grant = councillor_grant(councillor, record.municipality_id)
+    if not kind.public_records().filter(pk=record.pk).exists():
+        raise ValidationError(_("This input is not public, so it cannot be replied to."))
+    reply = kind.replies(
+        record=record,
+        role=ReplyRole.COUNCILLOR,
+        author=councillor,
+        name=grant.public_display_name(),
+        party=grant.party,
+        elected_body=grant.elected_body,
+        text=text or "",
+    )
+    reply.full_clean(exclude=["record", "parent", "author"])
+    reply.save()
+    tasks.notify_reply.defer(kind=kind.key, reply_id=reply.pk)
+    return reply
+
+
+@transaction.atomic
+def reply_answer_back(reply: Reply, user, text: str) -> Reply:
+    """The input's author answers an elected member's reply, once (the database holds one
+    answer per reply). The member is told by e-mail."""
+    kind = reply_kind(reply.record)
+    reply_author_check(user, reply)
+    if reply.parent_id is not None:
+        raise ValidationError(_("Answer the elected member's reply, not an answer to it."))
+    if not reply.is_public:
+        raise ValidationError(_("This reply is hidden and cannot be answered."))
+    answer = kind.replies(
+        record=reply.record,
+        parent=reply,
+        role=ReplyRole.AUTHOR,
+        author=user,
+        text=text or "",
+    )
+    answer.full_clean(exclude=["record", "parent", "author"])
+    if kind.replies.objects.filter(parent=reply).exists():
+        raise ValidationError(_("You have already answered this reply."))
+    try:
+        with transaction.atomic():
+            answer.save()
+    except IntegrityError as exc:  # answered at the same moment in another request
+        raise ValidationError(_("You have already answered this reply.")) from exc
+    tasks.notify_reply.defer(kind=kind.key, reply_id=answer.pk)
+    return answer
+
+
+@transaction.atomic
+def reply_moderate(reply: Reply, moderator, *, hide: bool, reason: str = "") -> None:
+    """A moderator hides a reply or an answer back (with a reason shown in its place), or
+    shows it again. The row and its text stay on the record."""
+    staff_role(moderator, reply.record.municipality_id, MODERATOR_ROLES)
+    reason = (reason or "").strip()
+    if hide and len(reason) < 5:
+        raise ValidationError({"reason": _("Give a reason for hiding.")})
+    reply.visibility = ReplyVisibility.HIDDEN if hide else ReplyVisibility.PUBLIC
+    reply.hidden_reason = reason if hide else ""
+    reply.full_clean(exclude=["record", "parent", "author"])
+    reply.save(update_fields=["visibility", "hidden_reason"])

@@ -107,6 +107,50 @@ def _merged_into(change, merge_targets: dict[int, str]) -> str:
 
 @app.task(queue="email", retry=RETRY)
 @closing_connections
+def notify_reply(kind: str, reply_id: int) -> None:
+    """Tell people about an elected member's reply: the input's author and its followers
+    (supporters, the council's members); or, for the author's answer back, the member.
+    One e-mail per person (key ``reply:{kind}:{reply}:{user}``), in their language; a
+    reply hidden before the job ran is not sent."""
+    input_kind = kinds.get(kind)
+    reply = (
+        input_kind.replies.objects.select_related(
+            "author", "parent__author", *(f"record__{name}" for name in input_kind.select)
+        )
+        .filter(pk=reply_id)
+        .first()
+    )
+    if reply is None or not reply.is_public:
+        return
+    record = reply.record
+    if reply.parent_id is None:
+        people = [record.author] if record.author else []
+        people += list(record.followers())
+        template = "priorities/email/reply"
+    else:
+        people = [reply.parent.author] if reply.parent.author else []
+        template = "priorities/email/reply_answer"
+    seen = {reply.author_id}
+    for person in people:
+        if person.pk in seen or not person.notify_by_email:
+            continue
+        seen.add(person.pk)
+        send_once(
+            person,
+            f"reply:{kind}:{reply.pk}:{person.pk}",
+            template,
+            {
+                "reply": reply,
+                "record": record,
+                "kind": input_kind,
+                "mine": record.author_id == person.pk,
+                "url": site_url(record.get_absolute_url() + "#replies"),
+            },
+        )
+
+
+@app.task(queue="email", retry=RETRY)
+@closing_connections
 def notify_hidden(priority_id: int) -> None:
     """Tell the author that a moderator hid their priority, and why."""
     priority = Priority.all_objects.select_related("author").get(pk=priority_id)

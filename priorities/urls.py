@@ -18,6 +18,13 @@ urlpatterns = [
     path("me/", views.my_page, name="me"),
     path("areas/<int:pk>/priorities/", views.area_priorities, name="area_list"),
     path("areas/<int:pk>/answered/", views.area_answered, name="answered"),
+    path("replies/<slug:kind>/<int:pk>/", views.replies_page, name="replies"),
+    path("replies/<slug:kind>/reply/<int:pk>/answer/", views.reply_answer, name="reply_answer"),
+    path(
+        "replies/<slug:kind>/reply/<int:pk>/moderate/",
+        views.reply_moderate,
+        name="reply_moderate",
+    ),
 ]
 
 from priorities import planner  # noqa: E402

@@ -18,12 +18,15 @@ from accounts.models import Role
 from areas.forms import AddressLookupForm, PointLookupForm
 from areas.geo import lon_lat_point
 from areas.models import Area, Municipality
+from core.forms import add_service_errors
 from priorities import kinds, services
 from priorities.forms import (
     ModerationForm,
     PreferencesForm,
     PriorityForm,
     RedactForm,
+    ReplyForm,
+    ReplyModerationForm,
     ReportForm,
     StatusForm,
 )
@@ -359,7 +362,14 @@ def my_page(request):
         .order_by("-created_at")
     )
     return render(
-        request, "priorities/me.html", {"form": form, "mine": mine, "supported": supported}
+        request,
+        "priorities/me.html",
+        {
+            "form": form,
+            "mine": mine,
+            "supported": supported,
+            "is_councillor": bool(user.staff_municipality_ids(Role.COUNCILLOR)),
+        },
     )
 
 
@@ -399,3 +409,175 @@ def area_priorities(request, pk: int):
             "other_inputs": kinds.listed_sections(lambda records: records.filter(areas=area), 25),
         },
     )
+
+
+# --- Elected members' replies: one page and three posts for every kind with replies ------
+
+
+def replies_context(user, record, forms: dict | None = None) -> dict:
+    """What ``priorities/_replies.html`` shows for a record: its replies, each with its
+    answer back, and the forms this account may use (``forms`` holds one posted with
+    errors, by name: ``reply``, ``answer-<id>``, ``moderate-<id>``)."""
+    forms = forms or {}
+    kind = kinds.of(record)
+    rows = list(kind.replies.objects.filter(record=record).order_by("created_at", "id"))
+    answers = {row.parent_id: row for row in rows if row.parent_id}
+    roles = set()
+    if user.is_authenticated:
+        roles = {role for role, muni in user._grants() if muni == record.municipality_id}
+    public = kind.public_records().filter(pk=record.pk).exists()
+    is_author = user.is_authenticated and record.author_id == user.pk
+    threads = []
+    for row in rows:
+        if row.parent_id is not None:
+            continue
+        answer = answers.get(row.pk)
+        can_answer = is_author and public and answer is None and row.is_public
+        threads.append(
+            {
+                "reply": row,
+                "answer": answer,
+                # A form posted with errors is shown again (with why it was refused, e.g.
+                # answered already); a new one only to the author who may still answer.
+                "answer_form": forms.get(f"answer-{row.pk}")
+                or (ReplyForm(prefix=f"answer-{row.pk}", answer=True) if can_answer else None),
+            }
+        )
+    can_moderate = bool(roles & set(services.MODERATOR_ROLES))
+    moderation = {}
+    if can_moderate:
+        moderation = {
+            row.pk: forms.get(f"moderate-{row.pk}")
+            or ReplyModerationForm(
+                prefix=f"moderate-{row.pk}",
+                initial={"action": "restore" if not row.is_public else "hide"},
+            )
+            for row in rows
+        }
+        for thread in threads:
+            thread["moderation_form"] = moderation[thread["reply"].pk]
+            if thread["answer"]:
+                thread["answer_moderation_form"] = moderation[thread["answer"].pk]
+    can_reply = Role.COUNCILLOR in roles and public and user.is_active
+    return {
+        "kind": kind,
+        "record": record,
+        "threads": threads,
+        "can_reply": can_reply or "reply" in forms,
+        "reply_form": forms.get("reply") or (ReplyForm(prefix="reply") if can_reply else None),
+        "can_moderate": can_moderate,
+        "is_author": is_author,
+    }
+
+
+def _reply_kind(key: str) -> kinds.InputKind:
+    try:
+        kind = kinds.get(key)
+    except KeyError as exc:
+        raise Http404 from exc
+    if kind.replies is None:
+        raise Http404
+    return kind
+
+
+def _record_for_replies(request, kind: kinds.InputKind, pk: int):
+    """The record if this person may see it (public, theirs, or they are staff there), else
+    404: a hidden record's existence does not show."""
+    record = kind.model._base_manager.select_related(*kind.select).filter(pk=pk).first()
+    if record is None:
+        raise Http404
+    user = request.user
+    if kind.public_records().filter(pk=pk).exists():
+        return record
+    if user.is_authenticated and (
+        record.author_id == user.pk
+        or record.municipality_id in user.staff_municipality_ids(*STAFF_ROLES)
+    ):
+        return record
+    raise Http404
+
+
+def _reply_for(request, kind: kinds.InputKind, pk: int):
+    reply = get_object_or_404(kind.replies.objects.select_related("record"), pk=pk)
+    _record_for_replies(request, kind, reply.record_id)
+    return reply
+
+
+def _replies_page(request, record, forms=None, status: int = 200):
+    return render(
+        request,
+        "priorities/replies.html",
+        {"record": record, "r": replies_context(request.user, record, forms)},
+        status=status,
+    )
+
+
+@idempotent_form
+def replies_page(request, kind: str, pk: int):
+    """A record's replies from elected members on a page of their own (also where a
+    refused reply form is shown again); a councillor of its municipality POSTs a reply."""
+    input_kind = _reply_kind(kind)
+    record = _record_for_replies(request, input_kind, pk)
+    if request.method != "POST":
+        return _replies_page(request, record)
+    if not request.user.is_authenticated:
+        return redirect(f"{settings.LOGIN_URL}?next={request.path}")
+    services.councillor_grant(request.user, record.municipality_id)  # 403 before reading
+    form = ReplyForm(request.POST, prefix="reply")
+    if form.is_valid():
+        try:
+            services.reply_create(record, request.user, form.cleaned_data["text"])
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(
+                request, _("Your reply is published. The author and followers will be told.")
+            )
+            return redirect(f"{record.get_absolute_url()}#replies")
+    return _replies_page(request, record, {"reply": form}, status=400)
+
+
+@require_POST
+@login_required
+@idempotent_form
+def reply_answer(request, kind: str, pk: int):
+    """The input's author answers an elected member's reply, once."""
+    input_kind = _reply_kind(kind)
+    reply = _reply_for(request, input_kind, pk)
+    services.reply_author_check(request.user, reply)  # 403 before reading
+    prefix = f"answer-{reply.pk}"
+    form = ReplyForm(request.POST, prefix=prefix, answer=True)
+    if form.is_valid():
+        try:
+            services.reply_answer_back(reply, request.user, form.cleaned_data["text"])
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Your answer is published."))
+            return redirect(f"{reply.record.get_absolute_url()}#reply-{reply.pk}")
+    return _replies_page(request, reply.record, {prefix: form}, status=400)
+
+
+@require_POST
+@login_required
+def reply_moderate(request, kind: str, pk: int):
+    """A moderator hides a reply (or an answer back) with a reason, or shows it again."""
+    input_kind = _reply_kind(kind)
+    reply = _reply_for(request, input_kind, pk)
+    services.staff_role(request.user, reply.record.municipality_id, services.MODERATOR_ROLES)
+    prefix = f"moderate-{reply.pk}"
+    form = ReplyModerationForm(request.POST, prefix=prefix)
+    if form.is_valid():
+        try:
+            services.reply_moderate(
+                reply,
+                request.user,
+                hide=form.cleaned_data["action"] == "hide",
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect(f"{reply.record.get_absolute_url()}#replies")
+    return _replies_page(request, reply.record, {prefix: form}, status=400)

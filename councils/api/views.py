@@ -22,6 +22,7 @@ from core.api import FeatureCollectionPagination
 from core.fields import TextSerializerField
 from councils import services as council_services
 from councils.models import Consultation, Council, Submission, SubmissionKind
+from priorities.api.replies import RepliesField
 from priorities.api.serializers import AreaRefSerializer, StatusChangeSerializer
 from priorities.models import Status, case_number_validator
 
@@ -102,9 +103,10 @@ class SubmissionSerializer(GeoFeatureModelSerializer):
 
 class SubmissionDetailSerializer(SubmissionSerializer):
     history = StatusChangeSerializer(source="status_changes", many=True, read_only=True)
+    replies = RepliesField(help_text="Elected members' public replies (their own view).")
 
     class Meta(SubmissionSerializer.Meta):
-        fields = [*SubmissionSerializer.Meta.fields, "history"]
+        fields = [*SubmissionSerializer.Meta.fields, "history", "replies"]
 
 
 class SubmissionCreateSerializer(serializers.Serializer):
@@ -194,8 +196,8 @@ class SubmissionViewSet(
             .with_api_geometry()
             .order_by("-created_at", "-id")
         )
-        if self.action == "retrieve":
-            queryset = queryset.prefetch_related("status_changes")
+        if self.action in ("retrieve", "create"):
+            queryset = queryset.prefetch_related("status_changes", "replies")
         return queryset
 
     def get_serializer_class(self):

@@ -14,6 +14,7 @@ from rest_framework_gis.serializers import GeoFeatureModelSerializer
 from accounts.models import Role
 from areas.geojson import geometry_from_geojson
 from core.fields import TextSerializerField
+from priorities.api.replies import RepliesField
 from priorities.models import Category, Priority, Status
 
 MAX_TITLE = 120
@@ -89,9 +90,10 @@ class PrioritySerializer(GeoFeatureModelSerializer):
 
 class PriorityDetailSerializer(PrioritySerializer):
     history = StatusChangeSerializer(source="status_changes", many=True, read_only=True)
+    replies = RepliesField(help_text="Elected members' public replies (their own view).")
 
     class Meta(PrioritySerializer.Meta):
-        fields = [*PrioritySerializer.Meta.fields, "history"]
+        fields = [*PrioritySerializer.Meta.fields, "history", "replies"]
 
 
 POINT_SCHEMA = {

@@ -199,8 +199,8 @@ class PriorityViewSet(
             .with_api_point()
             .with_support_by(self.request.user)
         )
-        if self.action == "retrieve":
-            queryset = queryset.prefetch_related("status_changes")
+        if self.action in ("retrieve", "create"):
+            queryset = queryset.prefetch_related("status_changes", "replies")
         return queryset
 
     def get_serializer_class(self):

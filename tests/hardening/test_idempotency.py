@@ -27,7 +27,7 @@ from accounts.idempotency import delete_expired_keys
 from accounts.models import IdempotencyKey, Role
 from cases.models import FrozenDigest
 from councils.models import Submission
-from priorities.models import Priority, Support
+from priorities.models import Priority, PriorityReply, Support
 from tests.areas.factories import CouncilFactory, council_secretary, municipality_area
 from tests.cases.factories import make_case
 from tests.hardening.language import in_language
@@ -111,13 +111,25 @@ def digest_freeze() -> Attempt:
     )
 
 
-CREATES = [priority_create, support_add, submission_file, digest_freeze]
+def reply_create() -> Attempt:
+    member = staff(Role.COUNCILLOR)
+    priority = make_priority()
+    return Attempt(
+        member,
+        f"/api/v1/replies/priority/{priority.pk}/",
+        {"text": "Jeg tar dette opp i kommunestyret."},
+        PriorityReply.objects.filter(author=member).count,
+    )
+
+
+CREATES = [priority_create, support_add, submission_file, digest_freeze, reply_create]
 # A body of the same request that asks for something else (for the 422).
 OTHER_BODY = {
     priority_create: lambda body: {**body, "properties": {**body["properties"], "title": "Annet"}},
     support_add: lambda body: {"note": "another request"},
     submission_file: lambda body: {**body, "title": "En annen uttalelse"},
     digest_freeze: lambda body: {"since": "2026-01-01"},
+    reply_create: lambda body: {"text": "Et annet svar enn det første."},
 }
 
 
@@ -286,6 +298,7 @@ def test_the_header_is_in_the_openapi_schema(client):
         ("/api/v1/priorities/{id}/support/", "post"),
         ("/api/v1/submissions/", "post"),
         ("/api/v1/cases/{id}/digests/", "post"),
+        ("/api/v1/replies/{kind}/{id}/", "post"),
     ]
     for path, method in operations:
         operation = schema["paths"][path][method]

@@ -30,7 +30,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from accounts.models import Role
+from accounts.models import Role, RoleGrant
 from areas.models import Area, AreaType, Municipality
 from cases import services as case_services
 from cases.models import CaseLayerFeature
@@ -128,6 +128,7 @@ class World:
     others: dict
     layer: dict
     choosable_area: dict
+    reply: dict
 
 
 def _hidden_priority(author, point: Point):
@@ -266,6 +267,17 @@ def build_world(tmp_path) -> World:
             geom=square(x - 500, y - 500, 1000),
         )
 
+    # An elected member of each municipality has replied to each submission.
+    councillors = {"here": users["councillor"], "far": staff(Role.COUNCILLOR, code=other.code)}
+    reply = {
+        relation: services.reply_create(
+            submission[relation],
+            councillors["far" if relation == "other_municipality" else "here"],
+            "Jeg tar dette opp i kommunestyret.",
+        )
+        for relation in RELATIONS
+    }
+
     export = {
         "other_user": ExportFactory(user=others["planner"], municipality=bodo),
         "other_council": ExportFactory(user=others["planner"], municipality=bodo),
@@ -309,6 +321,7 @@ def build_world(tmp_path) -> World:
             relation: choosable_area["far" if relation == "other_municipality" else "here"]
             for relation in RELATIONS
         },
+        reply=reply,
     )
     world.meetings = meetings_authz.build(world)
     return world
@@ -529,6 +542,30 @@ def request_for(world: World, name: str, method: str, role: str, relation: str):
             },
         ),
         "api:submission-detail": (reverse("api:submission-detail", args=[pk(w.submission)]), {}),
+        "priorities:replies": (
+            reverse("priorities:replies", args=["submission", pk(w.submission)]),
+            {"reply-text": "Jeg tar dette opp i kommunestyret."},
+        ),
+        "priorities:reply_answer": (
+            reverse("priorities:reply_answer", args=["submission", pk(w.reply)]),
+            {f"answer-{pk(w.reply)}-text": "Takk for svaret ditt."},
+        ),
+        "priorities:reply_moderate": (
+            reverse("priorities:reply_moderate", args=["submission", pk(w.reply)]),
+            {
+                f"moderate-{pk(w.reply)}-action": "hide",
+                f"moderate-{pk(w.reply)}-reason": "Usaklig innhold.",
+            },
+        ),
+        "api:record-replies": (
+            reverse("api:record-replies", args=["submission", pk(w.submission)]),
+            {"text": "Jeg tar dette opp i kommunestyret."},
+        ),
+        "api:reply-answer": (
+            reverse("api:reply-answer", args=["submission", pk(w.reply)]),
+            {"text": "Takk for svaret ditt."},
+        ),
+        "councillor_profile": (reverse("councillor_profile"), _profile_body(w, role)),
         "set_language": (reverse("set_language"), {"language": "en", "next": "/"}),
         "admin:index": (reverse("admin:index"), {}),
     }
@@ -536,6 +573,20 @@ def request_for(world: World, name: str, method: str, role: str, relation: str):
         return meetings_authz.request(w, name, relation)
     # URLs without an object or a body (allauth's pages, for example) need no entry.
     return routes.get(name) or (reverse(name), {})
+
+
+def _profile_body(world: World, role: str) -> dict:
+    """A councillor's profile form for each of their councillor roles (none for others)."""
+    user = world.users[role]
+    grants = RoleGrant.objects.filter(user=user, role=Role.COUNCILLOR) if user else []
+    body = {}
+    for grant in grants:
+        body |= {
+            f"grant-{grant.pk}-public_name": "Ola Folkevalgt",
+            f"grant-{grant.pk}-party": "Bygdelista",
+            f"grant-{grant.pk}-elected_body": "Kommunestyret",
+        }
+    return body
 
 
 def outcome(response) -> str:
