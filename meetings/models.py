@@ -33,8 +33,10 @@ from core.text import NormalisedTextMixin
 from priorities.models import (
     CaseLink,
     InputRecord,
+    Reply,
     StatusChange,
     case_link_meta,
+    reply_meta,
     status_change_triggers,
 )
 
@@ -285,6 +287,17 @@ class MeetingInputCaseLink(CaseLink):
 
     class Meta(CaseLink.Meta):
         constraints, indexes, triggers = case_link_meta("meetinginputcaselink")
+
+
+@pghistory.track(meta=append_only_history("meetinginputreplyevent"))
+class MeetingInputReply(Reply):
+    """An elected member's reply to meeting input (see ``priorities.models.Reply``). Meeting
+    input has no author of its own, so it gets no answer back; its followers hear of it."""
+
+    record = models.ForeignKey(MeetingInput, models.PROTECT, related_name="replies")
+
+    class Meta(Reply.Meta):
+        constraints, indexes, triggers = reply_meta("meetinginputreply")
 
 
 class MeetingPhoto(models.Model):

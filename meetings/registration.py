@@ -7,7 +7,12 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 from accounts import privacy
-from meetings.models import MeetingInput, MeetingInputCaseLink, MeetingInputStatusChange
+from meetings.models import (
+    MeetingInput,
+    MeetingInputCaseLink,
+    MeetingInputReply,
+    MeetingInputStatusChange,
+)
 from priorities import kinds
 from priorities.models import Status
 
@@ -51,6 +56,7 @@ MEETING_INPUT = kinds.register(
         list_template="meetings/_input_list.html",
         geometry_field="geom",
         layer_properties=layer_properties,
+        replies=MeetingInputReply,
     )
 )
 
@@ -59,6 +65,9 @@ privacy.register_close_policy(
         "meetings.Meeting.created_by": privacy.KEEP,  # a public record, like a case
         "meetings.MeetingInput.author": privacy.KEEP,
         "meetings.MeetingInput.recorded_by": privacy.KEEP,  # who recorded it: staff audit
+        # An elected member's reply stays under the name it was written with (as on
+        # priorities and submissions).
+        "meetings.MeetingInputReply.author": privacy.DETACH,
         "meetings.MeetingInputStatusChange.actor": privacy.KEEP,
         "meetings.MeetingInputCaseLink.linked_by": privacy.KEEP,
         # Following a meeting is a personal "keep me informed", not a record.

@@ -23,6 +23,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from django.db import models
+from django.urls import reverse
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,15 @@ class InputKind:
 
     def public_records(self) -> models.QuerySet:
         return self.public(self.model._base_manager.all())
+
+    def replies_url(self, record) -> str:
+        """Where a record's replies are read: its own page when the replies are shown there
+        (``#replies``), else (a record shown inside another's page, e.g. meeting input on
+        its meeting's page) the replies' own page."""
+        url = record.get_absolute_url()
+        if "#" in url:
+            url = reverse("priorities:replies", args=[self.key, record.pk])
+        return f"{url}#replies"
 
     def linked_to(self, municipality_id: int, case_number: str) -> models.QuerySet:
         """The public records of this kind linked to the case with this number."""

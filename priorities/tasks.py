@@ -144,7 +144,7 @@ def notify_reply(kind: str, reply_id: int) -> None:
                 "record": record,
                 "kind": input_kind,
                 "mine": record.author_id == person.pk,
-                "url": site_url(record.get_absolute_url() + "#replies"),
+                "url": site_url(kinds.of(record).replies_url(record)),
             },
         )
 
