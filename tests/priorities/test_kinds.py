@@ -120,7 +120,9 @@ def test_a_new_kind_goes_through_the_loop_the_case_link_and_the_digest(
     assert list(petition.status_changes.values_list("status", "actor_role")) == [
         ("in_case", Role.PLANNER)
     ]
-    job = ProcrastinateJob.objects.get(task_name="priorities.tasks.notify_status_changes")
+    job = ProcrastinateJob.objects.get(
+        task_name="priorities.tasks.notify_status_changes", args__kind="petition"
+    )
     assert job.args == {"kind": "petition", "change_ids": [change.pk]}
     tasks.notify_status_changes(**job.args)
     (message,) = mail.outbox
