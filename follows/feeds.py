@@ -34,7 +34,9 @@ def atom(*, title: str, subtitle: str, feed_path: str, page_path: str, announcem
     feed.author({"name": "Nabolaget"})
     feed.generator("Nabolaget")
     items = list(announcements[:FEED_LENGTH])
-    newest = max([*([updated] if updated else []), *(item.created_at for item in items)], default=None)
+    newest = max(
+        [*([updated] if updated else []), *(item.created_at for item in items)], default=None
+    )
     newest = newest or timezone.now()
     feed.updated(newest)
     for item in items:

@@ -36,7 +36,9 @@ class FollowPlaceForm(FollowForm):
 
     def clean(self):
         data = super().clean()
-        data["municipality"], data["area"] = resolve_place(data.get("area"), data.get("municipality"))
+        data["municipality"], data["area"] = resolve_place(
+            data.get("area"), data.get("municipality")
+        )
         return data
 
 

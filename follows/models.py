@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
-from django.db import models
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 

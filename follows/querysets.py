@@ -13,7 +13,9 @@ from django.db.models.expressions import RawSQL
 # Two areas "overlap" when their interiors meet (DE-9IM ``T********``): an area and its
 # neighbour sharing only a boundary do not, a school district and a hamlet inside it do.
 # The bounding-box test (&&) first lets PostgreSQL use the areas' GiST index.
-OVERLAP = "({a}.id = {b}.id OR ({a}.geom && {b}.geom AND ST_Relate({a}.geom, {b}.geom, 'T********')))"
+OVERLAP = (
+    "({a}.id = {b}.id OR ({a}.geom && {b}.geom AND ST_Relate({a}.geom, {b}.geom, 'T********')))"
+)
 
 
 class AnnouncementQuerySet(models.QuerySet):

@@ -10,6 +10,7 @@ from follows import tasks
 from follows.links import unsubscribe_parse
 from follows.models import Announcement, Follow
 
+
 @transaction.atomic
 def announce(
     *,
@@ -55,7 +56,9 @@ def announce_many(*, municipality, topic: str, items: list[dict]) -> list[Announ
             "key", flat=True
         )
     )
-    items = [item for item in {item["key"]: item for item in items}.values() if item["key"] not in known]
+    items = [
+        item for item in {item["key"]: item for item in items}.values() if item["key"] not in known
+    ]
     made = Announcement.objects.bulk_create(
         [
             Announcement(

@@ -115,7 +115,9 @@ def follow_delete(request, pk: int):
     """Stop following (one of the account's follows)."""
     follow = get_object_or_404(Follow.objects.of(request.user), pk=pk)
     services.follow_delete(user=request.user, follow_ids=[follow.pk])
-    messages.success(request, _("You no longer follow %(place)s.") % {"place": _follow_place(follow)})
+    messages.success(
+        request, _("You no longer follow %(place)s.") % {"place": _follow_place(follow)}
+    )
     return redirect("follows:mine")
 
 

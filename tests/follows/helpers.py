@@ -26,7 +26,9 @@ def school_and_hamlets() -> tuple[Area, Area, Area]:
     return school, inside, outside
 
 
-def announce(key: str = "test:1", *, areas=(), topic: str = Topic.HEARING, title="Høring om skolevei"):
+def announce(
+    key: str = "test:1", *, areas=(), topic: str = Topic.HEARING, title="Høring om skolevei"
+):
     """An announcement as the apps make it."""
     return services.announce(
         key=key,

@@ -49,13 +49,18 @@ def test_an_answer_with_a_public_text_is_announced_and_e_mailed_to_area_follower
     assert announcement.url == priority.get_absolute_url()
     assert set(announcement.areas.all()) == set(priority.areas.all())
     tasks.deliver_announcements(announcement_ids=[announcement.pk])
-    assert [m.to for m in mail.outbox if "Vedtatt i bystyret." in m.body and m.to == [follower.email]]
+    assert [
+        m.to for m in mail.outbox if "Vedtatt i bystyret." in m.body and m.to == [follower.email]
+    ]
 
 
 def test_a_status_change_without_a_public_text_is_not_announced():
     planner = staff(Role.PLANNER)
     priority_services.input_set_status(
-        records=[make_priority(UserFactory())], status="under_consideration", public_text="", actor=planner
+        records=[make_priority(UserFactory())],
+        status="under_consideration",
+        public_text="",
+        actor=planner,
     )
     assert not Announcement.objects.filter(topic="answer").exists()
 

@@ -27,7 +27,9 @@ def test_a_resident_follows_lists_changes_and_stops_through_the_api():
     user = UserFactory()
     school = area("1804-SK01")
     client = api(user)
-    response = client.post(URL, {"area": school.pk, "topics": ["hearing", "case"], "frequency": "daily"}, format="json")
+    response = client.post(
+        URL, {"area": school.pk, "topics": ["hearing", "case"], "frequency": "daily"}, format="json"
+    )
     assert response.status_code == 201, response.json()
     body = response.json()
     assert body["municipality"] == "1804"
@@ -67,7 +69,9 @@ def test_an_idempotency_key_replays_the_first_answer():
     assert first.status_code == second.status_code == 201
     assert second["Idempotent-Replayed"] == "true"
     assert second.json() == first.json()
-    other = client.post(URL, {**data, "topics": ["answer"]}, format="json", HTTP_IDEMPOTENCY_KEY="follow-1")
+    other = client.post(
+        URL, {**data, "topics": ["answer"]}, format="json", HTTP_IDEMPOTENCY_KEY="follow-1"
+    )
     assert other.status_code == 422
     assert Follow.objects.get(user=user).topics == ["case"]
 
@@ -76,11 +80,16 @@ def test_the_api_needs_a_log_in_and_shows_only_ones_own_follows():
     owner = UserFactory()
     follow = Follow.objects.create(user=owner, municipality=bodo(), topics=["case"])
     assert api().get(URL).status_code in (401, 403)
-    assert api().post(URL, {"municipality": "1804", "topics": ["case"]}, format="json").status_code in (401, 403)
+    assert api().post(
+        URL, {"municipality": "1804", "topics": ["case"]}, format="json"
+    ).status_code in (401, 403)
     stranger = api(UserFactory())
     assert stranger.get(URL).json() == []
     assert stranger.get(f"{URL}{follow.pk}/").status_code == 404
-    assert stranger.patch(f"{URL}{follow.pk}/", {"topics": ["answer"]}, format="json").status_code == 404
+    assert (
+        stranger.patch(f"{URL}{follow.pk}/", {"topics": ["answer"]}, format="json").status_code
+        == 404
+    )
     assert stranger.delete(f"{URL}{follow.pk}/").status_code == 404
     follow.refresh_from_db()
     assert follow.topics == ["case"]
@@ -89,11 +98,19 @@ def test_the_api_needs_a_log_in_and_shows_only_ones_own_follows():
 @pytest.mark.parametrize(
     ("data", "field", "message"),
     [
-        ({"municipality": "1804", "topics": ["gossip"]}, "topics", "«gossip» er ikke et gyldig valg."),
+        (
+            {"municipality": "1804", "topics": ["gossip"]},
+            "topics",
+            "«gossip» er ikke et gyldig valg.",
+        ),
         ({"municipality": "1804", "topics": []}, "topics", "Velg minst én ting å følge."),
         ({"municipality": "1804", "topics": ["case"], "frequency": "hourly"}, "frequency", None),
         ({"topics": ["case"]}, "municipality", "Velg et område eller en kommune å følge."),
-        ({"municipality": "0000", "topics": ["case"]}, "municipality", "Det finnes ingen kommune 0000."),
+        (
+            {"municipality": "0000", "topics": ["case"]},
+            "municipality",
+            "Det finnes ingen kommune 0000.",
+        ),
         ({"area": 0, "topics": ["case"]}, "area", None),
         ({"area": "x", "topics": ["case"]}, "area", None),
     ],
@@ -113,7 +130,9 @@ def test_bad_input_is_refused_as_a_problem_and_nothing_is_written(data, field, m
 def test_an_area_of_another_municipality_or_retired_is_refused(language):
     elsewhere = AreaFactory(municipality=MunicipalityFactory())
     client = api(UserFactory(), language)
-    response = client.post(URL, {"municipality": "1804", "area": elsewhere.pk, "topics": ["case"]}, format="json")
+    response = client.post(
+        URL, {"municipality": "1804", "area": elsewhere.pk, "topics": ["case"]}, format="json"
+    )
     assert response.status_code == 400
     expected = {
         "nb": "Dette området er ikke i kommunen du valgte.",
@@ -125,8 +144,12 @@ def test_an_area_of_another_municipality_or_retired_is_refused(language):
 
 def test_the_place_of_a_follow_cannot_be_changed():
     user = UserFactory()
-    follow = Follow.objects.create(user=user, municipality=bodo(), area=area("1804-SK01"), topics=["case"])
-    response = api(user).patch(f"{URL}{follow.pk}/", {"area": area("1804-SK02").pk, "topics": ["answer"]}, format="json")
+    follow = Follow.objects.create(
+        user=user, municipality=bodo(), area=area("1804-SK01"), topics=["case"]
+    )
+    response = api(user).patch(
+        f"{URL}{follow.pk}/", {"area": area("1804-SK02").pk, "topics": ["answer"]}, format="json"
+    )
     assert response.status_code == 200
     follow.refresh_from_db()
     assert (follow.area.code, follow.topics) == ("1804-SK01", ["answer"])

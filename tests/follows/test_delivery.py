@@ -114,8 +114,16 @@ def test_every_follow_e_mail_has_a_signed_one_click_unsubscribe_link():
 @pytest.mark.parametrize(
     ("language", "subject", "line"),
     [
-        ("nb", "Nytt i et område du følger: Høring om skolevei", "Nye høringer: Høring om skolevei"),
-        ("nn", "Nytt i eit område du følgjer: Høring om skolevei", "Nye høyringar: Høring om skolevei"),
+        (
+            "nb",
+            "Nytt i et område du følger: Høring om skolevei",
+            "Nye høringer: Høring om skolevei",
+        ),
+        (
+            "nn",
+            "Nytt i eit område du følgjer: Høring om skolevei",
+            "Nye høyringar: Høring om skolevei",
+        ),
         ("en", "New in an area you follow: Høring om skolevei", "New hearings: Høring om skolevei"),
     ],
 )
@@ -148,9 +156,15 @@ def test_daily_and_weekly_followers_get_one_digest_per_period():
     first = announce("a:1", areas=[school], title="Første")
     second = announce("a:2", areas=[school], topic=Topic.CASE, title="Andre")
     older = announce("a:3", areas=[school], title="Eldre")
-    Announcement.objects.filter(pk=first.pk).update(created_at=_at(monday + datetime.timedelta(days=1), 9))
-    Announcement.objects.filter(pk=second.pk).update(created_at=_at(monday + datetime.timedelta(days=1), 15))
-    Announcement.objects.filter(pk=older.pk).update(created_at=_at(monday - datetime.timedelta(days=3), 9))
+    Announcement.objects.filter(pk=first.pk).update(
+        created_at=_at(monday + datetime.timedelta(days=1), 9)
+    )
+    Announcement.objects.filter(pk=second.pk).update(
+        created_at=_at(monday + datetime.timedelta(days=1), 15)
+    )
+    Announcement.objects.filter(pk=older.pk).update(
+        created_at=_at(monday - datetime.timedelta(days=3), 9)
+    )
     wednesday_morning = _at(monday + datetime.timedelta(days=2), 7).timestamp()
     tasks.send_daily_digests(timestamp=int(wednesday_morning))
     tasks.send_daily_digests(timestamp=int(wednesday_morning) + 60)  # run twice: still one
@@ -166,16 +180,26 @@ def test_daily_and_weekly_followers_get_one_digest_per_period():
     assert recipients() == {weekly.user.email: 1}
     (digest,) = mail.outbox
     assert "Første" in digest.body and "Andre" in digest.body and "Eldre" not in digest.body
-    assert Notification.objects.filter(user=weekly.user, key="follow-digest:weekly:2026-W49").exists()
+    assert Notification.objects.filter(
+        user=weekly.user, key="follow-digest:weekly:2026-W49"
+    ).exists()
     assert at_once.user.email not in recipients()
 
 
 def test_the_digest_periods_are_the_local_day_and_iso_week_before():
     moment = _at(datetime.date(2026, 12, 7), 7)  # a Monday
     start, end, name = tasks.digest_period("daily", moment)
-    assert (start, end, name) == (_at(datetime.date(2026, 12, 6), 0), _at(datetime.date(2026, 12, 7), 0), "2026-12-06")
+    assert (start, end, name) == (
+        _at(datetime.date(2026, 12, 6), 0),
+        _at(datetime.date(2026, 12, 7), 0),
+        "2026-12-06",
+    )
     start, end, name = tasks.digest_period("weekly", moment)
-    assert (start, end, name) == (_at(datetime.date(2026, 11, 30), 0), _at(datetime.date(2026, 12, 7), 0), "2026-W49")
+    assert (start, end, name) == (
+        _at(datetime.date(2026, 11, 30), 0),
+        _at(datetime.date(2026, 12, 7), 0),
+        "2026-W49",
+    )
 
 
 FOLLOWERS = 10_000
@@ -208,7 +232,8 @@ def test_ten_thousand_followers_each_get_exactly_one_e_mail_in_constant_queries_
     per_mail = [
         q["sql"]
         for q in queries.captured_queries
-        if "accounts_notification" in q["sql"] and q["sql"].startswith("INSERT")
+        if "accounts_notification" in q["sql"]
+        and q["sql"].startswith("INSERT")
         or "SAVEPOINT" in q["sql"]
     ]
     assert len(per_mail) == 3 * FOLLOWERS

@@ -42,7 +42,10 @@ def test_an_areas_feed_lists_what_is_announced_in_it_with_absolute_links():
     assert school.name in feed.feed.title
     assert feed.feed.updated_parsed is not None
     links = {link.rel: link.href for link in feed.feed.links}
-    assert links == {"self": f"{SITE}/areas/{school.pk}/feed.atom", "alternate": f"{SITE}/areas/{school.pk}/"}
+    assert links == {
+        "self": f"{SITE}/areas/{school.pk}/feed.atom",
+        "alternate": f"{SITE}/areas/{school.pk}/",
+    }
     titles = [entry.title for entry in feed.entries]
     assert sorted(titles) == sorted([here.title, in_hamlet.title, everywhere.title])
     for entry in feed.entries:
@@ -70,7 +73,9 @@ def test_an_empty_feed_is_still_valid():
 
 def test_a_feed_of_an_unknown_or_retired_or_municipality_less_area_is_a_404():
     retired = AreaFactory(
-        municipality=bodo(), valid_from=datetime.date(2020, 1, 1), valid_to=datetime.date(2024, 1, 1)
+        municipality=bodo(),
+        valid_from=datetime.date(2020, 1, 1),
+        valid_to=datetime.date(2024, 1, 1),
     )
     nowhere = AreaFactory(municipality=None)
     unknown = Area.objects.order_by("-pk")[0].pk + 1000

@@ -30,7 +30,9 @@ FOLLOWERS = 16
 
 @pytest.mark.django_db(transaction=True, databases=["default", "owner"])
 def test_a_killed_delivery_is_resumed_and_sends_each_follower_one_e_mail(
-    demo_live, tmp_path, workers  # noqa: F811
+    demo_live,
+    tmp_path,
+    workers,  # noqa: F811
 ):
     mail_dir = tmp_path / "mail"
     mail_dir.mkdir()

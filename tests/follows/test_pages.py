@@ -64,7 +64,9 @@ def test_following_the_same_area_again_changes_the_follow_and_makes_no_second():
     school = area("1804-SK01")
     client = client_for(user)
     client.post("/me/follows/new/", {"area": school.pk, "topics": ["case"], "frequency": "daily"})
-    client.post("/me/follows/new/", {"area": school.pk, "topics": ["answer"], "frequency": "weekly"})
+    client.post(
+        "/me/follows/new/", {"area": school.pk, "topics": ["answer"], "frequency": "weekly"}
+    )
     follow = Follow.objects.get(user=user)
     assert (follow.topics, follow.frequency) == (["answer"], "weekly")
 
@@ -74,7 +76,11 @@ def test_a_resident_follows_the_whole_municipality():
     client = client_for(user)
     response = client.post(
         "/me/follows/new/",
-        {"municipality": "1804", "topics": ["hearing", "meeting", "case", "answer"], "frequency": "immediate"},
+        {
+            "municipality": "1804",
+            "topics": ["hearing", "meeting", "case", "answer"],
+            "frequency": "immediate",
+        },
     )
     assert response.status_code == 302
     follow = Follow.objects.get(user=user)
@@ -86,7 +92,9 @@ def test_several_areas_are_followed_and_changed_and_stopped_on_my_follows():
     client = client_for(user)
     first, second = area("1804-SK01"), area("1804-SK02")
     for place in (first, second):
-        client.post("/me/follows/new/", {"area": place.pk, "topics": ["case"], "frequency": "immediate"})
+        client.post(
+            "/me/follows/new/", {"area": place.pk, "topics": ["case"], "frequency": "immediate"}
+        )
     assert Follow.objects.filter(user=user).count() == 2
     follow = Follow.objects.get(user=user, area=first)
     response = client.post(
@@ -107,7 +115,8 @@ def test_another_accounts_follow_can_be_neither_changed_nor_stopped():
     client = client_for(other)
     assert client.post(f"/me/follows/{follow.pk}/delete/").status_code == 404
     response = client.post(
-        f"/me/follows/{follow.pk}/", {f"f{follow.pk}-topics": ["answer"], f"f{follow.pk}-frequency": "daily"}
+        f"/me/follows/{follow.pk}/",
+        {f"f{follow.pk}-topics": ["answer"], f"f{follow.pk}-frequency": "daily"},
     )
     assert response.status_code == 404
     follow.refresh_from_db()

@@ -34,14 +34,16 @@ def test_get_asks_to_confirm_and_changes_nothing(follows):
     assert response.status_code == 200
     page = response.content.decode()
     assert school.area.name in page
-    assert "<form method=\"post\"" in page
+    assert '<form method="post"' in page
     assert Follow.objects.count() == 2
 
 
 def test_post_ends_the_named_follows_at_once_without_log_in_or_csrf(follows):
     school, whole = follows
     client = Client(enforce_csrf_checks=True)
-    response = client.post(url(unsubscribe_token(school.user_id, [school.pk])), {"List-Unsubscribe": "One-Click"})
+    response = client.post(
+        url(unsubscribe_token(school.user_id, [school.pk])), {"List-Unsubscribe": "One-Click"}
+    )
     assert response.status_code == 200
     assert list(Follow.objects.values_list("pk", flat=True)) == [whole.pk]
     # Again: nothing left to end, still a success.
