@@ -31,7 +31,7 @@ class FollowPlaceForm(FollowForm):
     """A new follow: an area (``area``, its id) or a whole municipality (``municipality``,
     its number), with topics and frequency."""
 
-    area = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    area = forms.CharField(required=False, max_length=20, widget=forms.HiddenInput)
     municipality = forms.CharField(required=False, max_length=4, widget=forms.HiddenInput)
 
     def clean(self):

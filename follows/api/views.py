@@ -30,7 +30,7 @@ class FollowSerializer(serializers.ModelSerializer):
         error_messages={"does_not_exist": gettext_lazy("There is no municipality {value}.")},
     )
     area = serializers.PrimaryKeyRelatedField(
-        queryset=Area.objects.in_force().filter(municipality__isnull=False).defer("geom"),
+        queryset=Area.objects.filter(municipality__isnull=False).defer("geom"),
         required=False,
         allow_null=True,
         pk_field=serializers.IntegerField(),
@@ -55,6 +55,14 @@ class FollowSerializer(serializers.ModelSerializer):
         fields = ["id", "municipality", "area", "topics", "frequency", "feed", "created_at"]
         read_only_fields = ["id", "created_at"]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # In force today (the date is taken per request, not when the module was loaded).
+        if "area" in self.fields and not self.fields["area"].read_only:
+            self.fields["area"].queryset = (
+                Area.objects.in_force().filter(municipality__isnull=False).defer("geom")
+            )
+
     @extend_schema_field({"type": "string", "format": "uri"})
     def get_feed(self, follow) -> str:
         return site_url(follow.get_feed_url())
@@ -77,6 +85,9 @@ class FollowSerializer(serializers.ModelSerializer):
 
 class FollowUpdateSerializer(FollowSerializer):
     """What a follow covers and how often; its place stays (follow another place anew)."""
+
+    municipality = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    area = serializers.PrimaryKeyRelatedField(read_only=True)
 
     class Meta(FollowSerializer.Meta):
         read_only_fields = ["id", "municipality", "area", "created_at"]

@@ -154,7 +154,7 @@ def test_a_topic_not_in_the_list_is_refused():
         {"area": area("1804-SK01").pk, "topics": ["case", "gossip"], "frequency": "immediate"},
     )
     assert response.status_code == 400
-    assert "gossip er ikke ett av de tilgjengelige valgene" in response.content.decode()
+    assert "gossip er ikke et av de tilgjengelige valgene" in response.content.decode()
     assert not Follow.objects.exists()
 
 
