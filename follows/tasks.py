@@ -40,8 +40,13 @@ def immediate_key(announcement_ids: list[int]) -> str:
 def deliver_announcements(announcement_ids: list[int]) -> None:
     """E-mail the followers who want them at once about new announcements: one e-mail each
     (a bulk of announcements, e.g. 500 answers given at once, makes one e-mail too)."""
+    send_announcements(announcement_ids)
+
+
+def send_announcements(announcement_ids: list[int]) -> int:
+    """The work of ``deliver_announcements``; how many e-mails were sent now."""
     key = immediate_key(announcement_ids)
-    deliver(
+    return deliver(
         lambda after: due_for_announcement(announcement_ids, key=key, after=after),
         key=lambda due: key,
         template="follows/email/announcement",
@@ -86,12 +91,13 @@ def _midnight(day: datetime.date) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time()))
 
 
-def send_digests(frequency: str, timestamp: int) -> None:
-    """One digest per account and period, of the announcements its follows reach."""
+def send_digests(frequency: str, timestamp: int) -> int:
+    """One digest per account and period, of the announcements its follows reach; how many
+    were sent now."""
     moment = datetime.datetime.fromtimestamp(timestamp, tz=datetime.UTC)
     start, end, name = digest_period(frequency, moment)
     key = f"follow-digest:{frequency}:{name}"
-    deliver(
+    return deliver(
         lambda after: due_for_period(frequency, start, end, key=key, after=after),
         key=lambda due: key,
         template="follows/email/digest",

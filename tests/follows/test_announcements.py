@@ -14,6 +14,7 @@ from cases.models import CaseArea
 from follows import tasks
 from follows.models import Announcement, Follow
 from priorities import services as priority_services
+from priorities.models import Priority, Visibility
 from tests.cases.factories import make_case
 from tests.follows.helpers import area, bodo
 from tests.priorities.factories import UserFactory, make_priority, staff
@@ -48,21 +49,22 @@ def test_an_answer_with_a_public_text_is_announced_and_e_mailed_to_area_follower
     assert announcement.summary == "Vedtatt i bystyret."
     assert announcement.url == priority.get_absolute_url()
     assert set(announcement.areas.all()) == set(priority.areas.all())
-    tasks.deliver_announcements(announcement_ids=[announcement.pk])
+    tasks.send_announcements([announcement.pk])
     assert [
         m.to for m in mail.outbox if "Vedtatt i bystyret." in m.body and m.to == [follower.email]
     ]
 
 
-def test_a_status_change_without_a_public_text_is_not_announced():
+def test_an_answer_to_hidden_input_is_not_announced():
     planner = staff(Role.PLANNER)
+    hidden, shown = make_priority(UserFactory()), make_priority(UserFactory())
+    Priority.all_objects.filter(pk=hidden.pk).update(visibility=Visibility.HIDDEN)
+    hidden.refresh_from_db()
     priority_services.input_set_status(
-        records=[make_priority(UserFactory())],
-        status="under_consideration",
-        public_text="",
-        actor=planner,
+        records=[hidden, shown], status="decided", public_text="Vedtatt.", actor=planner
     )
-    assert not Announcement.objects.filter(topic="answer").exists()
+    (announcement,) = Announcement.objects.filter(topic="answer")
+    assert announcement.url == shown.get_absolute_url()
 
 
 def _answer(count: int):
@@ -92,7 +94,7 @@ def test_a_bulk_answer_makes_one_e_mail_per_follower():
     )
     ids = list(Announcement.objects.filter(topic="answer").values_list("pk", flat=True))
     assert len(ids) == 5
-    tasks.deliver_announcements(announcement_ids=sorted(ids))
+    tasks.send_announcements(sorted(ids))
     mine = [m for m in mail.outbox if m.to == [follower.email]]
     assert len(mine) == 1
     assert all(p.reference in mine[0].body for p in priorities)

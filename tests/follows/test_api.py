@@ -103,7 +103,7 @@ def test_the_api_needs_a_log_in_and_shows_only_ones_own_follows():
         (
             {"municipality": "1804", "topics": ["gossip"]},
             "topics",
-            "«gossip» er ikke et gyldig valg.",
+            "gossip",
         ),
         ({"municipality": "1804", "topics": []}, "topics", "Velg minst én ting å følge."),
         ({"municipality": "1804", "topics": ["case"], "frequency": "hourly"}, "frequency", None),

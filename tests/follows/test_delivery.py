@@ -13,7 +13,6 @@ from django.contrib.auth import get_user_model
 from django.core import mail
 from django.db import connection
 from django.test import Client, override_settings
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from procrastinate.contrib.django.models import ProcrastinateJob
 
@@ -21,6 +20,7 @@ from accounts.models import Notification
 from follows import tasks
 from follows.models import Announcement, Follow, Topic
 from tests.areas.factories import AreaFactory, MunicipalityFactory
+from tests.conftest import run_jobs
 from tests.follows.helpers import announce, area, bodo, school_and_hamlets
 from tests.priorities.factories import UserFactory
 
@@ -41,7 +41,7 @@ def follow(user=None, *, place=None, topics=("hearing",), frequency="immediate",
 
 
 def deliver(announcement) -> None:
-    tasks.deliver_announcements(announcement_ids=[announcement.pk])
+    tasks.send_announcements([announcement.pk])
 
 
 def recipients() -> Counter:
@@ -166,8 +166,8 @@ def test_daily_and_weekly_followers_get_one_digest_per_period():
         created_at=_at(monday - datetime.timedelta(days=3), 9)
     )
     wednesday_morning = _at(monday + datetime.timedelta(days=2), 7).timestamp()
-    tasks.send_daily_digests(timestamp=int(wednesday_morning))
-    tasks.send_daily_digests(timestamp=int(wednesday_morning) + 60)  # run twice: still one
+    tasks.send_digests("daily", int(wednesday_morning))
+    tasks.send_digests("daily", int(wednesday_morning) + 60)  # run twice: still one
     assert recipients() == {daily.user.email: 1}
     (digest,) = mail.outbox
     assert "Første" in digest.body and "Andre" in digest.body and "Eldre" not in digest.body
@@ -175,8 +175,8 @@ def test_daily_and_weekly_followers_get_one_digest_per_period():
     assert "List-Unsubscribe" in digest.extra_headers
     mail.outbox.clear()
     next_monday = _at(monday + datetime.timedelta(days=7), 7).timestamp()
-    tasks.send_weekly_digests(timestamp=int(next_monday))
-    tasks.send_weekly_digests(timestamp=int(next_monday))
+    tasks.send_digests("weekly", int(next_monday))
+    tasks.send_digests("weekly", int(next_monday))
     assert recipients() == {weekly.user.email: 1}
     (digest,) = mail.outbox
     assert "Første" in digest.body and "Andre" in digest.body and "Eldre" not in digest.body
@@ -222,20 +222,37 @@ def test_ten_thousand_followers_each_get_exactly_one_e_mail_in_constant_queries_
         ]
     )
     announcement = announce(areas=[school])
-    with CaptureQueriesContext(connection) as queries:
+    kinds = Counter()
+
+    def count(execute, sql, params, many, context):
+        if "SAVEPOINT" in sql or sql.startswith('INSERT INTO "accounts_notification"'):
+            kinds["per mail"] += 1
+        else:
+            kinds["per batch"] += 1
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(count):
         deliver(announcement)
     assert len(mail.outbox) == FOLLOWERS
     assert set(recipients().values()) == {1}
     assert set(recipients()) == {user.email for user in users}
-    # Per e-mail: its record (a savepoint, the INSERT, its release). The rest is per batch:
-    # the recipients, their accounts, the announcements; and one last empty read.
-    per_mail = [
-        q["sql"]
-        for q in queries.captured_queries
-        if "accounts_notification" in q["sql"]
-        and q["sql"].startswith("INSERT")
-        or "SAVEPOINT" in q["sql"]
-    ]
-    assert len(per_mail) == 3 * FOLLOWERS
+    # Per e-mail: its record (a savepoint, the INSERT, its release). The rest is per batch
+    # of 500: the recipients, their accounts, the announcements; and one last empty read.
+    assert kinds["per mail"] == 3 * FOLLOWERS
     batches = -(-FOLLOWERS // 500)
-    assert len(queries.captured_queries) - len(per_mail) == 3 * batches + 1
+    assert kinds["per batch"] == 3 * batches + 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_real_worker_delivers_an_announcement_once_committed(demo_live):
+    """The job announce defers runs in procrastinate's worker once the transaction commits."""
+    school = area("1804-SK01")
+    mine = follow(place=school)
+    announce(areas=[school])
+    run_jobs()
+    assert recipients()[mine.user.email] == 1
+    run_jobs()
+    assert recipients()[mine.user.email] == 1
+    assert ProcrastinateJob.objects.filter(
+        task_name="follows.tasks.deliver_announcements", status="succeeded"
+    ).exists()
