@@ -44,6 +44,7 @@ class FollowSerializer(serializers.ModelSerializer):
     topics = serializers.ListField(
         child=serializers.ChoiceField(choices=Topic.choices),
         allow_empty=False,
+        min_length=1,
         max_length=len(Topic.choices),
         error_messages={"empty": gettext_lazy("Choose at least one thing to follow.")},
     )
