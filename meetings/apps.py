@@ -8,3 +8,7 @@ class MeetingsConfig(AppConfig):
 
     name = "meetings"
     verbose_name = _("Meetings and workshops")
+
+    def ready(self) -> None:
+        # The kind registration, once the models are loaded.
+        from meetings import registration  # noqa: F401

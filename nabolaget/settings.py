@@ -258,6 +258,9 @@ NABOLAGET_RATES = {
     "account_close_address": env_str("NABOLAGET_RATE_ACCOUNT_CLOSE_ADDRESS", "30/hour"),
     # Address suggestions come as one types (a request a few key strokes apart).
     "address_search_address": env_str("NABOLAGET_RATE_ADDRESS_SEARCH_ADDRESS", "300/minute"),
+    # A participant leaves an e-mail address at a meeting (the QR code's short form): one
+    # room of people may share one address, and each sends a confirmation e-mail.
+    "meeting_follow_address": env_str("NABOLAGET_RATE_MEETING_FOLLOW_ADDRESS", "60/hour"),
 }
 # Number of trusted proxies in front of the app that append to X-Forwarded-For.
 # 0 (the default) means the client address is REMOTE_ADDR and the header is ignored,

@@ -40,6 +40,7 @@ from priorities import services
 from priorities.models import Category, Visibility
 from tests.areas.factories import AreaFactory, CouncilFactory, council_secretary, square
 from tests.cases.factories import CaseFactory, CaseLayerFactory, ConsultationFactory
+from tests.meetings import authz as meetings_authz
 from tests.priorities.factories import (
     PASSWORD,
     ExportFactory,
@@ -74,6 +75,7 @@ SECRET_LINKS = {
     "openid_connect_login",
     # The one-click unsubscribe link of the follow e-mails: signed, tests/follows.
     "follows:unsubscribe",
+    "meetings:follow_confirm",  # the signed link e-mailed to a participant (tests/meetings)
 }
 
 
@@ -286,7 +288,7 @@ def build_world(tmp_path) -> World:
     for role, user in users.items():
         if user is not None:
             follow[("own", role)] = Follow.objects.create(user=user, municipality=bodo)
-    return World(
+    world = World(
         follow=follow,
         users=users,
         municipality={"here": bodo, "far": other},
@@ -323,6 +325,8 @@ def build_world(tmp_path) -> World:
             for relation in RELATIONS
         },
     )
+    world.meetings = meetings_authz.build(world)
+    return world
 
 
 # --- one request per row ---------------------------------------------------------------------
@@ -558,6 +562,8 @@ def request_for(world: World, name: str, method: str, role: str, relation: str):
         "set_language": (reverse("set_language"), {"language": "en", "next": "/"}),
         "admin:index": (reverse("admin:index"), {}),
     }
+    if name.startswith(("meetings:", "api:meeting-")):
+        return meetings_authz.request(w, name, relation)
     # URLs without an object or a body (allauth's pages, for example) need no entry.
     return routes.get(name) or (reverse(name), {})
 
