@@ -13,7 +13,7 @@ import logging
 import time
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.db import DatabaseError, IntegrityError, connections, transaction
 from django.template.loader import render_to_string
 from django.utils import translation
@@ -27,8 +27,12 @@ def site_url(path: str) -> str:
     return settings.NABOLAGET_SITE_URL.rstrip("/") + path
 
 
-def send_once(user, key: str, template: str, context: dict) -> bool:
-    """Send one e-mail to the account unless the key was sent before. True if sent now."""
+def send_once(
+    user, key: str, template: str, context: dict, *, headers: dict[str, str] | None = None
+) -> bool:
+    """Send one e-mail to the account unless the key was sent before. True if sent now.
+
+    ``headers`` are extra e-mail headers (e.g. ``List-Unsubscribe``, RFC 8058)."""
     if not user.email or not user.is_active:
         return False
     sent = False
@@ -39,7 +43,7 @@ def send_once(user, key: str, template: str, context: dict) -> bool:
                 context = {**context, "user": user, "site_url": settings.NABOLAGET_SITE_URL}
                 subject = render_to_string(f"{template}_subject.txt", context).strip()
                 body = render_to_string(f"{template}.txt", context)
-            send_mail(subject, body, None, [user.email])
+            EmailMessage(subject, body, None, [user.email], headers=headers).send()
             sent = True
     except IntegrityError:
         return False

@@ -42,6 +42,8 @@ from cases.models import (
     FrozenDigestPDF,
 )
 from core.identity import HEX_COLOUR
+from follows.models import Topic
+from follows.services import announce
 from priorities.models import InputRecord, Status
 from priorities.services import ANSWER_ROLES, input_set_status, staff_role
 
@@ -254,7 +256,16 @@ def case_create(
     case.full_clean()
     case.save()
     case.area_types.set(area_types)
-    case_areas_compute(case=case)
+    affected = case_areas_compute(case=case)
+    announce(
+        key=f"case:{case.pk}:registered",
+        municipality=municipality,
+        areas=affected,
+        topic=Topic.CASE,
+        title=f"{case.number} {case.title}".strip(),
+        url=case.get_absolute_url(),
+        summary=case.summary,
+    )
     return case
 
 

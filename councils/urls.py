@@ -15,4 +15,5 @@ urlpatterns = [
         "cases/<int:case_pk>/consultations/new/", councils.consultation_new, name="consultation_new"
     ),
     path("consultations/<int:pk>/", councils.consultation_detail, name="consultation"),
+    path("kommune/<str:code>/councils/coverage/", councils.council_coverage, name="coverage"),
 ]

@@ -7,15 +7,17 @@ from itertools import groupby
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.idempotency import idempotent_form
 from accounts.models import Role
+from areas.models import AreaType, Municipality
 from cases.models import Case
 from core.forms import add_service_errors, refused_status
+from councils import coverage
 from councils import services as council_services
 from councils.forms import ConsultationForm, SubmissionForm, WithdrawForm
 from councils.models import (
@@ -253,4 +255,41 @@ def consultation_detail(request, pk: int):
         request,
         "councils/consultation_detail.html",
         {"consultation": consultation, "statements": statements, "councils": councils},
+    )
+
+
+def council_coverage(request, code: str):
+    """Which areas of a chosen type have a local council, of which kind, and when each last
+    filed a statement and an annual report (public: where the gaps are)."""
+    municipality = get_object_or_404(Municipality, code=code)
+    types = list(AreaType.objects.filter(pk__in=coverage.area_types_of(municipality)))
+    if not types:
+        raise Http404
+    slug = request.GET.get("type") or types[0].slug
+    chosen = next((area_type for area_type in types if area_type.slug == slug), None)
+    if chosen is None:
+        return render(
+            request,
+            "councils/coverage.html",
+            {
+                "municipality": municipality,
+                "types": types,
+                "chosen": None,
+                "error": _("Choose one of the area types in the list."),
+            },
+            status=400,
+        )
+    rows = coverage.coverage(municipality, chosen)
+    covered = sum(1 for row in rows if row.councils)
+    return render(
+        request,
+        "councils/coverage.html",
+        {
+            "municipality": municipality,
+            "types": types,
+            "chosen": chosen,
+            "rows": rows,
+            "covered": covered,
+            "whole": coverage.whole_municipality(municipality),
+        },
     )

@@ -9,3 +9,7 @@ class FollowsConfig(AppConfig):
 
     name = "follows"
     verbose_name = _("Following areas")
+
+    def ready(self) -> None:
+        # What closing an account does with its follows, once the models are loaded.
+        from follows import registration  # noqa: F401

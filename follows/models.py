@@ -11,8 +11,12 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+
+from follows.querysets import AnnouncementQuerySet, FollowQuerySet
 
 
 class Topic(models.TextChoices):
@@ -60,6 +64,8 @@ class Follow(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
+    objects = FollowQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("follow")
         verbose_name_plural = _("follows")
@@ -73,6 +79,20 @@ class Follow(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} follows {self.area_id or self.municipality_id}"
+
+    def clean(self) -> None:
+        if self.area_id and self.area.municipality_id != self.municipality_id:
+            raise ValidationError(
+                {"area": _("This area is not in the municipality you chose.")}, code="area"
+            )
+        if not self.topics:
+            raise ValidationError({"topics": _("Choose at least one thing to follow.")})
+
+    def get_feed_url(self) -> str:
+        """The Atom feed of what the follow covers."""
+        if self.area_id:
+            return reverse("follows:area_feed", args=[self.area_id])
+        return reverse("follows:municipality_feed", args=[self.municipality.code])
 
 
 class Announcement(models.Model):
@@ -88,6 +108,8 @@ class Announcement(models.Model):
     url = models.CharField(_("address"), max_length=300, help_text=_("A path on this site."))
     areas = models.ManyToManyField("areas.Area", blank=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    objects = AnnouncementQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]

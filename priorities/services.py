@@ -19,6 +19,8 @@ from django.utils.translation import gettext as _
 from accounts.models import Role, RoleGrant
 from areas.models import STORAGE_SRID, Area, Municipality
 from areas.validation import boundary_check
+from follows.models import Topic
+from follows.services import announce_many
 from priorities import kinds, tasks
 from priorities.models import (
     Category,
@@ -243,12 +245,44 @@ def _record_status(
         if case_number:
             input_link_to_case(kind_records, case_number, actor)
         tasks.notify_status_changes.defer(kind=kind.key, change_ids=[change.pk for change in made])
+        if (public_text or "").strip():
+            _announce_answers(kind, kind_records, made)
         changes += made
     for record in records:
         record.status = status
         record.status_changed_at = now
         record.first_answered_at = record.first_answered_at or now
     return changes
+
+
+def _announce_answers(kind: kinds.InputKind, records: Sequence[InputRecord], made) -> None:
+    """Announce public answers to their areas' followers (follows): one announcement per
+    answered public record, made in bulk (a constant number of queries, however many)."""
+    ids = [record.pk for record in records]
+    public = set(kind.public_records().filter(pk__in=ids).values_list("pk", flat=True))
+    through = kind.model._meta.get_field("areas").remote_field.through
+    column = kind.model._meta.model_name + "_id"
+    areas: dict[int, list[int]] = {}
+    for record_id, area_id in through.objects.filter(**{f"{column}__in": ids}).values_list(
+        column, "area_id"
+    ):
+        areas.setdefault(record_id, []).append(area_id)
+    by_municipality: dict[int, list[dict]] = {}
+    for record, change in zip(records, made, strict=True):
+        if record.pk not in public:
+            continue
+        by_municipality.setdefault(record.municipality_id, []).append(
+            {
+                "key": f"answer:{kind.key}:{change.pk}",
+                "title": f"{record.reference}: {record.title}",
+                "summary": change.public_text,
+                "url": record.get_absolute_url(),
+                "areas": areas.get(record.pk, []),
+            }
+        )
+    municipalities = Municipality.objects.in_bulk(list(by_municipality))
+    for municipality_id, items in by_municipality.items():
+        announce_many(municipality=municipalities[municipality_id], topic=Topic.ANSWER, items=items)
 
 
 def input_link_to_case(records: Sequence[InputRecord], case_number: str, actor) -> None:

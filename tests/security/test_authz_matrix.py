@@ -35,6 +35,7 @@ from areas.models import Area, AreaType, Municipality
 from cases import services as case_services
 from cases.models import CaseLayerFeature
 from councils.models import SubmissionAttachment
+from follows.models import Follow
 from priorities import services
 from priorities.models import Category, Visibility
 from tests.areas.factories import AreaFactory, CouncilFactory, council_secretary, square
@@ -72,6 +73,8 @@ SECRET_LINKS = {
     "account_reset_password_from_key",
     "openid_connect_callback",
     "openid_connect_login",
+    # The one-click unsubscribe link of the follow e-mails: signed, tests/follows.
+    "follows:unsubscribe",
     "meetings:follow_confirm",  # the signed link e-mailed to a participant (tests/meetings)
 }
 
@@ -129,6 +132,7 @@ class World:
     layer: dict
     choosable_area: dict
     reply: dict
+    follow: dict | None = None
 
 
 def _hidden_priority(author, point: Point):
@@ -286,7 +290,18 @@ def build_world(tmp_path) -> World:
     for role, user in users.items():
         if user is not None:
             export[("own", role)] = ExportFactory(user=user, municipality=bodo)
+    follow = {
+        "other_user": Follow.objects.create(user=others["resident"], municipality=bodo),
+        "other_council": Follow.objects.create(user=others["other_secretary"], municipality=bodo),
+        "other_municipality": Follow.objects.create(
+            user=others["far_resident"], municipality=other
+        ),
+    }
+    for role, user in users.items():
+        if user is not None:
+            follow[("own", role)] = Follow.objects.create(user=user, municipality=bodo)
     world = World(
+        follow=follow,
         users=users,
         municipality={"here": bodo, "far": other},
         council={
@@ -361,7 +376,22 @@ def request_for(world: World, name: str, method: str, role: str, relation: str):
 
     municipality = w.municipality["far" if relation == "other_municipality" else "here"]
     status_body = {"status": "under_consideration", "public_text": "Vi ser på det nå."}
+    follow_body = {"municipality": municipality.code, "topics": ["case"], "frequency": "daily"}
     routes = {
+        "follows:new": (reverse("follows:new") + f"?municipality={municipality.code}", follow_body),
+        "follows:edit": (
+            reverse("follows:edit", args=[pk(w.follow)]),
+            {f"f{pk(w.follow)}-topics": ["case"], f"f{pk(w.follow)}-frequency": "daily"},
+        ),
+        "follows:delete": (reverse("follows:delete", args=[pk(w.follow)]), {}),
+        "follows:area_feed": (reverse("follows:area_feed", args=[pk(w.area)]), {}),
+        "follows:municipality_feed": (
+            reverse("follows:municipality_feed", args=[municipality.code]),
+            {},
+        ),
+        "councils:coverage": (reverse("councils:coverage", args=[municipality.code]), {}),
+        "api:follow-list": (reverse("api:follow-list"), follow_body),
+        "api:follow-detail": (reverse("api:follow-detail", args=[pk(w.follow)]), {}),
         "priorities:home": (reverse("priorities:home"), {}),
         "priorities:municipality": (
             reverse("priorities:municipality", args=[municipality.code]),
