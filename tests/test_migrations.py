@@ -102,11 +102,16 @@ def test_the_default_categories_are_seeded_by_their_migration_alone(demo_live):
         DEFAULT_CATEGORIES
     )
 
-    call_command("migrate", "priorities", previous, verbosity=0)
-    assert not Category.objects.exists()
-    call_command("migrate", "priorities", seeding, verbosity=0)
+    try:
+        call_command("migrate", "priorities", previous, verbosity=0)
+        assert not Category.objects.exists()
+        call_command("migrate", "priorities", seeding, verbosity=0)
 
-    assert Category.objects.filter(municipality=None).count() == len(DEFAULT_CATEGORIES)
+        assert Category.objects.filter(municipality=None).count() == len(DEFAULT_CATEGORIES)
+    finally:
+        # Every later migration (of priorities and of the apps above it) back, so that the
+        # tests after this one find every table.
+        call_command("migrate", verbosity=0)
 
 
 @pytest.mark.django_db(databases=["default", "owner"])
