@@ -35,10 +35,12 @@ from areas.models import Area, AreaType, Municipality
 from cases import services as case_services
 from cases.models import CaseLayerFeature
 from councils.models import SubmissionAttachment
+from hearings import services as hearing_services
 from priorities import services
 from priorities.models import Category, Visibility
 from tests.areas.factories import AreaFactory, CouncilFactory, council_secretary, square
 from tests.cases.factories import CaseFactory, CaseLayerFactory, ConsultationFactory
+from tests.support.pdfs import plain_pdf
 from tests.priorities.factories import (
     PASSWORD,
     ExportFactory,
@@ -126,6 +128,10 @@ class World:
     others: dict
     layer: dict
     choosable_area: dict
+    hearing: dict
+    hearing_answer: dict
+    hearing_document: dict
+    hearing_attachment: dict
 
 
 def _hidden_priority(author, point: Point):
@@ -264,6 +270,44 @@ def build_world(tmp_path) -> World:
             geom=square(x - 500, y - 500, 1000),
         )
 
+    # A hearing on each case whose answers wait for a moderator (not public), each answer
+    # with a PDF; the hearing's own document is public.
+    hearing_here, hearing_far = (
+        hearing_services.hearing_open(
+            actor=planner,
+            case=case,
+            title="Høring om skolevei",
+            decision="Kommunestyret vedtar planen i mars.",
+            opens_on=timezone.localdate(),
+            closes_on=timezone.localdate() + datetime.timedelta(days=14),
+            publication="after_review",
+            documents=[SimpleUploadedFile("plan.pdf", plain_pdf(), "application/pdf")],
+        )
+        for planner, case in [(others["planner"], case_here), (others["far_planner"], case_far)]
+    )
+
+    def _hearing_answer(author, hearing):
+        return hearing_services.answer_submit(
+            author=author,
+            hearing=hearing,
+            text="Skoleveien trenger gangfelt og lavere fart.",
+            signed_name="Kari Nordmann",
+            attachments=[SimpleUploadedFile("svar.pdf", plain_pdf(), "application/pdf")],
+        )
+
+    hearing_answer = {
+        "other_user": _hearing_answer(others["resident"], hearing_here),
+        "other_council": _hearing_answer(others["other_secretary"], hearing_here),
+        "other_municipality": _hearing_answer(others["far_resident"], hearing_far),
+    }
+    for role, user in users.items():
+        if user is not None:
+            hearing_answer[("own", role)] = _hearing_answer(user, hearing_here)
+    hearing = {
+        relation: hearing_far if relation == "other_municipality" else hearing_here
+        for relation in RELATIONS
+    }
+
     export = {
         "other_user": ExportFactory(user=others["planner"], municipality=bodo),
         "other_council": ExportFactory(user=others["planner"], municipality=bodo),
@@ -307,6 +351,14 @@ def build_world(tmp_path) -> World:
             relation: choosable_area["far" if relation == "other_municipality" else "here"]
             for relation in RELATIONS
         },
+        hearing=hearing,
+        hearing_answer=hearing_answer,
+        hearing_document={
+            relation: hearing_item.documents.get() for relation, hearing_item in hearing.items()
+        },
+        hearing_attachment={
+            key: answer_item.attachments.get() for key, answer_item in hearing_answer.items()
+        },
     )
 
 
@@ -344,6 +396,11 @@ def request_for(world: World, name: str, method: str, role: str, relation: str):
 
     municipality = w.municipality["far" if relation == "other_municipality" else "here"]
     status_body = {"status": "under_consideration", "public_text": "Vi ser på det nå."}
+    answer_body = {
+        "respondent": "resident",
+        "text": "Skoleveien trenger gangfelt og lavere fart.",
+        "signed_name": "Kari Nordmann",
+    }
     routes = {
         "priorities:home": (reverse("priorities:home"), {}),
         "priorities:municipality": (
@@ -525,6 +582,55 @@ def request_for(world: World, name: str, method: str, role: str, relation: str):
             },
         ),
         "api:submission-detail": (reverse("api:submission-detail", args=[pk(w.submission)]), {}),
+        "hearings:new": (
+            reverse("hearings:new", args=[pk(w.case)]),
+            {
+                "title": "Høring om skolevei",
+                "decision": "Kommunestyret vedtar planen i mars.",
+                "opens_on": str(timezone.localdate()),
+                "closes_on": str(timezone.localdate() + datetime.timedelta(days=14)),
+                "audience": "everyone",
+                "publication": "at_once",
+            },
+        ),
+        "hearings:detail": (reverse("hearings:detail", args=[pk(w.hearing)]), {}),
+        "hearings:answer": (
+            reverse("hearings:answer", args=[pk(w.hearing)]),
+            answer_body,
+        ),
+        "hearings:answers": (reverse("hearings:answers", args=[pk(w.hearing)]), {}),
+        "hearings:summary": (reverse("hearings:summary", args=[pk(w.hearing)]), {}),
+        "hearings:theme_save": (
+            reverse("hearings:theme_save", args=[pk(w.hearing)]),
+            {"new-title": "Skoleveien", "new-text": "Mange ber om gangfelt ved skolen."},
+        ),
+        "hearings:answer_detail": (
+            reverse("hearings:answer_detail", args=[pk(w.hearing_answer)]),
+            {},
+        ),
+        "hearings:answer_status": (
+            reverse("hearings:answer_status", args=[pk(w.hearing_answer)]),
+            status_body,
+        ),
+        "hearings:moderate": (
+            reverse("hearings:moderate", args=[pk(w.hearing_answer)]),
+            {"action": "publish"},
+        ),
+        "hearings:document": (reverse("hearings:document", args=[pk(w.hearing_document)]), {}),
+        "hearings:attachment": (
+            reverse("hearings:attachment", args=[pk(w.hearing_attachment)]),
+            {},
+        ),
+        "api:hearing-list": (reverse("api:hearing-list"), {}),
+        "api:hearing-detail": (reverse("api:hearing-detail", args=[pk(w.hearing)]), {}),
+        "api:hearinganswer-list": (
+            reverse("api:hearinganswer-list"),
+            {"hearing": pk(w.hearing), **answer_body},
+        ),
+        "api:hearinganswer-detail": (
+            reverse("api:hearinganswer-detail", args=[pk(w.hearing_answer)]),
+            {},
+        ),
         "set_language": (reverse("set_language"), {"language": "en", "next": "/"}),
         "admin:index": (reverse("admin:index"), {}),
     }
