@@ -40,9 +40,7 @@ class HearingForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
     )
     opens_on = forms.DateField(label=_("Opens"), widget=forms.DateInput(attrs={"type": "date"}))
-    closes_on = forms.DateField(
-        label=_("Deadline"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    closes_on = forms.DateField(label=_("Deadline"), widget=forms.DateInput(attrs={"type": "date"}))
     audience = forms.ChoiceField(
         label=_("Who may answer"),
         choices=Audience.choices,
@@ -90,9 +88,7 @@ class HearingForm(forms.Form):
             except ValidationError:
                 bad.append(email)
         if bad:
-            raise ValidationError(
-                _("Not e-mail addresses: %(bad)s.") % {"bad": ", ".join(bad)}
-            )
+            raise ValidationError(_("Not e-mail addresses: %(bad)s.") % {"bad": ", ".join(bad)})
         return emails
 
     def clean(self):
@@ -132,9 +128,7 @@ class AnswerForm(forms.Form):
         max_length=200,
         help_text=_("Answers to a hearing are public records, with the name of who answered."),
     )
-    name_withheld = forms.BooleanField(
-        label=_("Do not show my name publicly"), required=False
-    )
+    name_withheld = forms.BooleanField(label=_("Do not show my name publicly"), required=False)
     organisation_name = TextField(label=_("Organisation"), required=False, max_length=200)
     organisation_number = TextField(
         label=_("Organisation number"),
@@ -241,9 +235,7 @@ class ThemeForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Separated by commas or spaces, e.g. HS-2026-000012, HS-2026-000013."),
     )
-    position = forms.IntegerField(
-        label=_("Position"), required=False, min_value=0, max_value=1000
-    )
+    position = forms.IntegerField(label=_("Position"), required=False, min_value=0, max_value=1000)
 
     def __init__(self, *args, hearing, **kwargs):
         super().__init__(*args, **kwargs)

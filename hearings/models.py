@@ -92,6 +92,15 @@ class Hearing(NormalisedTextMixin, models.Model):
         choices=Publication.choices,
         default=Publication.AT_ONCE,
     )
+    consultation = models.OneToOneField(
+        "councils.Consultation",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="hearing",
+        verbose_name=_("made from the request for statements"),
+        help_text=_("The councils' statements filed on it are listed with the hearing."),
+    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -348,7 +357,9 @@ class HearingTheme(NormalisedTextMixin, models.Model):
     hearing = models.ForeignKey(Hearing, models.PROTECT, related_name="themes")
     title = models.CharField(_("theme"), max_length=200, validators=[MinLengthValidator(3)])
     text = models.TextField(
-        _("summary"), max_length=10000, validators=[MinLengthValidator(10), MaxLengthValidator(10000)]
+        _("summary"),
+        max_length=10000,
+        validators=[MinLengthValidator(10), MaxLengthValidator(10000)],
     )
     answers = models.ManyToManyField(
         HearingAnswer, blank=True, related_name="themes", verbose_name=_("answers it covers")

@@ -18,6 +18,7 @@ from areas.validation import place_check
 from councils.attachments import attachment_pdf_check
 from councils.models import validate_organisation_number
 from follows.services import announce
+from hearings import tasks
 from hearings.models import (
     AnswerVisibility,
     Audience,
@@ -64,9 +65,7 @@ def pdf_errors(uploads: Sequence, field: str, most: int) -> list[ValidationError
         try:
             attachment_pdf_check(upload)
         except ValidationError as exc:
-            errors.extend(
-                ValidationError(message) for message in exc.message_dict["attachments"]
-            )
+            errors.extend(ValidationError(message) for message in exc.message_dict["attachments"])
     return errors
 
 
@@ -163,6 +162,8 @@ def hearing_open(
     hearing.save()
     hearing.invited_councils.set(invited_councils)
     _store_pdfs(documents, lambda **fields: HearingDocument(hearing=hearing, **fields))
+    if invited_councils or hearing.invited_emails:
+        tasks.notify_invited.defer(hearing_id=hearing.pk)
     announce(
         key=f"hearing:{hearing.pk}:opened",
         municipality=case.municipality,
@@ -175,20 +176,45 @@ def hearing_open(
     return hearing
 
 
+@transaction.atomic
+def hearing_from_consultation(consultation) -> Hearing:
+    """The hearing a request to councils for statements (``councils.Consultation``) is: one
+    that invites its councils by its deadline, with its summary and questions (made once;
+    the consultation and the statements filed on it stay as they are). The data migration
+    ``0003_consultations_become_hearings`` does the same for the requests made before."""
+    existing = Hearing.objects.filter(consultation=consultation).first()
+    if existing is not None:
+        return existing
+    case = consultation.case
+    hearing = Hearing.objects.create(
+        case=case,
+        consultation=consultation,
+        title=case.title[:200],
+        decision=consultation.summary,
+        questions=consultation.questions,
+        opens_on=min(timezone.localtime(consultation.created_at).date(), consultation.deadline),
+        closes_on=consultation.deadline,
+        audience=Audience.INVITED,
+        publication=Publication.AT_ONCE,
+        created_by=consultation.created_by,
+    )
+    hearing.invited_councils.set(consultation.councils.all())
+    return hearing
+
+
 # --- answering -----------------------------------------------------------------------------
 
 
-def answer_permission_check(
-    *, user, hearing: Hearing, respondent: str, council=None
-) -> None:
+def answer_permission_check(*, user, hearing: Hearing, respondent: str, council=None) -> None:
     """Who may answer: any logged-in resident of an open hearing; an organisation or a
     council of an invited-only hearing only when invited; a council only through its
     secretary. PermissionDenied otherwise."""
     if not user.is_authenticated:
         raise PermissionDenied(_("Log in to answer the hearing."))
-    if respondent == Respondent.COUNCIL:
-        if council is None or not council.has_secretary(user):
-            raise PermissionDenied(_("Only the council's secretaries may answer for it."))
+    if respondent == Respondent.COUNCIL and council is None:
+        return  # refused as bad input: no council chosen (answer_errors)
+    if respondent == Respondent.COUNCIL and not council.has_secretary(user):
+        raise PermissionDenied(_("Only the council's secretaries may answer for it."))
     if hearing.audience == Audience.INVITED:
         invited = (
             respondent == Respondent.COUNCIL

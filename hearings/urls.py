@@ -5,6 +5,12 @@ from hearings import views
 app_name = "hearings"
 urlpatterns = [
     path("cases/<int:case_pk>/hearings/new/", views.hearing_new, name="new"),
+    # The old address of the request for statements, now a hearing inviting councils.
+    path(
+        "cases/<int:case_pk>/consultations/new/",
+        views.consultation_new,
+        name="consultation_new",
+    ),
     path("hearings/<int:pk>/", views.hearing_detail, name="detail"),
     path("hearings/<int:pk>/answer/", views.hearing_answer, name="answer"),
     path("hearings/<int:pk>/answers/", views.hearing_answers, name="answers"),

@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -21,14 +22,15 @@ from cases.models import Case
 from core.forms import add_service_errors, refused_status
 from hearings import services
 from hearings.forms import AnswerForm, HearingForm, ModerateForm, ThemeForm
-from hearings.summaries import hearing_summaries
 from hearings.models import (
+    Audience,
     Hearing,
     HearingAnswer,
     HearingAnswerAttachment,
     HearingDocument,
     HearingTheme,
 )
+from hearings.summaries import hearing_summaries
 from priorities import services as loop
 from priorities.forms import StatusForm
 
@@ -42,9 +44,7 @@ def _roles(user, municipality_id: int) -> set[str]:
 
 
 def _hearing(pk: int) -> Hearing:
-    return get_object_or_404(
-        Hearing.objects.select_related("case__municipality"), pk=pk
-    )
+    return get_object_or_404(Hearing.objects.select_related("case__municipality"), pk=pk)
 
 
 @login_required
@@ -57,7 +57,11 @@ def hearing_new(request, case_pk: int):
         request.POST or None,
         request.FILES or None,
         case=case,
-        initial={"title": case.title, "decision": case.summary},
+        initial={
+            "title": case.title,
+            "decision": case.summary,
+            "audience": request.GET.get("audience") or Audience.EVERYONE,
+        },
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -82,7 +86,18 @@ def hearing_new(request, case_pk: int):
             messages.success(request, _("The hearing is open."))
             return redirect(hearing)
     status = refused_status(form) if request.method == "POST" else 200
-    return render(request, "hearings/hearing_form.html", {"case": case, "form": form}, status=status)
+    return render(
+        request, "hearings/hearing_form.html", {"case": case, "form": form}, status=status
+    )
+
+
+@login_required
+def consultation_new(request, case_pk: int):
+    """The old address of "ask councils for a statement": such requests are hearings that
+    invite councils now, opened on the hearing form."""
+    case = get_object_or_404(Case, pk=case_pk)
+    loop.staff_role(request.user, case.municipality_id, loop.ANSWER_ROLES)
+    return redirect(f"{reverse('hearings:new', args=[case.pk])}?audience={Audience.INVITED}")
 
 
 def hearing_detail(request, pk: int):
@@ -107,6 +122,12 @@ def hearing_detail(request, pk: int):
         if roles & set(loop.MODERATOR_ROLES)
         else None,
         "themes": hearing.themes.all(),
+        # A hearing made from a request for statements lists what the councils filed on it.
+        "statements": hearing.consultation.statements.select_related("council").prefetch_related(
+            "case_links"
+        )
+        if hearing.consultation_id
+        else [],
         "form": AnswerForm(hearing=hearing, user=request.user),
         "is_planner": bool(roles & set(loop.ANSWER_ROLES)),
     }
@@ -118,7 +139,9 @@ def hearing_detail(request, pk: int):
 def hearing_answer(request, pk: int):
     """Answer a hearing (the form is on the hearing's page too; errors are shown here)."""
     hearing = _hearing(pk)
-    form = AnswerForm(request.POST or None, request.FILES or None, hearing=hearing, user=request.user)
+    form = AnswerForm(
+        request.POST or None, request.FILES or None, hearing=hearing, user=request.user
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -319,9 +342,7 @@ def document_download(request, pk: int):
 
 def attachment_download(request, pk: int):
     """An answer's attachment: public with the answer, else to its author and the staff."""
-    attachment = get_object_or_404(
-        HearingAnswerAttachment.objects.select_related("answer"), pk=pk
-    )
+    attachment = get_object_or_404(HearingAnswerAttachment.objects.select_related("answer"), pk=pk)
     answer = attachment.answer
     user = request.user
     if (

@@ -20,6 +20,7 @@ PROJECT_PACKAGES = {path.parent.name for path in BASE_DIR.glob("*/__init__.py")}
 # The same for a file field's upload_to (where a file goes, not what the database holds).
 VALIDATOR_REFERENCES = {
     ("councils/migrations/0001_initial.py", "councils.models"),
+    ("hearings/migrations/0001_initial.py", "councils.models"),
     ("areas/migrations/0003_municipality_identity.py", "core.identity"),
 }
 

@@ -23,10 +23,10 @@ def test_a_resident_answers_a_hearing_by_keyboard_and_sees_the_receipt(open_page
     page.goto(page.base_url + hearing.get_absolute_url())
     page.wait_for_selector("#map[data-ready='true']")
     assert_accessible(axe, page)
-    tab_to(page, "el.id === 'id_text'")
-    page.keyboard.type("Skoleveien langs Rv80 trenger gangfelt og lavere fart.")
     tab_to(page, "el.id === 'id_signed_name'")
     page.keyboard.type("Kari Nordmann")
+    tab_to(page, "el.id === 'id_text'")
+    page.keyboard.type("Skoleveien langs Rv80 trenger gangfelt og lavere fart.")
     tab_to(page, "el.tagName === 'BUTTON' && el.textContent.trim() === 'Send høringssvaret'")
     page.keyboard.press("Enter")
 

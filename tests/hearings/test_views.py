@@ -159,7 +159,12 @@ def test_a_non_pdf_attachment_is_a_400_in_nynorsk(client, planner):
 
     response = in_language(client, "nn").post(
         reverse("hearings:answer", args=[hearing.pk]),
-        {"respondent": "resident", "text": ANSWER_TEXT, "name_withheld": "on", "attachments": [fake]},
+        {
+            "respondent": "resident",
+            "text": ANSWER_TEXT,
+            "name_withheld": "on",
+            "attachments": [fake],
+        },
     )
 
     assert response.status_code == 400
@@ -206,7 +211,10 @@ def test_pending_answers_are_not_public_until_a_moderator_publishes(client, plan
     url = given.get_absolute_url()
 
     assert client.get(url).status_code == 403
-    assert given.reference not in client.get(reverse("hearings:answers", args=[hearing.pk])).content.decode()
+    assert (
+        given.reference
+        not in client.get(reverse("hearings:answers", args=[hearing.pk])).content.decode()
+    )
     client.force_login(author)
     assert client.get(url).status_code == 200
 
@@ -216,7 +224,10 @@ def test_pending_answers_are_not_public_until_a_moderator_publishes(client, plan
     assert response.status_code == 302
     client.logout()
     assert client.get(url).status_code == 200
-    assert given.reference in client.get(reverse("hearings:answers", args=[hearing.pk])).content.decode()
+    assert (
+        given.reference
+        in client.get(reverse("hearings:answers", args=[hearing.pk])).content.decode()
+    )
 
 
 def test_the_planner_writes_the_summary_by_theme(client, planner):

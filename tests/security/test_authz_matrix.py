@@ -40,7 +40,6 @@ from priorities import services
 from priorities.models import Category, Visibility
 from tests.areas.factories import AreaFactory, CouncilFactory, council_secretary, square
 from tests.cases.factories import CaseFactory, CaseLayerFactory, ConsultationFactory
-from tests.support.pdfs import plain_pdf
 from tests.priorities.factories import (
     PASSWORD,
     ExportFactory,
@@ -48,6 +47,7 @@ from tests.priorities.factories import (
     UserFactory,
     staff,
 )
+from tests.support.pdfs import plain_pdf
 
 MATRIX = Path(__file__).with_name("authz_matrix.csv")
 ROLES = [
@@ -475,8 +475,8 @@ def request_for(world: World, name: str, method: str, role: str, relation: str):
             {"reason": "Sendt ved en feil."},
         ),
         "councils:attachment": (reverse("councils:attachment", args=[pk(w.attachment)]), {}),
-        "councils:consultation_new": (
-            reverse("councils:consultation_new", args=[pk(w.case)]),
+        "hearings:consultation_new": (
+            reverse("hearings:consultation_new", args=[pk(w.case)]),
             {},
         ),
         "councils:consultation": (
