@@ -231,7 +231,7 @@ class ThemeForm(forms.Form):
     references = TextField(
         label=_("Answers it covers (reference numbers)"),
         required=False,
-        max_length=20000,
+        max_length=200_000,  # a theme may cover thousands of answers
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Separated by commas or spaces, e.g. HS-2026-000012, HS-2026-000013."),
     )

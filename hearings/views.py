@@ -12,6 +12,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -30,7 +31,7 @@ from hearings.models import (
     HearingDocument,
     HearingTheme,
 )
-from hearings.summaries import hearing_summaries
+from hearings.summaries import hearing_counts, hearing_themes
 from priorities import services as loop
 from priorities.forms import StatusForm
 
@@ -192,36 +193,39 @@ def hearing_summary(request, pk: int, *, forms: dict | None = None, status: int 
     hearing = _hearing(pk)
     is_planner = bool(_roles(request.user, hearing.case.municipality_id) & set(loop.ANSWER_ROLES))
     forms = forms or {}
-    themes = list(hearing.themes.prefetch_related("answers"))
+    # A theme may cover thousands of answers: their links are written here in one pass
+    # (as core.forms.LongSelect writes its options), not by a template loop per answer.
+    answer_url = reverse("hearings:answer_detail", args=[0]).removesuffix("0/")
+    themes = hearing_themes([hearing.pk]).get(hearing.pk, [])
     for theme in themes:
-        theme.summary_id = f"theme-errors-{theme.pk}"
-        theme.form = forms.get(theme.pk) or ThemeForm(
-            hearing=hearing,
-            prefix=f"theme-{theme.pk}",
-            initial={
-                "title": theme.title,
-                "text": theme.text,
-                "position": theme.position,
-                "references": ", ".join(sorted(a.reference for a in theme.answers.all())),
-            },
+        theme["links"] = format_html_join(
+            ", ",
+            '<a href="{}{}/">{}</a>',
+            ((answer_url, answer_id, reference) for answer_id, reference in theme["answers"]),
         )
-    counts = next(
-        (
-            row["counts"]
-            for row in (hearing_summaries(hearing.case) or {"hearings": []})["hearings"]
-            if row["id"] == hearing.pk
-        ),
-        None,
-    )
+        theme["summary_id"] = f"theme-errors-{theme['id']}"
+        if is_planner:
+            theme["form"] = forms.get(theme["id"]) or ThemeForm(
+                hearing=hearing,
+                prefix=f"theme-{theme['id']}",
+                initial={
+                    "title": theme["title"],
+                    "text": theme["text"],
+                    "position": theme["position"],
+                    "references": ", ".join(reference for _id, reference in theme["answers"]),
+                },
+            )
     return render(
         request,
         "hearings/summary.html",
         {
             "hearing": hearing,
             "themes": themes,
-            "counts": counts,
+            "counts": hearing_counts([hearing.pk]).get(hearing.pk),
             "is_planner": is_planner,
-            "new_form": forms.get("new") or ThemeForm(hearing=hearing, prefix="new"),
+            "new_form": (forms.get("new") or ThemeForm(hearing=hearing, prefix="new"))
+            if is_planner
+            else None,
         },
         status=status,
     )
