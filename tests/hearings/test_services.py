@@ -9,7 +9,7 @@ import io
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import InternalError, ProgrammingError, transaction
+from django.db import InternalError, ProgrammingError, connection, transaction
 from django.utils import timezone, translation
 from procrastinate.contrib.django.models import ProcrastinateJob
 from pypdf import PdfReader
@@ -156,7 +156,8 @@ def test_the_receipt_e_mail_names_the_reference_in_the_residents_language(hearin
     resident = UserFactory(language="nn")
     given = answer(resident, hearing)
 
-    loop_tasks.send_receipt(kind="hearing_answer", record_id=given.pk)
+    # The job's function, on the test's connection (the job itself closes its connection).
+    loop_tasks.send_receipt.func.__wrapped__(kind="hearing_answer", record_id=given.pk)
 
     (message,) = mailoutbox
     assert message.to == [resident.email]
@@ -209,17 +210,19 @@ def test_an_organisation_answers_with_a_checked_organisation_number(hearing):
 def test_an_organisation_number_failing_its_check_is_refused(hearing, language, message):
     before = written()
 
-    with translation.override(language), pytest.raises(ValidationError) as refused:
-        answer(
-            UserFactory(),
-            hearing,
-            respondent="organisation",
-            organisation_name="Bodø Velforening",
-            organisation_number=BAD_ORGNR,
-            contact_person="Per Hansen",
-        )
+    with translation.override(language):
+        with pytest.raises(ValidationError) as refused:
+            answer(
+                UserFactory(),
+                hearing,
+                respondent="organisation",
+                organisation_name="Bodø Velforening",
+                organisation_number=BAD_ORGNR,
+                contact_person="Per Hansen",
+            )
+        said = refused.value.message_dict["organisation_number"]
 
-    assert refused.value.message_dict["organisation_number"] == [message]
+    assert said == [message]
     assert written() == before
     assert not ProcrastinateJob.objects.filter(task_name__endswith="send_receipt").exists()
 
@@ -298,8 +301,12 @@ def test_what_was_answered_stays_on_the_record(hearing):
 
     with pytest.raises((InternalError, ProgrammingError)), transaction.atomic():
         HearingAnswer.all_objects.filter(pk=given.pk).update(text="Noe annet enn det som ble sagt.")
-    with pytest.raises((InternalError, ProgrammingError)), transaction.atomic():
-        HearingAnswer.all_objects.filter(pk=given.pk).delete()
+    with (
+        pytest.raises((InternalError, ProgrammingError)),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute("DELETE FROM hearings_hearinganswer WHERE id = %s", [given.pk])
     with pytest.raises((InternalError, ProgrammingError)), transaction.atomic():
         Hearing.objects.filter(pk=hearing.pk).update(closes_on=hearing.opens_on)
 
