@@ -155,11 +155,10 @@ class HearingAnswerFilter(django_filters.FilterSet):
     hearing = django_filters.NumberFilter(method="filter_hearing")
     respondent = django_filters.ChoiceFilter(choices=Respondent.choices)
     status = django_filters.ChoiceFilter(choices=Status.choices)
-    late = django_filters.BooleanFilter()
 
     class Meta:
         model = HearingAnswer
-        fields = ["hearing", "respondent", "status", "late"]
+        fields = ["hearing", "respondent", "status"]
 
     def filter_hearing(self, queryset, name, value):
         if not Hearing.objects.filter(pk=value).exists():
