@@ -33,6 +33,7 @@ from django.utils import timezone, translation
 from django.utils.translation import get_language
 
 from areas.models import STORAGE_SRID, Area
+from cases import sections
 from cases.models import Case, CaseArea, CaseAreaAdjustment
 from priorities import kinds
 from priorities.counts import digest_scope
@@ -485,6 +486,12 @@ def case_digest(case, since: datetime.date | None = None, until: datetime.date |
     ]
     _attach_replies({"priority": data["linked"]})
     data["case"] = {"id": case.pk, "number": case.number, "title": case.title}
+    # What the apps above add (a hearing's summary by theme), stored with the rest; no
+    # key when there is none, so digests frozen before sections existed keep their
+    # fingerprint.
+    built = sections.build_all(case)
+    if built:
+        data["sections"] = built
     if case.geom is not None:
         shape = (
             Case.objects.filter(pk=case.pk)
@@ -602,6 +609,8 @@ def input_state_tables() -> list[str]:
         tracked |= {kind.model, kind.case_links}
         if kind.replies is not None:
             tracked.add(kind.replies)
+    for section in sections.all_sections():
+        tracked |= set(section.tracked)
     return sorted(
         model._meta.db_table
         for model in apps.get_models()

@@ -139,27 +139,3 @@ class WithdrawForm(forms.Form):
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
-
-
-class ConsultationForm(forms.Form):
-    councils = forms.ModelMultipleChoiceField(
-        label=_("Councils asked"), queryset=None, widget=forms.CheckboxSelectMultiple
-    )
-    deadline = forms.DateField(label=_("Deadline"), widget=forms.DateInput(attrs={"type": "date"}))
-    summary = TextField(
-        label=_("Plain-language summary of the case"),
-        max_length=5000,
-        widget=forms.Textarea(attrs={"rows": 5}),
-    )
-    questions = TextField(
-        label=_("Questions for reflection"),
-        required=False,
-        max_length=5000,
-        widget=forms.Textarea(attrs={"rows": 4}),
-    )
-
-    def __init__(self, *args, case, **kwargs):
-        super().__init__(*args, **kwargs)
-        from councils.models import Council
-
-        self.fields["councils"].queryset = Council.objects.filter(municipality=case.municipality_id)

@@ -11,9 +11,6 @@ urlpatterns = [
     path("submissions/<int:pk>/answer/", councils.submission_answer, name="answer"),
     path("submissions/<int:pk>/withdraw/", councils.submission_withdraw, name="withdraw"),
     path("attachments/<int:pk>/", councils.attachment_download, name="attachment"),
-    path(
-        "cases/<int:case_pk>/consultations/new/", councils.consultation_new, name="consultation_new"
-    ),
     path("consultations/<int:pk>/", councils.consultation_detail, name="consultation"),
     path("kommune/<str:code>/councils/coverage/", councils.council_coverage, name="coverage"),
 ]

@@ -19,7 +19,7 @@ from cases.models import Case
 from core.forms import add_service_errors, refused_status
 from councils import coverage
 from councils import services as council_services
-from councils.forms import ConsultationForm, SubmissionForm, WithdrawForm
+from councils.forms import SubmissionForm, WithdrawForm
 from councils.models import (
     Consultation,
     Council,
@@ -203,38 +203,6 @@ def attachment_download(request, pk: int):
         as_attachment=True,
         filename=attachment.name,
         content_type="application/pdf",
-    )
-
-
-@login_required
-@idempotent_form
-def consultation_new(request, case_pk: int):
-    """Staff ask councils for a statement on a case."""
-    case = get_object_or_404(Case, pk=case_pk)
-    services.staff_role(request.user, case.municipality_id, services.ANSWER_ROLES)
-    form = ConsultationForm(request.POST or None, case=case, initial={"summary": case.summary})
-    if request.method == "POST" and form.is_valid():
-        try:
-            consultation = council_services.consultation_create(
-                actor=request.user,
-                case=case,
-                **{
-                    "councils": list(form.cleaned_data["councils"]),
-                    "deadline": form.cleaned_data["deadline"],
-                    "summary": form.cleaned_data["summary"],
-                    "questions": form.cleaned_data["questions"],
-                },
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("The councils are asked and told by e-mail."))
-            return redirect(consultation.get_absolute_url())
-    return render(
-        request,
-        "councils/consultation_form.html",
-        {"case": case, "form": form},
-        status=400 if request.method == "POST" else 200,
     )
 
 

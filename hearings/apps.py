@@ -8,3 +8,7 @@ class HearingsConfig(AppConfig):
 
     name = "hearings"
     verbose_name = _("Hearings")
+
+    def ready(self) -> None:
+        # The kind and the digest section are registered once the models are loaded.
+        from hearings import registration  # noqa: F401

@@ -30,6 +30,7 @@ from cases.models import Case
 from cases.services import case_create
 from councils.models import Council, CouncilMembership
 from councils.services import consultation_create, submission_file
+from hearings.services import hearing_from_consultation
 from nabolaget.demo import demo_account
 from priorities.models import Category, Priority, Status
 from priorities.services import input_set_status, priority_create, support_add
@@ -345,6 +346,8 @@ class _Year:
             summary=self.case.summary,
             questions="Hvor i nærmiljøet ditt er det farlig å gå eller sykle?",
         )
+        # A request for statements is a hearing that invites the councils.
+        hearing_from_consultation(self.consultation)
 
     def _do_statement(self, index: int) -> None:
         council = self._councils()[index]

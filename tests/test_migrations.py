@@ -22,6 +22,7 @@ PROJECT_PACKAGES = {path.parent.name for path in BASE_DIR.glob("*/__init__.py")}
 VALIDATOR_REFERENCES = {
     ("follows/migrations/0001_initial.py", "follows.models"),
     ("councils/migrations/0001_initial.py", "councils.models"),
+    ("hearings/migrations/0001_initial.py", "councils.models"),
     ("areas/migrations/0003_municipality_identity.py", "core.identity"),
 }
 

@@ -8,11 +8,14 @@ import pytest
 from accounts.models import Role
 from areas.models import Area
 from cases.services import digest_freeze
+from hearings import services as hearing_services
 from tests.accounts.factories import RoleGrantFactory
 from tests.areas.factories import CouncilFactory, CouncilMembershipFactory
 from tests.browser.conftest import assert_accessible
 from tests.browser.test_resident_journey import log_in
 from tests.cases.factories import ConsultationFactory, make_case
+from tests.hearings.factories import answer as hearing_answer
+from tests.hearings.factories import make_hearing
 from tests.priorities.factories import (
     ExportFactory,
     ReportFactory,
@@ -42,6 +45,10 @@ PAGES = {
         "/cases/{case}/",
         "/cases/{case}/digest/",
         "/cases/{case}/digests/1/",
+        "/hearings/{hearing}/",
+        "/hearings/{hearing}/answers/",
+        "/hearings/{hearing}/summary/",
+        "/hearing-answers/{hearing_answer}/",
         "/accounts/login/",
         "/accounts/signup/",
         "/accounts/password/reset/",
@@ -71,6 +78,9 @@ PAGES = {
         "/cases/{case}/digest/",
         "/cases/{case}/digests/1/",
         "/cases/{case}/consultations/new/",
+        "/cases/{case}/hearings/new/",
+        "/hearings/{hearing}/summary/",
+        "/hearing-answers/{hearing_answer}/",
         "/consultations/{consultation}/",
         "/areas/{area}/digest/",
         "/councils/{council}/",
@@ -98,6 +108,15 @@ def _data() -> dict:
     case = make_case(official, number="2026/4321")
     digest_freeze(actor=official, case=case)
     submission = SubmissionFactory(council=council, title="Uttalelse om skolevegen")
+    hearing = make_hearing(official, case=case, title="Høring om trafikksikkerhetsplanen")
+    answer = hearing_answer(resident, hearing, signed_name="Kari Smal")
+    hearing_services.theme_save(
+        actor=official,
+        hearing=hearing,
+        title="Skolevegen",
+        text="Mange ber om gangfelt ved skolen.",
+        references=[answer.reference],
+    )
     return {
         "users": {"resident": resident.email, "staff": official.email},
         "area": Area.objects.current().get(code="1804-SK01").pk,
@@ -107,6 +126,8 @@ def _data() -> dict:
         "consultation": ConsultationFactory(case=case, councils=[council]).pk,
         "case": case.pk,
         "export": ExportFactory(user=official).pk,
+        "hearing": hearing.pk,
+        "hearing_answer": answer.pk,
     }
 
 

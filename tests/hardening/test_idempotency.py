@@ -27,10 +27,12 @@ from accounts.idempotency import delete_expired_keys
 from accounts.models import IdempotencyKey, Role
 from cases.models import FrozenDigest
 from councils.models import Submission
+from hearings.models import HearingAnswer
 from priorities.models import Priority, PriorityReply, Support
 from tests.areas.factories import CouncilFactory, council_secretary, municipality_area
 from tests.cases.factories import make_case
 from tests.hardening.language import in_language
+from tests.hearings.factories import make_hearing
 from tests.priorities.factories import PRIORITY_FEATURE, UserFactory, make_priority, staff
 from tests.tables import changed_tables, row_counts
 
@@ -122,7 +124,27 @@ def reply_create() -> Attempt:
     )
 
 
-CREATES = [priority_create, support_add, submission_file, digest_freeze, reply_create]
+def hearing_answer() -> Attempt:
+    user = UserFactory()
+    hearing = make_hearing(staff(Role.PLANNER), case=make_case(number=f"2026/{user.pk}"))
+    body = {
+        "hearing": hearing.pk,
+        "text": "Skoleveien trenger gangfelt og lavere fart.",
+        "signed_name": "Kari Nordmann",
+    }
+    return Attempt(
+        user, "/api/v1/hearing-answers/", body, HearingAnswer.all_objects.filter(author=user).count
+    )
+
+
+CREATES = [
+    priority_create,
+    support_add,
+    submission_file,
+    digest_freeze,
+    reply_create,
+    hearing_answer,
+]
 # A body of the same request that asks for something else (for the 422).
 OTHER_BODY = {
     priority_create: lambda body: {**body, "properties": {**body["properties"], "title": "Annet"}},
@@ -130,6 +152,7 @@ OTHER_BODY = {
     submission_file: lambda body: {**body, "title": "En annen uttalelse"},
     digest_freeze: lambda body: {"since": "2026-01-01"},
     reply_create: lambda body: {"text": "Et annet svar enn det første."},
+    hearing_answer: lambda body: {**body, "text": "Et annet svar på høringen om skoleveien."},
 }
 
 
@@ -299,6 +322,7 @@ def test_the_header_is_in_the_openapi_schema(client):
         ("/api/v1/submissions/", "post"),
         ("/api/v1/cases/{id}/digests/", "post"),
         ("/api/v1/replies/{kind}/{id}/", "post"),
+        ("/api/v1/hearing-answers/", "post"),
     ]
     for path, method in operations:
         operation = schema["paths"][path][method]

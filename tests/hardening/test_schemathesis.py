@@ -60,6 +60,11 @@ BEYOND_THE_SCHEMA = {
     "public_text": "at least its minimum length once normalised",
     "name": "at least its minimum length once normalised",
     "before": "a cursor from a 'previous' link",
+    "hearing": "a hearing id that may not exist, or not be open yet",
+    "signed_name": "given unless the name is withheld",
+    "organisation_name": "given when an organisation answers",
+    "organisation_number": "a valid check digit, when an organisation answers",
+    "contact_person": "given when an organisation answers",
 }
 
 

@@ -36,6 +36,7 @@ from cases import services as case_services
 from cases.models import CaseLayerFeature
 from councils.models import SubmissionAttachment
 from follows.models import Follow
+from hearings import services as hearing_services
 from priorities import services
 from priorities.models import Category, Visibility
 from tests.areas.factories import AreaFactory, CouncilFactory, council_secretary, square
@@ -48,6 +49,7 @@ from tests.priorities.factories import (
     UserFactory,
     staff,
 )
+from tests.support.pdfs import plain_pdf
 
 MATRIX = Path(__file__).with_name("authz_matrix.csv")
 ROLES = [
@@ -132,6 +134,10 @@ class World:
     layer: dict
     choosable_area: dict
     reply: dict
+    hearing: dict
+    hearing_answer: dict
+    hearing_document: dict
+    hearing_attachment: dict
     follow: dict | None = None
 
 
@@ -282,6 +288,44 @@ def build_world(tmp_path) -> World:
         for relation in RELATIONS
     }
 
+    # A hearing on each case whose answers wait for a moderator (not public), each answer
+    # with a PDF; the hearing's own document is public.
+    hearing_here, hearing_far = (
+        hearing_services.hearing_open(
+            actor=planner,
+            case=case,
+            title="Høring om skolevei",
+            decision="Kommunestyret vedtar planen i mars.",
+            opens_on=timezone.localdate(),
+            closes_on=timezone.localdate() + datetime.timedelta(days=14),
+            publication="after_review",
+            documents=[SimpleUploadedFile("plan.pdf", plain_pdf(), "application/pdf")],
+        )
+        for planner, case in [(others["planner"], case_here), (others["far_planner"], case_far)]
+    )
+
+    def _hearing_answer(author, hearing):
+        return hearing_services.answer_submit(
+            author=author,
+            hearing=hearing,
+            text="Skoleveien trenger gangfelt og lavere fart.",
+            signed_name="Kari Nordmann",
+            attachments=[SimpleUploadedFile("svar.pdf", plain_pdf(), "application/pdf")],
+        )
+
+    hearing_answer = {
+        "other_user": _hearing_answer(others["resident"], hearing_here),
+        "other_council": _hearing_answer(others["other_secretary"], hearing_here),
+        "other_municipality": _hearing_answer(others["far_resident"], hearing_far),
+    }
+    for role, user in users.items():
+        if user is not None:
+            hearing_answer[("own", role)] = _hearing_answer(user, hearing_here)
+    hearing = {
+        relation: hearing_far if relation == "other_municipality" else hearing_here
+        for relation in RELATIONS
+    }
+
     export = {
         "other_user": ExportFactory(user=others["planner"], municipality=bodo),
         "other_council": ExportFactory(user=others["planner"], municipality=bodo),
@@ -337,6 +381,14 @@ def build_world(tmp_path) -> World:
             for relation in RELATIONS
         },
         reply=reply,
+        hearing=hearing,
+        hearing_answer=hearing_answer,
+        hearing_document={
+            relation: hearing_item.documents.get() for relation, hearing_item in hearing.items()
+        },
+        hearing_attachment={
+            key: answer_item.attachments.get() for key, answer_item in hearing_answer.items()
+        },
     )
     world.meetings = meetings_authz.build(world)
     return world
@@ -377,6 +429,11 @@ def request_for(world: World, name: str, method: str, role: str, relation: str):
     municipality = w.municipality["far" if relation == "other_municipality" else "here"]
     status_body = {"status": "under_consideration", "public_text": "Vi ser på det nå."}
     follow_body = {"municipality": municipality.code, "topics": ["case"], "frequency": "daily"}
+    answer_body = {
+        "respondent": "resident",
+        "text": "Skoleveien trenger gangfelt og lavere fart.",
+        "signed_name": "Kari Nordmann",
+    }
     routes = {
         "follows:new": (reverse("follows:new") + f"?municipality={municipality.code}", follow_body),
         "follows:edit": (
@@ -465,8 +522,8 @@ def request_for(world: World, name: str, method: str, role: str, relation: str):
             {"reason": "Sendt ved en feil."},
         ),
         "councils:attachment": (reverse("councils:attachment", args=[pk(w.attachment)]), {}),
-        "councils:consultation_new": (
-            reverse("councils:consultation_new", args=[pk(w.case)]),
+        "hearings:consultation_new": (
+            reverse("hearings:consultation_new", args=[pk(w.case)]),
             {},
         ),
         "councils:consultation": (
@@ -596,6 +653,55 @@ def request_for(world: World, name: str, method: str, role: str, relation: str):
             {"text": "Takk for svaret ditt."},
         ),
         "councillor_profile": (reverse("councillor_profile"), _profile_body(w, role)),
+        "hearings:new": (
+            reverse("hearings:new", args=[pk(w.case)]),
+            {
+                "title": "Høring om skolevei",
+                "decision": "Kommunestyret vedtar planen i mars.",
+                "opens_on": str(timezone.localdate()),
+                "closes_on": str(timezone.localdate() + datetime.timedelta(days=14)),
+                "audience": "everyone",
+                "publication": "at_once",
+            },
+        ),
+        "hearings:detail": (reverse("hearings:detail", args=[pk(w.hearing)]), {}),
+        "hearings:answer": (
+            reverse("hearings:answer", args=[pk(w.hearing)]),
+            answer_body,
+        ),
+        "hearings:answers": (reverse("hearings:answers", args=[pk(w.hearing)]), {}),
+        "hearings:summary": (reverse("hearings:summary", args=[pk(w.hearing)]), {}),
+        "hearings:theme_save": (
+            reverse("hearings:theme_save", args=[pk(w.hearing)]),
+            {"new-title": "Skoleveien", "new-text": "Mange ber om gangfelt ved skolen."},
+        ),
+        "hearings:answer_detail": (
+            reverse("hearings:answer_detail", args=[pk(w.hearing_answer)]),
+            {},
+        ),
+        "hearings:answer_status": (
+            reverse("hearings:answer_status", args=[pk(w.hearing_answer)]),
+            status_body,
+        ),
+        "hearings:moderate": (
+            reverse("hearings:moderate", args=[pk(w.hearing_answer)]),
+            {"action": "publish"},
+        ),
+        "hearings:document": (reverse("hearings:document", args=[pk(w.hearing_document)]), {}),
+        "hearings:attachment": (
+            reverse("hearings:attachment", args=[pk(w.hearing_attachment)]),
+            {},
+        ),
+        "api:hearing-list": (reverse("api:hearing-list"), {}),
+        "api:hearing-detail": (reverse("api:hearing-detail", args=[pk(w.hearing)]), {}),
+        "api:hearinganswer-list": (
+            reverse("api:hearinganswer-list"),
+            {"hearing": pk(w.hearing), **answer_body},
+        ),
+        "api:hearinganswer-detail": (
+            reverse("api:hearinganswer-detail", args=[pk(w.hearing_answer)]),
+            {},
+        ),
         "set_language": (reverse("set_language"), {"language": "en", "next": "/"}),
         "admin:index": (reverse("admin:index"), {}),
     }
