@@ -34,8 +34,10 @@ from hearings.querysets import (
 from priorities.models import (
     CaseLink,
     InputRecord,
+    Reply,
     StatusChange,
     case_link_meta,
+    reply_meta,
     status_change_triggers,
 )
 
@@ -322,6 +324,17 @@ class HearingAnswerCaseLink(CaseLink):
 
     class Meta(CaseLink.Meta):
         constraints, indexes, triggers = case_link_meta("hearinganswercaselink")
+
+
+@pghistory.track(meta=append_only_history("hearinganswerreplyevent"))
+class HearingAnswerReply(Reply):
+    """An elected member's reply to a hearing answer, or its author's answer back (see
+    ``priorities.models.Reply``)."""
+
+    record = models.ForeignKey(HearingAnswer, models.PROTECT, related_name="replies")
+
+    class Meta(Reply.Meta):
+        constraints, indexes, triggers = reply_meta("hearinganswerreply")
 
 
 @pghistory.track(meta=append_only_history("hearinganswerattachmentevent"))

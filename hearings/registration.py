@@ -14,6 +14,7 @@ from hearings.models import (
     Hearing,
     HearingAnswer,
     HearingAnswerCaseLink,
+    HearingAnswerReply,
     HearingAnswerStatusChange,
     HearingTheme,
 )
@@ -63,6 +64,7 @@ HEARING_ANSWER = kinds.register(
         list_template="hearings/_answer_list.html",
         geometry_field="geom",
         layer_properties=layer_properties,
+        replies=HearingAnswerReply,
     )
 )
 
@@ -82,6 +84,8 @@ privacy.register_close_policy(
         "hearings.HearingAnswer.author": privacy.DETACH,  # the answer stays, as a record
         "hearings.HearingAnswerStatusChange.actor": privacy.KEEP,
         "hearings.HearingAnswerCaseLink.linked_by": privacy.KEEP,
+        # An elected member's reply stays under the name it was written with.
+        "hearings.HearingAnswerReply.author": privacy.DETACH,
         "hearings.HearingTheme.updated_by": privacy.KEEP,
     }
 )
