@@ -351,8 +351,8 @@ def format_report(results: dict) -> str:
         f"({r['emails_per_second']:.0f} a second)",
         f"  {r['batches']} batches of up to {r['batch_size']} recipients: p50 {b['p50']:.0f} ms, "
         f"p95 {b['p95']:.0f} ms; SQL queries per batch p50 {q['p50']:.0f}, p95 {q['p95']:.0f} "
-        f"({r['queries_per_email'] or 0:.1f} per e-mail: the sent-record each, in its "
-        "savepoint)",
+        f"({r['queries_per_email'] or 0:.1f} per e-mail: the sent-record each, in its own "
+        "transaction)",
         f"  the job's work run again (a retry after a crash): {r['retry_sent']} e-mails",
         "check: exactly one e-mail to each follower, none to the others: "
         + ("ok" if not results["problems"] else "FAILED"),
