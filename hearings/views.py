@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.idempotency import idempotent_form
 from accounts.limits import check_rate_limits, throttle
@@ -231,6 +231,7 @@ def _answer_unconfirmed(request, hearing: Hearing):
     )
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 def answer_confirm(request, pk: int, token: str):
     """The signed link e-mailed with an answer sent without an account: a GET shows a
     button and changes nothing (a mail scanner that opens links does not confirm); the
