@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
@@ -49,6 +51,23 @@ def role_grant(*, email: str, role: str, municipality_code: str) -> tuple[RoleGr
             % {"code": municipality_code}
         )
     return RoleGrant.objects.get_or_create(user=user, role=role, municipality=municipality)
+
+
+def account_for_confirmed_address(*, email: str, language: str, username_prefix: str):
+    """The account the feedback loop's e-mails go to for an address just confirmed through a
+    signed link (a meeting's participant, an answer given without logging in): the open
+    account that has this address already, or a new one without a password (its owner may
+    set one with "Forgot password" and log in)."""
+    users = get_user_model().objects
+    user = users.filter(email__iexact=email, closed_at=None).first()
+    if user is None:
+        user = users.create(
+            username=f"{username_prefix}-{secrets.token_hex(6)}", email=email, language=language
+        )
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+        EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+    return user
 
 
 def account_inactivity_notice(*, user, now: dt.datetime) -> bool:

@@ -204,6 +204,36 @@ class AnswerForm(forms.Form):
         return data
 
 
+class UnconfirmedAnswerForm(AnswerForm):
+    """An answer from a resident who is not logged in: with the e-mail address its
+    confirmation link is sent to (organisations and councils answer logged in)."""
+
+    email = forms.EmailField(
+        label=_("Your e-mail address"),
+        max_length=254,
+        error_messages={
+            "invalid": _("Write an e-mail address like navn@example.no."),
+            "required": _("Write your e-mail address."),
+        },
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        help_text=_(
+            "We send you a link to confirm the answer: it is counted and published only "
+            "when you confirm. The address is not shown."
+        ),
+    )
+
+    def __init__(self, *args, hearing, **kwargs):
+        super().__init__(*args, hearing=hearing, user=None, **kwargs)
+        for name in (
+            "respondent",
+            "organisation_name",
+            "organisation_number",
+            "contact_person",
+            "council",
+        ):
+            del self.fields[name]
+
+
 class ModerateForm(forms.Form):
     action = forms.ChoiceField(
         label=_("Decision"),

@@ -390,3 +390,57 @@ class HearingTheme(NormalisedTextMixin, models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class UnconfirmedAnswer(NormalisedTextMixin, models.Model):
+    """An answer from someone not logged in, kept until the e-mail address given with it is
+    confirmed through the signed link sent to it (``hearings.links``).
+
+    Not on the record yet: not counted, published or in the feedback loop. Confirming it
+    makes the ``HearingAnswer`` (``answer``), as its author's account; one never confirmed
+    is deleted by a nightly job once its link has expired, as are these rows of confirmed
+    ones (the answer itself stays).
+    """
+
+    hearing = models.ForeignKey(Hearing, models.PROTECT, related_name="unconfirmed_answers")
+    email = models.EmailField(_("e-mail address"), max_length=254)
+    language = models.CharField(max_length=10)
+    text = models.TextField(
+        _("answer"),
+        max_length=20000,
+        validators=[MinLengthValidator(10), MaxLengthValidator(20000)],
+    )
+    signed_name = models.CharField(_("name shown with the answer"), max_length=200, blank=True)
+    name_withheld = models.BooleanField(_("name withheld publicly"), default=False)
+    geom = models.GeometryField(_("place"), srid=STORAGE_SRID, null=True, blank=True)
+    areas = models.ManyToManyField("areas.Area", related_name="+", blank=True)
+    # When it was sent: an answer confirmed after the deadline is late only if it was sent
+    # after it.
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    confirmation_sent_at = models.DateTimeField(null=True, blank=True)
+    answer = models.OneToOneField(
+        HearingAnswer, models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.hearing}: {self.email}"
+
+
+class UnconfirmedAnswerAttachment(models.Model):
+    """A PDF sent with an unconfirmed answer; its file becomes the answer's attachment when
+    the answer is confirmed, and is deleted with the row when it never is."""
+
+    unconfirmed = models.ForeignKey(UnconfirmedAnswer, models.CASCADE, related_name="attachments")
+    file = models.FileField(upload_to="hearing-answers/%Y/")
+    name = models.CharField(max_length=200)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -8,17 +8,21 @@ import hashlib
 from collections.abc import Sequence
 
 from django.conf import settings
+from django.core import signing
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.services import account_for_confirmed_address
 from areas.models import Area
 from areas.validation import place_check
 from councils.attachments import attachment_pdf_check
 from councils.models import validate_organisation_number
 from follows.services import announce
 from hearings import tasks
+from hearings.links import ANSWER_LINK_DAYS, answer_token_read, email_digest
 from hearings.models import (
     AnswerVisibility,
     Audience,
@@ -29,6 +33,8 @@ from hearings.models import (
     HearingTheme,
     Publication,
     Respondent,
+    UnconfirmedAnswer,
+    UnconfirmedAnswerAttachment,
 )
 from priorities import tasks as receipts
 from priorities.services import (
@@ -287,6 +293,74 @@ def answer_errors(
     return errors, stored
 
 
+def _answer_areas(hearing: Hearing, stored, areas: Sequence | None) -> list:
+    """The areas an answer concerns: those its place touches, else those chosen, else the
+    case's."""
+    if stored is not None:
+        return list(
+            Area.objects.in_force()
+            .in_municipality(hearing.case.municipality.code)
+            .filter(subdivisions__geom__intersects=stored)
+            .distinct()
+            .defer("geom")
+        )
+    if areas:
+        return list(areas)
+    return list(hearing.case.areas.all().defer("geom"))
+
+
+def _answer_make(
+    *,
+    author,
+    hearing: Hearing,
+    areas: Sequence,
+    late: bool,
+    text: str,
+    respondent: str = Respondent.RESIDENT,
+    signed_name: str = "",
+    name_withheld: bool = False,
+    organisation_name: str = "",
+    organisation_number: str = "",
+    contact_person: str = "",
+    council=None,
+    geom=None,
+) -> HearingAnswer:
+    """The answer on the record, with its receipt number and areas, linked to the hearing's
+    case, and its receipt queued (the checks are the caller's)."""
+    case = hearing.case
+    answer = HearingAnswer(
+        reference=next_reference(ANSWER_PREFIX),
+        municipality=case.municipality,
+        author=author,
+        hearing=hearing,
+        respondent=respondent,
+        text=(text or "").strip(),
+        signed_name=(signed_name or "").strip() if respondent == Respondent.RESIDENT else "",
+        name_withheld=bool(name_withheld) and respondent == Respondent.RESIDENT,
+        organisation_name=(organisation_name or "").strip()
+        if respondent == Respondent.ORGANISATION
+        else "",
+        organisation_number=(organisation_number or "").replace(" ", "")
+        if respondent == Respondent.ORGANISATION
+        else "",
+        contact_person=(contact_person or "").strip()
+        if respondent == Respondent.ORGANISATION
+        else "",
+        council=council if respondent == Respondent.COUNCIL else None,
+        geom=geom,
+        late=late,
+        visibility=AnswerVisibility.PENDING_REVIEW
+        if hearing.publication == Publication.AFTER_REVIEW
+        else AnswerVisibility.PUBLIC,
+    )
+    answer.full_clean(exclude=["areas"])
+    answer.save()
+    answer.areas.set(areas)
+    input_link_to_case([answer], case.number, author)
+    receipts.send_receipt.defer(kind="hearing_answer", record_id=answer.pk)
+    return answer
+
+
 @transaction.atomic
 def answer_submit(
     *,
@@ -323,51 +397,150 @@ def answer_submit(
     )
     if errors:
         raise ValidationError(errors)
-    case = hearing.case
-    municipality = case.municipality
-    if stored is not None:
-        chosen = list(
-            Area.objects.in_force()
-            .in_municipality(municipality.code)
-            .filter(subdivisions__geom__intersects=stored)
-            .distinct()
-            .defer("geom")
-        )
-    elif areas:
-        chosen = list(areas)
-    else:
-        chosen = list(case.areas.all().defer("geom"))
-    answer = HearingAnswer(
-        reference=next_reference(ANSWER_PREFIX),
-        municipality=municipality,
+    answer = _answer_make(
         author=author,
         hearing=hearing,
-        respondent=respondent,
-        text=(text or "").strip(),
-        signed_name=(signed_name or "").strip() if respondent == Respondent.RESIDENT else "",
-        name_withheld=bool(name_withheld) and respondent == Respondent.RESIDENT,
-        organisation_name=(organisation_name or "").strip()
-        if respondent == Respondent.ORGANISATION
-        else "",
-        organisation_number=(organisation_number or "").replace(" ", "")
-        if respondent == Respondent.ORGANISATION
-        else "",
-        contact_person=(contact_person or "").strip()
-        if respondent == Respondent.ORGANISATION
-        else "",
-        council=council if respondent == Respondent.COUNCIL else None,
-        geom=stored,
+        areas=_answer_areas(hearing, stored, areas),
         late=timezone.localdate() > hearing.closes_on,
-        visibility=AnswerVisibility.PENDING_REVIEW
-        if hearing.publication == Publication.AFTER_REVIEW
-        else AnswerVisibility.PUBLIC,
+        text=text,
+        respondent=respondent,
+        signed_name=signed_name,
+        name_withheld=name_withheld,
+        organisation_name=organisation_name,
+        organisation_number=organisation_number,
+        contact_person=contact_person,
+        council=council,
+        geom=stored,
     )
-    answer.full_clean(exclude=["areas"])
-    answer.save()
-    answer.areas.set(chosen)
     _store_pdfs(attachments, lambda **fields: HearingAnswerAttachment(answer=answer, **fields))
-    input_link_to_case([answer], case.number, author)
-    receipts.send_receipt.defer(kind="hearing_answer", record_id=answer.pk)
+    return answer
+
+
+# --- answering without an account: confirmed by e-mail --------------------------------------
+
+
+def _confirmation_invalid() -> ValidationError:
+    return ValidationError(
+        _(
+            "This confirmation link is not valid: it was changed, or it is older than "
+            "%(days)s days. Send your answer again."
+        )
+        % {"days": ANSWER_LINK_DAYS},
+        code="invalid_link",
+    )
+
+
+def email_normalised(email: str) -> str:
+    """The address checked, its domain in lower case; a ValidationError of ``email`` if it
+    is not an e-mail address."""
+    email = (email or "").strip()
+    try:
+        validate_email(email)
+    except ValidationError as exc:
+        raise ValidationError(
+            {"email": _("Write an e-mail address like navn@example.no.")}
+        ) from exc
+    at = email.rindex("@")
+    return email[:at] + email[at:].lower()
+
+
+@transaction.atomic
+def unconfirmed_answer_submit(
+    *,
+    hearing: Hearing,
+    email: str,
+    language: str,
+    text: str,
+    signed_name: str = "",
+    name_withheld: bool = False,
+    geometry=None,
+    areas: Sequence | None = None,
+    attachments: Sequence = (),
+) -> UnconfirmedAnswer:
+    """A resident not logged in answers a hearing open to everyone: the answer is kept with
+    the e-mail address given, and a link to confirm it is sent there (in ``language``). It
+    is counted, published and answered only once confirmed (``unconfirmed_answer_confirm``)."""
+    if hearing.audience != Audience.EVERYONE:
+        raise PermissionDenied(_("This hearing is for invited councils and organisations only."))
+    errors, stored = answer_errors(
+        hearing=hearing,
+        respondent=Respondent.RESIDENT,
+        signed_name=signed_name,
+        name_withheld=name_withheld,
+        geometry=geometry,
+        areas=areas,
+        attachments=attachments,
+    )
+    try:
+        email = email_normalised(email)
+    except ValidationError as exc:
+        errors.setdefault("email", []).extend(exc.error_dict["email"])
+    if errors:
+        raise ValidationError(errors)
+    unconfirmed = UnconfirmedAnswer(
+        hearing=hearing,
+        email=email,
+        language=language,
+        text=(text or "").strip(),
+        signed_name=(signed_name or "").strip(),
+        name_withheld=bool(name_withheld),
+        geom=stored,
+    )
+    unconfirmed.full_clean(exclude=["areas", "answer"])
+    unconfirmed.save()
+    unconfirmed.areas.set(_answer_areas(hearing, stored, areas))
+    _store_pdfs(
+        attachments,
+        lambda **fields: UnconfirmedAnswerAttachment(unconfirmed=unconfirmed, **fields),
+    )
+    tasks.send_answer_confirmation.defer(unconfirmed_id=unconfirmed.pk)
+    return unconfirmed
+
+
+def unconfirmed_answer_check(*, hearing: Hearing, token: str) -> UnconfirmedAnswer:
+    """The unconfirmed answer a confirmation link is for, or a ValidationError (the link
+    was changed, has expired, or is another hearing's)."""
+    try:
+        data = answer_token_read(token)
+        unconfirmed = UnconfirmedAnswer.objects.get(pk=data["a"], hearing=hearing)
+    except (signing.BadSignature, KeyError, TypeError, UnconfirmedAnswer.DoesNotExist) as exc:
+        raise _confirmation_invalid() from exc
+    if email_digest(unconfirmed.email) != data.get("e"):
+        raise _confirmation_invalid()
+    return unconfirmed
+
+
+@transaction.atomic
+def unconfirmed_answer_confirm(*, hearing: Hearing, token: str) -> HearingAnswer:
+    """Confirm an answer's e-mail address from the signed link: the answer goes on the
+    record as the answer of the account with that address (made if there is none, see
+    ``accounts.services.account_for_confirmed_address``), with its receipt, and enters the
+    feedback loop. Late only if it was *sent* after the deadline: the time the person took
+    to open the e-mail is not theirs to answer for. Confirming again gives the same answer."""
+    found = unconfirmed_answer_check(hearing=hearing, token=token)
+    unconfirmed = UnconfirmedAnswer.objects.select_for_update().get(pk=found.pk)
+    if unconfirmed.answer_id is not None:
+        return unconfirmed.answer
+    author = account_for_confirmed_address(
+        email=unconfirmed.email, language=unconfirmed.language, username_prefix="svar"
+    )
+    answer = _answer_make(
+        author=author,
+        hearing=hearing,
+        areas=list(unconfirmed.areas.all().defer("geom")),
+        late=timezone.localdate(unconfirmed.created_at) > hearing.closes_on,
+        text=unconfirmed.text,
+        signed_name=unconfirmed.signed_name,
+        name_withheld=unconfirmed.name_withheld,
+        geom=unconfirmed.geom,
+    )
+    for pdf in unconfirmed.attachments.all():
+        # The same stored file: the answer's attachment from now on.
+        HearingAnswerAttachment.objects.create(
+            answer=answer, file=pdf.file.name, name=pdf.name, size=pdf.size, sha256=pdf.sha256
+        )
+    unconfirmed.answer = answer
+    unconfirmed.save(update_fields=["answer"])
     return answer
 
 

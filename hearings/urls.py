@@ -13,6 +13,11 @@ urlpatterns = [
     ),
     path("hearings/<int:pk>/", views.hearing_detail, name="detail"),
     path("hearings/<int:pk>/answer/", views.hearing_answer, name="answer"),
+    path(
+        "hearings/<int:pk>/answer/confirm/<str:token>/",
+        views.answer_confirm,
+        name="answer_confirm",
+    ),
     path("hearings/<int:pk>/answers/", views.hearing_answers, name="answers"),
     path("hearings/<int:pk>/summary/", views.hearing_summary, name="summary"),
     path("hearings/<int:pk>/summary/themes/", views.theme_save, name="theme_save"),

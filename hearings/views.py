@@ -7,24 +7,29 @@ from __future__ import annotations
 
 from html import escape
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.idempotency import idempotent_form
+from accounts.limits import check_rate_limits, throttle
 from accounts.models import Role
 from cases.layers import case_layers
 from cases.models import Case
 from core.forms import add_service_errors, refused_status
 from hearings import services
-from hearings.forms import AnswerForm, HearingForm, ModerateForm, ThemeForm
+from hearings.forms import AnswerForm, HearingForm, ModerateForm, ThemeForm, UnconfirmedAnswerForm
+from hearings.links import ANSWER_LINK_DAYS
 from hearings.models import (
     Audience,
     Hearing,
@@ -36,8 +41,11 @@ from hearings.models import (
 from hearings.summaries import hearing_counts, hearing_themes
 from priorities import services as loop
 from priorities.forms import StatusForm
+from priorities.views import too_many
 
 ANSWERS_PER_PAGE = 25
+# Answers sent without an account, per client address (each sends an e-mail).
+ANSWER_LIMITS = [throttle("hearing_answer", "address")]
 
 
 def _roles(user, municipality_id: int) -> set[str]:
@@ -131,17 +139,22 @@ def hearing_detail(request, pk: int):
         )
         if hearing.consultation_id
         else [],
-        "form": AnswerForm(hearing=hearing, user=request.user),
+        "form": AnswerForm(hearing=hearing, user=request.user)
+        if request.user.is_authenticated
+        else UnconfirmedAnswerForm(hearing=hearing),
         "is_planner": bool(roles & set(loop.ANSWER_ROLES)),
     }
     return render(request, "hearings/hearing_detail.html", context)
 
 
-@login_required
 @idempotent_form
 def hearing_answer(request, pk: int):
-    """Answer a hearing (the form is on the hearing's page too; errors are shown here)."""
+    """Answer a hearing (the form is on the hearing's page too; errors are shown here).
+    Someone not logged in answers a hearing open to everyone with an e-mail address to
+    confirm (``_answer_unconfirmed``)."""
     hearing = _hearing(pk)
+    if not request.user.is_authenticated:
+        return _answer_unconfirmed(request, hearing)
     form = AnswerForm(
         request.POST or None, request.FILES or None, hearing=hearing, user=request.user
     )
@@ -173,6 +186,71 @@ def hearing_answer(request, pk: int):
         "hearings/answer_form.html",
         {"hearing": hearing, "case": hearing.case, "form": form},
         status=status,
+    )
+
+
+def _answer_unconfirmed(request, hearing: Hearing):
+    """The answer of someone not logged in: kept, and a link to confirm it e-mailed to the
+    address given (limited per client address); an invited-only hearing asks them to log
+    in."""
+    if hearing.audience != Audience.EVERYONE:
+        return redirect_to_login(request.get_full_path())
+    form = UnconfirmedAnswerForm(request.POST or None, request.FILES or None, hearing=hearing)
+    if request.method == "POST":
+        wait = check_rate_limits(request, ANSWER_LIMITS)
+        if wait:
+            return too_many(request, wait)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                unconfirmed = services.unconfirmed_answer_submit(
+                    hearing=hearing,
+                    email=data["email"],
+                    language=translation.get_language() or settings.LANGUAGE_CODE,
+                    text=data["text"],
+                    signed_name=data["signed_name"],
+                    name_withheld=data["name_withheld"],
+                    geometry=data["geom"],
+                    areas=list(data["areas"]) or None,
+                    attachments=data["attachments"],
+                )
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                return render(
+                    request,
+                    "hearings/answer_sent.html",
+                    {"hearing": hearing, "email": unconfirmed.email, "days": ANSWER_LINK_DAYS},
+                )
+    status = refused_status(form) if request.method == "POST" else 200
+    return render(
+        request,
+        "hearings/answer_form.html",
+        {"hearing": hearing, "case": hearing.case, "form": form},
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def answer_confirm(request, pk: int, token: str):
+    """The signed link e-mailed with an answer sent without an account: a GET shows a
+    button and changes nothing (a mail scanner that opens links does not confirm); the
+    POST confirms, and the page shows the receipt. Confirming again shows it again."""
+    hearing = _hearing(pk)
+    error = None
+    answer = None
+    try:
+        if request.method == "POST":
+            answer = services.unconfirmed_answer_confirm(hearing=hearing, token=token)
+        else:
+            answer = services.unconfirmed_answer_check(hearing=hearing, token=token).answer
+    except ValidationError as exc:
+        error = " ".join(exc.messages)
+    return render(
+        request,
+        "hearings/answer_confirm.html",
+        {"hearing": hearing, "error": error, "answer": answer},
+        status=400 if error else 200,
     )
 
 

@@ -7,8 +7,6 @@ from __future__ import annotations
 import secrets
 from collections.abc import Mapping, Sequence
 
-from allauth.account.models import EmailAddress
-from django.contrib.auth import get_user_model
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -16,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.services import account_for_confirmed_address
 from areas.models import Area
 from areas.validation import place_check
 from follows.models import Topic
@@ -348,17 +347,9 @@ def follower_confirm(*, meeting: Meeting, token: str) -> MeetingFollower:
         raise invalid
     if follower.confirmed_at is not None and follower.user_id:
         return follower
-    users = get_user_model().objects
-    user = users.filter(email__iexact=follower.email, closed_at=None).first()
-    if user is None:
-        user = users.create(
-            username=f"deltaker-{secrets.token_hex(6)}",
-            email=follower.email,
-            language=follower.language,
-        )
-        user.set_unusable_password()
-        user.save(update_fields=["password"])
-        EmailAddress.objects.create(user=user, email=follower.email, verified=True, primary=True)
+    user = account_for_confirmed_address(
+        email=follower.email, language=follower.language, username_prefix="deltaker"
+    )
     follower.user = user
     follower.confirmed_at = timezone.now()
     follower.save(update_fields=["user", "confirmed_at"])

@@ -78,6 +78,8 @@ SECRET_LINKS = {
     # The one-click unsubscribe link of the follow e-mails: signed, tests/follows.
     "follows:unsubscribe",
     "meetings:follow_confirm",  # the signed link e-mailed to a participant (tests/meetings)
+    # The signed link e-mailed with an answer sent without an account (tests/hearings).
+    "hearings:answer_confirm",
 }
 
 
@@ -433,6 +435,7 @@ def request_for(world: World, name: str, method: str, role: str, relation: str):
         "respondent": "resident",
         "text": "Skoleveien trenger gangfelt og lavere fart.",
         "signed_name": "Kari Nordmann",
+        "email": "kari@example.no",  # read only from someone not logged in
     }
     routes = {
         "follows:new": (reverse("follows:new") + f"?municipality={municipality.code}", follow_body),
