@@ -145,6 +145,17 @@ def _empty_rate_limits():
     yield
 
 
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Every test starts in the site's language, whatever an earlier one activated (a job,
+    a test client's request or a test that activated a language without undoing it)."""
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
+
+
 def run_jobs() -> None:
     """Run the background worker until the queue is empty (in a thread of its own,
     since it runs an event loop and a browser test may already have one)."""
