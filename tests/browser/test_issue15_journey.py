@@ -42,7 +42,6 @@ from tests.browser.test_language_leftovers import ENGLISH, texts_people_meet
 from tests.conftest import run_jobs
 from tests.priorities.factories import UserFactory, staff
 
-PHONE = {"width": 390, "height": 844}
 # A valid organisation number (mod 11), and the same with a wrong check digit.
 ORGANISATION_NUMBER = "923 609 016"
 WRONG_CHECK_DIGIT = "923 609 017"
@@ -72,6 +71,7 @@ WORDS = {
         "send_answer": "Send høringssvaret",
         "resident_answer": "Skoleveien langs Rv80 trenger gangfelt og lavere fart ved skolen.",
         "organisation_answer": "Idrettslaget ønsker en trygg sykkelvei til banen langs Rv80.",
+        "marked_late": "svart etter fristen",
         "receipt": "Takk: høringssvaret ditt er mottatt",
         "late": "Det kom etter fristen og er merket som for sent.",
         "check_digit": "Kontrollsifferet i dette organisasjonsnummeret er feil.",
@@ -101,6 +101,7 @@ WORDS = {
         "send_answer": "Send høyringssvaret",
         "resident_answer": "Skulevegen langs Rv80 treng gangfelt og lågare fart ved skulen.",
         "organisation_answer": "Idrettslaget ønskjer ein trygg sykkelveg til banen langs Rv80.",
+        "marked_late": "svara etter fristen",
         "receipt": "Takk: høyringssvaret ditt er motteke",
         "late": "Det kom etter fristen og er merkt som for seint.",
         "check_digit": "Kontrollsifferet i dette organisasjonsnummeret er feil.",
@@ -219,8 +220,16 @@ def type_date(page, field_id: str, day: datetime.date) -> None:
     assert value == day.isoformat()
 
 
-def one_mail_to(email: str):
+def one_mail_to(email: str, language: str):
+    """The one e-mail to this address, in ``language``: no English left in it, and in a
+    Nynorsk one no Bokmål (what people wrote aside)."""
     (message,) = [m for m in mail.outbox if email in m.to]
+    text = f"{message.subject}\n{message.body}"
+    assert not ENGLISH.findall(text), text
+    if language == "nn":
+        for written in record_texts():
+            text = text.replace(written, " ")
+        assert not BOKMAL.findall(text), text
     return message
 
 
@@ -292,7 +301,8 @@ def test_issue_15_end_to_end(open_page, axe, browser, live_server, demo_case, la
     # 3. The follower gets one invitation, in their language, and the area's Atom feed
     # lists the hearing.
     run_jobs()
-    invitation = one_mail_to(resident.email)
+    invitation = one_mail_to(resident.email, language)
+    assert invitation.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert invitation.subject.endswith(words["invitation_subject"] + hearing.title)
     assert words["invitation_body"] in invitation.body
     hearing_link = link_in(invitation.body, hearing.get_absolute_url())
@@ -379,7 +389,7 @@ def test_issue_15_end_to_end(open_page, axe, browser, live_server, demo_case, la
         check_page(council_page, axe, language)
 
         run_jobs()
-        told = one_mail_to(resident.email)
+        told = one_mail_to(resident.email, language)
         assert told.subject.startswith(words["reply_subject"] + resident_answer.reference)
         assert words["reply"] in told.body and words["reply_body"] in told.body
         reader = open_page(language, phone=True)
@@ -393,6 +403,13 @@ def test_issue_15_end_to_end(open_page, axe, browser, live_server, demo_case, la
         work = open_page(language)
         log_in_by_keyboard(work, planner.email)
         work.goto(work.base_url + hearing.get_absolute_url())
+        cards = work.locator(".card")
+        assert words["marked_late"] in cards.filter(has_text=late_answer.reference).inner_text()
+        assert (
+            words["marked_late"]
+            not in cards.filter(has_text=resident_answer.reference).inner_text()
+        )
+        check_page(work, axe, language)
         tab_to(work, f"el.getAttribute('href') === '/hearings/{hearing.pk}/summary/'")
         assert work.evaluate("document.activeElement.textContent.trim()") == words["summary_link"]
         work.keyboard.press("Enter")
