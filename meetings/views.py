@@ -189,7 +189,9 @@ def input_new(request, pk: int):
                 _("The input is recorded with the reference number %(reference)s.")
                 % {"reference": record.reference},
             )
-            return redirect(record.get_absolute_url())
+            # The meeting's page itself, not at the input (#input-N): a page opened at a
+            # fragment runs no autofocus, and the message with the receipt must take focus.
+            return redirect(meeting.get_absolute_url())
     return render(
         request,
         "meetings/input_form.html",
@@ -206,10 +208,11 @@ def input_answer(request, pk: int):
     form = StatusForm(request.POST)
     if not form.is_valid():
         messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
-        return redirect(record.get_absolute_url())
+        return redirect(record.meeting.get_absolute_url())
     loop.input_set_status(records=[record], actor=request.user, **form.cleaned_data)
     messages.success(request, _("The answer is saved and the participants who follow it are told."))
-    return redirect(record.get_absolute_url())
+    # Without the input's fragment, so that the message takes focus (see input_new).
+    return redirect(record.meeting.get_absolute_url())
 
 
 def photo(request, pk: int):

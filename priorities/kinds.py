@@ -75,14 +75,16 @@ class InputKind:
     def public_records(self) -> models.QuerySet:
         return self.public(self.model._base_manager.all())
 
-    def replies_url(self, record) -> str:
+    def replies_url(self, record, *, fragment: bool = True) -> str:
         """Where a record's replies are read: its own page when the replies are shown there
         (``#replies``), else (a record shown inside another's page, e.g. meeting input on
-        its meeting's page) the replies' own page."""
+        its meeting's page) the replies' own page. ``fragment=False`` leaves ``#replies``
+        off: where a form sends the person after a success, since a page opened at a
+        fragment runs no ``autofocus`` (HTML) and its message must take focus."""
         url = record.get_absolute_url()
         if "#" in url:
             url = reverse("priorities:replies", args=[self.key, record.pk])
-        return f"{url}#replies"
+        return f"{url}#replies" if fragment else url
 
     def linked_to(self, municipality_id: int, case_number: str) -> models.QuerySet:
         """The public records of this kind linked to the case with this number."""

@@ -533,7 +533,7 @@ def replies_page(request, kind: str, pk: int):
             messages.success(
                 request, _("Your reply is published. The author and followers will be told.")
             )
-            return redirect(input_kind.replies_url(record))
+            return redirect(input_kind.replies_url(record, fragment=False))
     return _replies_page(request, record, {"reply": form}, status=400)
 
 
@@ -554,7 +554,7 @@ def reply_answer(request, kind: str, pk: int):
             add_service_errors(form, exc)
         else:
             messages.success(request, _("Your answer is published."))
-            return redirect(f"{reply.record.get_absolute_url()}#reply-{reply.pk}")
+            return redirect(input_kind.replies_url(reply.record, fragment=False))
     return _replies_page(request, reply.record, {prefix: form}, status=400)
 
 
@@ -579,5 +579,5 @@ def reply_moderate(request, kind: str, pk: int):
             add_service_errors(form, exc)
         else:
             messages.success(request, _("Saved."))
-            return redirect(kinds.of(reply.record).replies_url(reply.record))
+            return redirect(input_kind.replies_url(reply.record, fragment=False))
     return _replies_page(request, reply.record, {prefix: form}, status=400)

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Role
+from hearings import services
 from hearings.models import Hearing, HearingAnswer, HearingTheme
 from tests.cases.factories import make_case
 from tests.hearings.factories import ANSWER_TEXT, answer, make_hearing
@@ -259,3 +260,25 @@ def test_the_planner_writes_the_summary_by_theme(client, planner):
 
     client.force_login(UserFactory())
     assert client.post(url, {"new-title": "X"}).status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("language", "note"),
+    [
+        ("nb", "En moderator har skjult dette høringssvaret."),
+        ("nn", "Ein moderator har skjult dette høyringssvaret."),
+    ],
+)
+def test_a_hidden_answers_page_says_a_moderator_hid_the_hearing_answer(
+    client, planner, language, note
+):
+    """The note on a hidden hearing answer has a translation of its own (message context
+    "hearing answer"): the replies' note about a hidden answer back has the same English,
+    and the two in one catalogue without a context did not compile."""
+    given = answer(UserFactory(), make_hearing(planner))
+    services.answer_moderate(
+        moderator=staff(Role.MODERATOR), answer=given, publish=False, reason="Personopplysninger"
+    )
+    client.force_login(planner)
+    page = in_language(client, language).get(given.get_absolute_url()).content.decode()
+    assert note in page and "Personopplysninger" in page

@@ -172,7 +172,12 @@ def test_recording_input_from_the_page_with_a_photo(client, planner, tmp_path, s
     )
 
     made = MeetingInput.objects.get()
-    assert response.status_code == 302 and response.url == made.get_absolute_url()
+    # The meeting's page, not at the input (#input-N): a page opened at a fragment runs no
+    # autofocus, and the message with the reference number must take focus.
+    assert response.status_code == 302 and response.url == meeting.get_absolute_url()
+    page = client.get(response.url).content.decode()
+    assert 'class="messages" role="status" tabindex="-1" autofocus' in page
+    assert made.reference in page
     assert made.photos.get().alt_text == "Kart med benker tegnet inn"
     assert made.geom is not None
 
@@ -395,3 +400,27 @@ def test_a_photo_too_large_is_a_413(client, planner):
     assert response.status_code == 413
     assert "stor.jpg er for stor" in response.content.decode()
     assert not MeetingInput.objects.exists()
+
+
+def test_a_planners_answer_to_meeting_input_opens_the_meetings_page_with_its_message(
+    client, planner
+):
+    """After answering, the meeting's page itself (not at ``#input-N``, where autofocus
+    would not run), with the message that takes focus; the input has its new status."""
+    meeting = make_meeting(planner)
+    made = services.meeting_input_record(
+        actor=planner,
+        meeting=meeting,
+        title="Møteplass i parken",
+        notes="Ungdommene ønsker benker og lys i parken.",
+    )
+    client.force_login(planner)
+    response = client.post(
+        f"/meeting-input/{made.pk}/answer/",
+        {"status": "under_consideration", "public_text": "Vi ser på benker i parken."},
+    )
+    assert response.status_code == 302 and response.url == meeting.get_absolute_url()
+    page = client.get(response.url).content.decode()
+    assert 'class="messages" role="status" tabindex="-1" autofocus' in page
+    made.refresh_from_db()
+    assert made.status == "under_consideration"

@@ -2,6 +2,8 @@
 use the synonyms the glossary turned down."""
 
 import gettext
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -34,3 +36,19 @@ def test_the_catalogue_uses_the_glossarys_terms(language):
     assert not found, f"{language}: use the glossary's term instead: {found}"
     for _word, term in TURNED_DOWN[language]:
         assert term.split()[0] in glossary
+
+
+@pytest.mark.parametrize("language", ["nb", "nn", "en"])
+def test_the_catalogue_compiles(language):
+    """msgfmt --check finds no fault in the catalogue: entries that a merge joined (a lost
+    msgstr) or repeated (the same msgid twice without a message context) stop
+    compilemessages, and with it the set-up, for everyone."""
+    msgfmt = shutil.which("msgfmt")
+    assert msgfmt, "gettext's msgfmt is missing (make setup installs it)"
+    result = subprocess.run(
+        [msgfmt, "--check", "-o", "-", str(LOCALE / language / "LC_MESSAGES" / "django.po")],
+        capture_output=True,
+        text=False,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr.decode()

@@ -351,7 +351,8 @@ def test_a_councillor_replies_through_the_page(client):
     url = reverse("priorities:replies", args=["priority", priority.pk])
     response = client.post(url, {"reply-text": "Jeg tar dette opp i kommunestyret."})
     assert response.status_code == 302
-    assert response["Location"] == f"{priority.get_absolute_url()}#replies"
+    # No fragment: a page opened at one runs no autofocus, and the message must take focus.
+    assert response["Location"] == priority.get_absolute_url()
     assert PriorityReply.objects.get().text == "Jeg tar dette opp i kommunestyret."
 
 
@@ -404,7 +405,7 @@ def test_the_author_answers_back_through_the_page_once(client):
     assert client.post(url, {field: "Kort"}).status_code == 400
     assert PriorityReply.objects.count() == 1
     response = client.post(url, {field: "Takk for at du svarte meg."})
-    assert response.status_code == 302
+    assert response.status_code == 302 and response["Location"] == priority.get_absolute_url()
     client.cookies["django_language"] = "nn"
     again = client.post(url, {field: "Eit svar til, som ikkje skal lagrast."})
     assert again.status_code == 400 and "Du har allereie svart" in again.content.decode()
@@ -712,3 +713,20 @@ def test_the_author_answers_back_through_the_api_once():
     again = api.post(url, {"text": "Et svar til."}, format="json", HTTP_ACCEPT_LANGUAGE="nn")
     assert again.status_code == 400 and "Du har allereie svart" in again.json()["detail"]
     assert PriorityReply.objects.filter(parent=reply).count() == 1
+
+
+def test_after_a_success_the_page_opens_without_a_fragment_so_its_message_takes_focus(client):
+    """A page opened at a fragment (``#replies``) runs no autofocus (HTML's autofocus
+    steps stop when the document has a target element), so the message saying the reply
+    is published would not take focus: the forms send the person to the page itself. The
+    e-mails' links keep the fragment, to open the page at the replies."""
+    priority = make_priority(UserFactory())
+    kind = kinds.of(priority)
+    assert kind.replies_url(priority) == f"{priority.get_absolute_url()}#replies"
+    assert kind.replies_url(priority, fragment=False) == priority.get_absolute_url()
+    client.force_login(councillor())
+    url = reverse("priorities:replies", args=["priority", priority.pk])
+    response = client.post(url, {"reply-text": "Jeg tar dette opp i kommunestyret."}, follow=True)
+    assert response.redirect_chain == [(priority.get_absolute_url(), 302)]
+    page = response.content.decode()
+    assert 'class="messages" role="status" tabindex="-1" autofocus' in page
