@@ -357,6 +357,9 @@ def test_issue_15_end_to_end(open_page, axe, browser, live_server, demo_case, la
         check_page(org, axe, language)
         # The summary's link leads to the field.
         summary = org.locator("[data-error-summary]").inner_text()
+        # The summary's script moves focus to the field; it runs once the page has loaded
+        # (a person cannot press Enter on the link before, a test can).
+        org.wait_for_load_state("load")
         tab_to(org, "el.closest('[data-error-summary]') && el.hash === '#id_organisation_number'")
         org.keyboard.press("Enter")
         focus_is_on(org, "#id_organisation_number")
