@@ -9,6 +9,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import DatabaseError, transaction
+from django.utils import translation
 from pypdf import PdfReader
 
 from accounts.models import Role
@@ -375,10 +376,10 @@ def test_a_bad_upload_is_refused_and_nothing_is_written(client, case):
 
 def test_too_many_vertices_and_too_large_files_are_refused(monkeypatch):
     monkeypatch.setattr(services, "MAX_CASE_VERTICES", 4)
-    with pytest.raises(ValidationError, match="too many points"):
+    with translation.override("en"), pytest.raises(ValidationError, match="too many points"):
         services.case_geometry_from_upload(upload(feature_collection(CENTRE_POLYGON)))
     monkeypatch.setattr(services, "MAX_UPLOAD_BYTES", 10)
-    with pytest.raises(ValidationError, match="too large"):
+    with translation.override("en"), pytest.raises(ValidationError, match="too large"):
         services.case_geometry_from_upload(upload(feature_collection(CENTRE_POLYGON)))
 
 
