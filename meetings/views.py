@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.gis.geos import GeometryCollection
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -108,9 +109,9 @@ def meeting_detail(request, pk: int):
     """A meeting: what, when, where; what was said there; how that input was used."""
     meeting = _meeting(request, pk)
     inputs = list(
-        MeetingInput.objects.filter(meeting=meeting).prefetch_related(
-            "photos", "case_links", "status_changes"
-        )
+        MeetingInput.objects.filter(meeting=meeting)
+        .annotate(reply_count=Count("replies"))  # the link to its replies says how many
+        .prefetch_related("photos", "case_links", "status_changes")
     )
     # The map: the meeting's place and the places drawn on the workshop's paper maps.
     shapes = [meeting.place] + [record.geom for record in inputs if record.geom is not None]
