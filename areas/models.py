@@ -53,6 +53,12 @@ class Municipality(NormalisedTextMixin, models.Model):
         default=3,
         help_text=_("Input reported by this many residents is hidden until a moderator looks."),
     )
+    population = models.PositiveIntegerField(
+        _("population"),
+        null=True,
+        blank=True,
+        help_text=_("Residents, for amounts per resident (e.g. SSB's figure for 1 January)."),
+    )
     # The municipality's look (core.identity): in the header, the e-mails and the PDFs.
     emblem = models.FileField(
         _("coat of arms"),

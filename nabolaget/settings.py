@@ -73,6 +73,8 @@ INSTALLED_APPS = [
     "councils",
     "hearings",
     "meetings",
+    "budgets",
+    "panels",
     "nabolaget",
 ]
 

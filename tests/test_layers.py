@@ -3,7 +3,7 @@ function to get round that, and their migrations depend only downwards.
 
 The order is the project's apps in settings.INSTALLED_APPS, lowest first (README,
 "Layout"): core, areas, accounts, follows, priorities, cases, councils, hearings, meetings,
-nabolaget."""
+budgets, panels, nabolaget."""
 
 from __future__ import annotations
 
@@ -64,6 +64,8 @@ def test_the_project_apps_are_the_layers_of_the_readme():
         "councils",
         "hearings",
         "meetings",
+        "budgets",
+        "panels",
         "nabolaget",
     ]
 

@@ -1,0 +1,3 @@
+"""The budgets app's API routes, included under /api/v1/ by the project's URLs."""
+
+urlpatterns: list = []
