@@ -17,6 +17,7 @@ from django.core.validators import MinLengthValidator, RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from budgets.querysets import BudgetLineQuerySet, BudgetVersionQuerySet
 from core.text import NormalisedTextMixin
 
 PLAN_YEARS = 4
@@ -72,6 +73,10 @@ class BudgetVersion(models.Model):
         settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("imported by")
     )
     imported_at = models.DateTimeField(_("imported"), auto_now_add=True)
+    # Import (part A): the file had a column for the year before the first plan year.
+    has_year_before = models.BooleanField(default=False)
+
+    objects = BudgetVersionQuerySet.as_manager()
 
     class Meta:
         ordering = ["budget", "imported_at", "pk"]
@@ -118,6 +123,10 @@ class BudgetLine(NormalisedTextMixin, models.Model):
     )
     area = models.ForeignKey("areas.Area", models.PROTECT, null=True, blank=True, related_name="+")
     position = models.PositiveIntegerField(_("row"), default=0)
+    # Import (part A): income lines may be negative, expense lines may not (budgets/imports.py).
+    income = models.BooleanField(_("income"), default=False)
+
+    objects = BudgetLineQuerySet.as_manager()
 
     class Meta:
         ordering = ["version", "sector", "position"]
