@@ -232,10 +232,10 @@ def bar_svg(
     return _frame(width, height, title, desc, chart_id, _join(parts), css_class)
 
 
-def both(draw, items, *, chart_id: str, **kwargs) -> SafeString:
+def both(draw, items, *, chart_id: str, wide: dict, narrow: dict, **common) -> SafeString:
     """The chart drawn wide and narrow; the CSS shows one (``.chart-wide``/``.chart-narrow``)."""
-    wide = draw(items, chart_id=f"{chart_id}-wide", css_class="chart-wide", **kwargs["wide"])
-    narrow = draw(
-        items, chart_id=f"{chart_id}-narrow", css_class="chart-narrow", **kwargs["narrow"]
+    return format_html(
+        "{}{}",
+        draw(items, chart_id=f"{chart_id}-wide", css_class="chart-wide", **wide, **common),
+        draw(items, chart_id=f"{chart_id}-narrow", css_class="chart-narrow", **narrow, **common),
     )
-    return format_html("{}{}", wide, narrow)
