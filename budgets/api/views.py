@@ -61,7 +61,8 @@ def budget_data(budget: Budget) -> dict:
                 "label": version.label,
                 "imported_at": version.imported_at,
                 "totals": {
-                    str(year): _amount(total) for year, total in zip(years, data.totals, strict=True)
+                    str(year): _amount(total)
+                    for year, total in zip(years, data.totals, strict=True)
                 },
                 "sectors": [
                     {
