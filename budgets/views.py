@@ -11,6 +11,7 @@ from django.core.exceptions import BadRequest, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
 
 from accounts.idempotency import idempotent_form
 from budgets import charts, services
@@ -129,11 +130,13 @@ def version_import(request, pk: int):
     )
 
 
+@require_safe
 def budget_detail(request, pk: int):
     """A budget's page: the version furthest along, or a notice that none is imported."""
     return _show(request, _budget(pk), None)
 
 
+@require_safe
 def version_detail(request, pk: int, stage: str):
     return _show(request, _budget(pk), stage)
 
@@ -205,6 +208,7 @@ def _show(request, budget: Budget, stage: str | None):
     return render(request, "budgets/budget_detail.html", context)
 
 
+@require_safe
 def sector_detail(request, pk: int, stage: str, sector_pk: int):
     """A sector's lines in one version, with their amounts for each plan year."""
     budget = _budget(pk)
@@ -231,6 +235,7 @@ def sector_detail(request, pk: int, stage: str, sector_pk: int):
     )
 
 
+@require_safe
 def version_areas(request, pk: int, stage: str):
     """The lines that have an area, summed per area."""
     budget = _budget(pk)
@@ -253,6 +258,7 @@ def version_areas(request, pk: int, stage: str):
     )
 
 
+@require_safe
 def budget_compare(request, pk: int):
     """The versions side by side, sector by sector, for one plan year."""
     budget = _budget(pk)
