@@ -40,8 +40,8 @@ from hearings import services as hearing_services
 from priorities import services
 from priorities.models import Category, Visibility
 from tests.areas.factories import AreaFactory, CouncilFactory, council_secretary, square
-from tests.cases.factories import CaseFactory, CaseLayerFactory, ConsultationFactory
 from tests.budgets import authz as budgets_authz
+from tests.cases.factories import CaseFactory, CaseLayerFactory, ConsultationFactory
 from tests.meetings import authz as meetings_authz
 from tests.priorities.factories import (
     PASSWORD,
