@@ -136,7 +136,9 @@ def parse_amount(value) -> Decimal:
         return Decimal(0)
     if isinstance(value, bool):
         raise ValueError(_("is not an amount"))
-    if isinstance(value, int | float | Decimal):
+    if type(value) is int:
+        number = Decimal(value)
+    elif isinstance(value, int | float | Decimal):
         try:
             number = Decimal(str(value))
         except InvalidOperation as exc:
@@ -144,6 +146,8 @@ def parse_amount(value) -> Decimal:
         if not number.is_finite():
             raise ValueError(_("is not an amount"))
         number = number.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    elif isinstance(value, str) and value.isdigit() and value.isascii():
+        number = Decimal(value)
     else:
         text = normalise_text(str(value)).translate(_MINUS).strip().lower()
         if text.endswith(",-"):

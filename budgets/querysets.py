@@ -27,7 +27,7 @@ class BudgetLineQuerySet(models.QuerySet):
         """Per sector: id, name, order, line count and the net sum of each year (``y2027``)."""
         return (
             self.values("sector_id", "sector__name", "sector__position")
-            .annotate(lines=Count("id", distinct=True), **_year_sums(years))
+            .annotate(lines=Count("amounts", filter=Q(amounts__year=years[0])), **_year_sums(years))
             .order_by("sector__position", "sector__name")
         )
 
@@ -36,7 +36,7 @@ class BudgetLineQuerySet(models.QuerySet):
         return (
             self.filter(area__isnull=False)
             .values("area_id", "area__name", "area__type__slug")
-            .annotate(lines=Count("id", distinct=True), **_year_sums(years))
+            .annotate(lines=Count("amounts", filter=Q(amounts__year=years[0])), **_year_sums(years))
             .order_by("area__name")
         )
 
@@ -45,18 +45,19 @@ class BudgetLineQuerySet(models.QuerySet):
         return self.annotate(**_year_sums(years)).order_by("position", "pk")
 
 
-class BudgetVersionQuerySet(models.QuerySet):
-    def sector_totals(self, year: int) -> models.QuerySet:
-        """Per version and sector, the net sum of one year: for versions side by side."""
-        return (
-            self.values("pk", "stage", "lines__sector_id")
-            .annotate(
-                total=Sum(
-                    "lines__amounts__amount", filter=Q(lines__amounts__year=year), default=ZERO
-                )
+class SectorTotalQuerySet(models.QuerySet):
+    def table(self) -> dict[int, dict]:
+        """{version id: {sector id: {"name", "position", "lines", year: amount, …}}}."""
+        result: dict[int, dict] = {}
+        rows = self.values_list(
+            "version_id", "sector_id", "sector__name", "sector__position", "year", "amount", "lines"
+        ).order_by()
+        for version_id, sector_id, name, position, year, amount, lines in rows:
+            sector = result.setdefault(version_id, {}).setdefault(
+                sector_id, {"name": name, "position": position, "lines": lines}
             )
-            .order_by()
-        )
+            sector[year] = amount
+        return result
 
 
 @dataclass
@@ -114,35 +115,40 @@ def per_resident(amount: Decimal, population: int | None) -> Decimal | None:
 
 def overview(version, *, baseline_version=None, population=None) -> Overview:
     """The version's sectors with their net amount per plan year, share of the first year's
-    total, amount per resident, and the change from last year: against the first year of
-    last year's adopted budget's year before (``baseline_version``, its amounts of the year
-    before the first plan year) when imported, else the version's own column for the year
-    before the first plan year when the file had one."""
+    total, amount per resident, and the change from last year: against last year's adopted
+    budget (``baseline_version``: its amounts of the year before the first plan year) when
+    imported, else the version's own column for the year before when the file had one.
+    Read from the sums written at import (``SectorTotal``), in one query."""
+    from budgets.models import SectorTotal
+
     budget = version.budget
     years = budget.years
     before = budget.first_year - 1
-    lines = version.lines.all()
-    sums = list(lines.sector_totals([*years, before]))
+    with_baseline = baseline_version is not None and baseline_version.pk != version.pk
+    ids = [version.pk, baseline_version.pk] if with_baseline else [version.pk]
+    table = SectorTotal.objects.filter(version_id__in=ids).table()
+    sectors = table.get(version.pk, {})
     result = Overview(years=years, population=population)
     baseline: dict[int, Decimal] = {}
-    if baseline_version is not None and baseline_version.pk != version.pk:
+    if with_baseline:
         baseline = {
-            row["sector_id"]: row[f"y{before}"]
-            for row in baseline_version.lines.all().sector_totals([before])
+            pk: row.get(before, ZERO) for pk, row in table.get(baseline_version.pk, {}).items()
         }
         result.baseline_label = str(baseline_version)
     elif version.has_year_before:
-        baseline = {row["sector_id"]: row[f"y{before}"] for row in sums}
+        baseline = {pk: row.get(before, ZERO) for pk, row in sectors.items()}
         result.baseline_label = str(before)
-    for row in sums:
+    ordered = sorted(sectors.items(), key=lambda item: (item[1]["position"], item[1]["name"]))
+    for pk, row in ordered:
+        amounts = [row.get(year, ZERO) for year in years]
         result.rows.append(
             SectorRow(
-                pk=row["sector_id"],
-                name=row["sector__name"],
+                pk=pk,
+                name=row["name"],
                 lines=row["lines"],
-                amounts=[row[f"y{year}"] for year in years],
-                baseline=baseline.get(row["sector_id"]) if baseline else None,
-                per_resident=per_resident(row[f"y{years[0]}"], population),
+                amounts=amounts,
+                baseline=baseline.get(pk) if baseline else None,
+                per_resident=per_resident(amounts[0], population),
             )
         )
     result.totals = [sum((row.amounts[i] for row in result.rows), ZERO) for i in range(4)]

@@ -23,7 +23,15 @@ from django.utils.translation import gettext as _
 
 from areas.models import Area
 from budgets.imports import BudgetFileError, ParsedBudget, parse_budget
-from budgets.models import Budget, BudgetAmount, BudgetLine, BudgetVersion, Sector, Stage
+from budgets.models import (
+    Budget,
+    BudgetAmount,
+    BudgetLine,
+    BudgetVersion,
+    Sector,
+    SectorTotal,
+    Stage,
+)
 from cases.models import Case
 from priorities import services as loop
 
@@ -196,3 +204,11 @@ def _write_lines(version: BudgetVersion, sectors: dict[str, int], parsed: Parsed
             for line_id, row in zip(line_ids, parsed.rows, strict=True):
                 for year, amount in row.amounts.items():
                     copy.write_row((next(next_id), line_id, year, amount))
+        # The version's sums per sector and year, once: a version never changes.
+        cursor.execute(
+            f"INSERT INTO {SectorTotal._meta.db_table} (version_id, sector_id, year, amount, lines) "
+            f"SELECT l.version_id, l.sector_id, a.year, sum(a.amount), count(*) "
+            f"FROM {lines_table} l JOIN {amounts_table} a ON a.line_id = l.id "
+            "WHERE l.version_id = %s GROUP BY l.version_id, l.sector_id, a.year",
+            [version.pk],
+        )

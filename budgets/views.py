@@ -16,7 +16,7 @@ from django.views.decorators.http import require_safe
 from accounts.idempotency import idempotent_form
 from budgets import charts, services
 from budgets.forms import BudgetForm, ImportForm
-from budgets.models import Budget, BudgetVersion, Stage
+from budgets.models import Budget, BudgetVersion, SectorTotal, Stage
 from budgets.numbers import kroner, millions
 from budgets.querysets import overview
 from cases.models import Case
@@ -264,18 +264,17 @@ def budget_compare(request, pk: int):
     budget = _budget(pk)
     versions = _versions(budget)
     year = _year(request, budget)
-    sums = BudgetVersion.objects.filter(budget=budget).sector_totals(year)
-    cells = {(row["pk"], row["lines__sector_id"]): row["total"] for row in sums}
+    table = SectorTotal.objects.filter(version__budget=budget, year=year).table()
     sectors = list(budget.sectors.all())
-    table = [
-        {"sector": sector, "amounts": [cells.get((version.pk, sector.pk)) for version in versions]}
+    rows = [
+        {
+            "sector": sector,
+            "amounts": [table.get(v.pk, {}).get(sector.pk, {}).get(year) for v in versions],
+        }
         for sector in sectors
-        if any((version.pk, sector.pk) in cells for version in versions)
+        if any(sector.pk in table.get(v.pk, {}) for v in versions)
     ]
-    totals = [
-        sum((cells.get((version.pk, sector.pk)) or 0 for sector in sectors), 0)
-        for version in versions
-    ]
+    totals = [sum((row.get(year, 0) for row in table.get(v.pk, {}).values()), 0) for v in versions]
     return render(
         request,
         "budgets/budget_compare.html",
@@ -284,7 +283,7 @@ def budget_compare(request, pk: int):
             "case": budget.case,
             "versions": versions,
             "year": year,
-            "table": table,
+            "table": rows,
             "totals": totals,
         },
     )

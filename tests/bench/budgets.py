@@ -107,8 +107,8 @@ def csv_bytes(lines: list[list]) -> bytes:
 def xlsx_bytes(lines: list[list]) -> bytes:
     from openpyxl import Workbook
 
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("Budsjett")
+    workbook = Workbook()  # shared strings, as Excel and LibreOffice write them
+    sheet = workbook.active
     sheet.append(HEADER)
     for line in lines:
         sheet.append([value if value != "" else None for value in line])

@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from accounts.models import Role
 from areas.models import Area, Municipality
-from budgets.models import Budget, BudgetAmount, BudgetLine, BudgetVersion, Sector
+from budgets.models import Budget, BudgetAmount, BudgetLine, BudgetVersion, Sector, SectorTotal
 from tests.budgets.factories import ROWS, csv_bytes, import_version, make_budget, xlsx_bytes
 from tests.cases.factories import make_case
 from tests.priorities.factories import UserFactory, staff
@@ -254,3 +254,17 @@ def test_the_api_gives_versions_sectors_and_totals_with_a_decimal_point(client, 
         "2030": "2050001.00",
     }
     assert client.get("/api/v1/budgets/999999/").status_code == 404
+
+
+def test_the_sums_written_at_import_are_the_lines_sums(shown):
+    budget, _area = shown
+    years = [budget.first_year - 1, *budget.years]
+    for version in budget.versions.all():
+        live = {
+            row["sector_id"]: [row[f"y{year}"] for year in years]
+            for row in version.lines.all().sector_totals(years)
+        }
+        written = SectorTotal.objects.filter(version=version).table()[version.pk]
+        assert live.keys() == written.keys()
+        for sector, amounts in live.items():
+            assert [written[sector].get(year, 0) for year in years] == amounts
