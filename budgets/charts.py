@@ -213,15 +213,20 @@ def bar_svg(
     for index, item in enumerate(items):
         top = index * BAR_ROW
         length = max(item.value, 0) / largest * (width - 2)
-        label = _fit(f"{item.label}: {item.text}", width + 10)
+        # The name on the left, the amount on the right of the same line, the bar below.
+        name = _fit(item.label, width - len(item.text) * CHAR_WIDTH - 4)
         parts.append(
             format_html(
                 '<g><title>{}: {}</title><text x="0" y="{}" fill="#1b1b1b">{}</text>'
+                '<text x="{}" y="{}" fill="#1b1b1b" text-anchor="end">{}</text>'
                 '<rect x="0" y="{}" width="{}" height="{}" fill="{}"/></g>',
                 item.label,
                 item.text,
                 _n(top + FONT + 2),
-                label,
+                name,
+                _n(width),
+                _n(top + FONT + 2),
+                item.text,
                 _n(top + FONT + 10),
                 _n(length),
                 BAR_HEIGHT,

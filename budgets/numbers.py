@@ -42,3 +42,9 @@ def percent(value, *, sign: bool = False) -> str:
     text = number_format(abs(value), decimal_pos=1)
     prefix = "−" if value < 0 else ("+" if sign and value > 0 else "")
     return f"{prefix}{text}\u00a0%"
+
+
+def grouped(value) -> str:
+    if value is None:
+        return ""
+    return number_format(value, decimal_pos=0, force_grouping=True)

@@ -7,8 +7,7 @@ fastest way to write tens of thousands of rows; any failure rolls back everythin
 
 A stage (proposal, recommendation, adopted, last year's adopted) is imported once and never
 replaced: councillors may have read it, and a frozen digest may refer to it. A corrected
-file is a new budget version of another stage, or the administrator removes the version in
-the admin while nothing refers to it.
+file goes into a new budget on the same case; the mistaken one stays on the record.
 """
 
 from __future__ import annotations
@@ -120,8 +119,8 @@ def version_import(
                 "stage": ValidationError(
                     _(
                         "%(stage)s was imported on %(date)s and is kept as it is: councillors "
-                        "may have read it. Import the corrected file as another stage, or ask "
-                        "an administrator."
+                        "may have read it. To correct it, create a new budget on the case and "
+                        "import the corrected file there."
                     )
                     % {
                         "stage": Stage(stage).label,

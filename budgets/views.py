@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import BadRequest, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
@@ -112,7 +113,7 @@ def version_import(request, pk: int):
             messages.success(
                 request,
                 _("%(version)s is imported: %(count)s lines.")
-                % {"version": version, "count": version.lines.count()},
+                % {"version": capfirst(str(version)), "count": version.lines.count()},
             )
             return redirect("budgets:version", budget.pk, version.stage)
     status = refused_status(form) if request.method == "POST" else 200

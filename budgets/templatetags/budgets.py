@@ -25,3 +25,9 @@ def percent(value):
 @register.filter
 def percent_change(value):
     return numbers.percent(value, sign=True)
+
+
+@register.filter
+def grouped(value):
+    """A whole number with the language's thousands separator (``53 000`` in nb)."""
+    return numbers.grouped(value)
