@@ -2,7 +2,7 @@
 
 A version is imported in one transaction: its file is read and every row checked first
 (``budgets.imports``); a file with any bad row writes nothing. The lines and their amounts
-are then written with PostgreSQL's COPY (ids drawn from the tables' sequences first), the
+are then written with PostgreSQL's COPY (the lines' ids drawn from their sequence first), the
 fastest way to write tens of thousands of rows; any failure rolls back everything.
 
 A stage (proposal, recommendation, adopted, last year's adopted) is imported once and never
@@ -197,12 +197,11 @@ def _write_lines(version: BudgetVersion, sectors: dict[str, int], parsed: Parsed
                         row.income,
                     )
                 )
-        amount_ids = _ids(amounts_table, sum(len(row.amounts) for row in parsed.rows))
-        with cursor.copy(f"COPY {amounts_table} (id, line_id, year, amount) FROM STDIN") as copy:
-            next_id = iter(amount_ids)
+        # The amounts' ids come from their identity column: nothing refers to them.
+        with cursor.copy(f"COPY {amounts_table} (line_id, year, amount) FROM STDIN") as copy:
             for line_id, row in zip(line_ids, parsed.rows, strict=True):
                 for year, amount in row.amounts.items():
-                    copy.write_row((next(next_id), line_id, year, amount))
+                    copy.write_row((line_id, year, amount))
         # The version's sums per sector and year, once: a version never changes.
         cursor.execute(
             f"INSERT INTO {SectorTotal._meta.db_table} (version_id, sector_id, year, amount, lines) "

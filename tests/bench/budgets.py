@@ -27,8 +27,10 @@ import argparse
 import io
 import json
 import os
+import re
 import sys
 import time
+import zipfile
 from collections.abc import Sequence
 from decimal import Decimal
 
@@ -105,16 +107,59 @@ def csv_bytes(lines: list[list]) -> bytes:
 
 
 def xlsx_bytes(lines: list[list]) -> bytes:
+    """The lines as a workbook whose text is in a shared-strings part, as Excel and
+    LibreOffice write it (openpyxl writes each text inline, which is slower to read)."""
     from openpyxl import Workbook
 
-    workbook = Workbook()  # shared strings, as Excel and LibreOffice write them
+    workbook = Workbook()
     sheet = workbook.active
     sheet.append(HEADER)
     for line in lines:
         sheet.append([value if value != "" else None for value in line])
     buffer = io.BytesIO()
     workbook.save(buffer)
-    return buffer.getvalue()
+    return shared_strings(buffer.getvalue())
+
+
+_INLINE = re.compile(rb'<c r="([A-Z]+[0-9]+)"([^>]*) t="inlineStr"><is><t>([^<]*)</t></is></c>')
+
+
+def shared_strings(data: bytes) -> bytes:
+    source = zipfile.ZipFile(io.BytesIO(data))
+    strings: dict[bytes, int] = {}
+
+    def shared(match) -> bytes:
+        index = strings.setdefault(match.group(3), len(strings))
+        return b'<c r="%s"%s t="s"><v>%d</v></c>' % (match.group(1), match.group(2), index)
+
+    sheet = _INLINE.sub(shared, source.read("xl/worksheets/sheet1.xml"))
+    table = b"".join(b"<si><t>%s</t></si>" % text for text in strings)
+    part = (
+        b'<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/'
+        b'spreadsheetml/2006/main" count="%d" uniqueCount="%d">%s</sst>'
+        % (len(strings), len(strings), table)
+    )
+    types = source.read("[Content_Types].xml").replace(
+        b"</Types>",
+        b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
+        b'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>',
+    )
+    relations = source.read("xl/_rels/workbook.xml.rels").replace(
+        b"</Relationships>",
+        b'<Relationship Id="rIdShared" Type="http://schemas.openxmlformats.org/officeDocument/'
+        b'2006/relationships/sharedStrings" Target="sharedStrings.xml"/></Relationships>',
+    )
+    output = io.BytesIO()
+    with zipfile.ZipFile(output, "w", compression=zipfile.ZIP_DEFLATED) as target:
+        for member in source.infolist():
+            replaced = {
+                "xl/worksheets/sheet1.xml": sheet,
+                "[Content_Types].xml": types,
+                "xl/_rels/workbook.xml.rels": relations,
+            }
+            target.writestr(member.filename, replaced.get(member.filename) or source.read(member))
+        target.writestr("xl/sharedStrings.xml", part)
+    return output.getvalue()
 
 
 def database_exists(database: dict, name: str) -> bool:

@@ -231,3 +231,21 @@ def test_an_empty_file_or_one_without_lines_is_refused():
         parse(b"   ")
     parsed = parse(csv_bytes([]))
     assert not parsed.ok and parsed.problem_count == 1
+
+
+def test_an_xml_entity_bomb_inside_a_workbook_is_refused(english):
+    source = zipfile.ZipFile(io.BytesIO(xlsx_bytes()))
+    bomb = io.BytesIO()
+    laughs = (
+        b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+        b'<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>'
+    )
+    with zipfile.ZipFile(bomb, "w", compression=zipfile.ZIP_DEFLATED) as target:
+        for member in source.infolist():
+            data = source.read(member.filename)
+            if member.filename == "xl/worksheets/sheet1.xml":
+                body = data.split(b"?>", 1)[-1]
+                data = laughs + body.replace(b"<v>", b"<v>&lol2;", 1)
+            target.writestr(member.filename, data)
+    with pytest.raises(BudgetFileError, match="not a readable XLSX"):
+        parse(bomb.getvalue())
