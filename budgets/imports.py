@@ -67,8 +67,10 @@ HEADERS = {
 }
 INCOME_WORDS = {"inntekt", "inntekter", "income"}
 EXPENSE_WORDS = {"utgift", "utgifter", "expense", "expenses", ""}
-_SPACES = re.compile(r"[\s\u00a0\u2007\u2009\u202f']")
-_MINUS = str.maketrans({"\u2212": "-", "\u2013": "-"})
+# Minus signs to "-"; spaces (ordinary, non-breaking, figure, thin, narrow) and ' removed.
+_CLEAN = str.maketrans(
+    {"\u2212": "-", "\u2013": "-"} | dict.fromkeys(" \t\r\n\u00a0\u2007\u2009\u202f'", None)
+)
 _PLAIN = re.compile(r"^-?\d+(?:\.\d+)?$")
 _GROUPED_DOTS = re.compile(r"^-?\d{1,3}(?:\.\d{3})+(?:,\d+)?$")
 _DECIMAL_COMMA = re.compile(r"^-?\d+,\d+$")
@@ -149,15 +151,15 @@ def parse_amount(value) -> Decimal:
     elif isinstance(value, str) and value.isdigit() and value.isascii():
         number = Decimal(value)
     else:
-        text = normalise_text(str(value)).translate(_MINUS).strip().lower()
+        text = str(value).translate(_CLEAN).lower()
         if text.endswith(",-"):
             text = text[:-2]
-        for unit in ("kr.", "kr", "nok"):
-            if text.startswith(unit):
-                text = text[len(unit) :]
-            if text.endswith(unit):
-                text = text[: -len(unit)]
-        text = _SPACES.sub("", text)
+        if not text[-1:].isdigit() or not text[:1].isdigit():
+            for unit in ("kr.", "kr", "nok"):
+                if text.startswith(unit):
+                    text = text[len(unit) :]
+                if text.endswith(unit):
+                    text = text[: -len(unit)]
         if text in ("", "-"):
             return Decimal(0)
         if _PLAIN.match(text) and not _GROUPED_DOTS.match(text):

@@ -64,6 +64,8 @@ def test_a_planner_imports_a_budget_by_keyboard_and_sees_the_treemap_and_tables(
     tab_to(page, f"el.tagName === 'A' && el.textContent.trim() === '{create}'")
     page.keyboard.press("Enter")
     page.wait_for_url("**/budgets/new/")
+    assert_accessible(axe, page)
+    shoot(page, "budget-new", language)
     tab_to(page, "el.id === 'id_first_year'")
     page.keyboard.type("2027")
     tab_to(page, "el.tagName === 'BUTTON' && el.closest('form.priority-form')")
