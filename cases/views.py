@@ -305,7 +305,13 @@ def population_upload(request, code: str):
     municipality = get_object_or_404(Municipality, code=code)
     if not _is_planner_of(request, municipality):
         raise PermissionDenied(_("Only the municipality's planners upload population counts."))
-    form = PopulationForm(request.POST or None, request.FILES or None, municipality=municipality)
+    latest = municipality.population_uploads.filter(replaced_at__isnull=True).first()
+    form = PopulationForm(
+        request.POST or None,
+        request.FILES or None,
+        municipality=municipality,
+        initial={"area_type": latest.area_type_id} if latest else {},
+    )
     report = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

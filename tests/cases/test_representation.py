@@ -293,3 +293,27 @@ def test_the_case_digest_compares_its_areas_in_html_json_and_pdf(client, setting
     assert "Hvem som deltok, mot hvem som bor der" in text
     section_text = text[text.index("Hvem som deltok, mot hvem som bor der") :]
     assert "Bodø sentrum skolekrets (demo)" in section_text and "Per 1000" in section_text
+
+
+def test_a_meetings_participants_count_by_age_group_and_its_recorder_does_not():
+    from meetings.services import meeting_input_record
+    from tests.meetings.factories import make_meeting
+
+    bodo, skolekrets, centre, _misvaer = _setup_counts()
+    planner = staff(Role.PLANNER)
+    meeting = make_meeting(planner)
+    meeting_input_record(
+        actor=planner,
+        meeting=meeting,
+        title="Det som ble sagt",
+        notes="Flere ønsket lavere fart i Storgata.",
+        counts={"13-19": 7, "67+": 3},
+    )
+    resident = UserFactory()
+    make_priority(resident, at=BODO_CENTRE)
+    result = rep.representation(bodo, skolekrets)
+    row = next(row for row in result.rows if row.id == centre.pk)
+    assert meeting.areas.filter(pk=centre.pk).exists()
+    assert row.participants == 1 + 7 + 3  # the resident and the meeting's 10, not the planner
+    assert row.by_age["13-19"].participants == 7 and row.by_age["0-12"].participants == 0
+    assert result.anonymous == 10
