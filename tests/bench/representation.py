@@ -5,7 +5,7 @@ Run with ``.venv/bin/python -m tests.bench.representation [--reuse] [--runs 30]`
 bench`` runs it after the hearings). It works in a database of its own,
 ``nabolaget_bench_representation`` (the demo municipality without its activity, whose
 school districts have the demo's population counts), made afresh unless ``--reuse`` finds
-the input there: 50,000 priorities by 20,000 residents and 100,000 supports, inserted in
+the input there: 20,000 priorities by 8,000 residents and 40,000 supports, inserted in
 set-based statements and placed in their areas by the priorities' own triggers.
 
 Measured, in one process:
@@ -43,9 +43,9 @@ from tests.bench.run import (
 
 BENCH_DB = "nabolaget_bench_representation"
 OUTPUT = BASE_DIR / "bench-results" / "representation.json"
-PRIORITIES = 50_000
-RESIDENTS = 20_000
-SUPPORTS = 100_000
+PRIORITIES = 20_000
+RESIDENTS = 8_000
+SUPPORTS = 40_000
 CSV_ROWS = 60_000
 RUNS = 30
 GOAL_PARSE_S = 3.0
