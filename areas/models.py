@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 
+import pghistory
 from django.contrib.gis.db import models
 from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.core.cache import cache
@@ -14,6 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from areas.querysets import AddressQuerySet, AreaQuerySet, MunicipalityQuerySet
+from core.history import append_only_history
 from core.identity import accent_colour_validator, emblem_path
 from core.models import TranslatedName
 from core.text import NormalisedTextMixin
@@ -100,6 +102,33 @@ class AreaType(TranslatedName):
 
     def __str__(self) -> str:
         return self.name
+
+
+class AgeGroup(models.TextChoices):
+    """The age groups participants are counted in (meetings' participants by age group)
+    and population counts are compared in. Kept here, below every app that counts people,
+    so that the population counts (``PopulationCount``), the meetings' counts and the
+    comparison share one list. "unknown" is for participants only: every resident has an
+    age."""
+
+    UNDER_13 = "0-12", _("under 13")
+    TEENS = "13-19", _("13–19")
+    YOUNG_ADULTS = "20-39", _("20–39")
+    ADULTS = "40-66", _("40–66")
+    ELDERLY = "67+", _("67 and over")
+    UNKNOWN = "unknown", _("age not given")
+
+
+# The age groups of the population: each is (its value, the lowest age, the highest age or
+# None for "and over"). An age band or a single year of age is counted in the group that
+# holds it whole.
+POPULATION_AGE_GROUPS = (
+    (AgeGroup.UNDER_13, 0, 12),
+    (AgeGroup.TEENS, 13, 19),
+    (AgeGroup.YOUNG_ADULTS, 20, 39),
+    (AgeGroup.ADULTS, 40, 66),
+    (AgeGroup.ELDERLY, 67, None),
+)
 
 
 # The source of the demo municipality's illustrative areas (nabolaget.demo).
@@ -275,3 +304,89 @@ class Address(models.Model):
 
     def __str__(self) -> str:
         return f"{self.text}, {self.postcode} {self.post_town}".strip(", ")
+
+
+@pghistory.track(meta=append_only_history("populationuploadevent"))
+class PopulationUpload(NormalisedTextMixin, models.Model):
+    """One upload of population counts for a municipality's areas of one type, for one year
+    (e.g. SSB's figures for 1 January). A new upload for the same type and year replaces
+    the one in force (``replaced_at`` is set on the old one, in the same transaction): the
+    old counts are kept as history, so an earlier comparison can still be explained."""
+
+    municipality = models.ForeignKey(
+        Municipality, models.CASCADE, related_name="population_uploads"
+    )
+    area_type = models.ForeignKey(
+        AreaType, models.PROTECT, related_name="+", verbose_name=_("area type")
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    source = models.CharField(
+        _("source"),
+        max_length=300,
+        help_text=_("Where the counts come from, e.g. “SSB tabell 07459, 1 January 2026”."),
+    )
+    file_name = models.CharField(_("file"), max_length=200, blank=True)
+    sha256 = models.CharField(max_length=64)
+    rows = models.PositiveIntegerField(_("rows read"))
+    uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+    replaced_at = models.DateTimeField(_("replaced"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-year", "-uploaded_at", "-id"]
+        verbose_name = _("population upload")
+        verbose_name_plural = _("population uploads")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "area_type", "year"],
+                condition=Q(replaced_at__isnull=True),
+                name="populationupload_one_in_force",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.municipality_id} {self.area_type_id} {self.year}"
+
+
+class PopulationCountQuerySet(models.QuerySet):
+    def in_force(self) -> PopulationCountQuerySet:
+        """The counts of the uploads not replaced."""
+        return self.filter(upload__replaced_at__isnull=True)
+
+    def latest_year(self, municipality, area_type) -> int | None:
+        """The latest year with counts in force for the municipality's areas of the type."""
+        return (
+            PopulationUpload.objects.filter(
+                municipality=municipality, area_type=area_type, replaced_at__isnull=True
+            )
+            .order_by("-year")
+            .values_list("year", flat=True)
+            .first()
+        )
+
+
+class PopulationCount(models.Model):
+    """How many residents an area had in one age group, in the upload's year."""
+
+    upload = models.ForeignKey(PopulationUpload, models.CASCADE, related_name="counts")
+    area = models.ForeignKey(Area, models.CASCADE, related_name="population_counts")
+    age_group = models.CharField(
+        _("age group"),
+        max_length=10,
+        choices=[(group.value, group.label) for group, _low, _high in POPULATION_AGE_GROUPS],
+    )
+    count = models.PositiveIntegerField(_("residents"))
+
+    objects = PopulationCountQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["upload", "area", "age_group"]
+        verbose_name = _("population count")
+        verbose_name_plural = _("population counts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["upload", "area", "age_group"], name="populationcount_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.area_id} {self.age_group}: {self.count}"

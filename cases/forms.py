@@ -198,3 +198,40 @@ class PeriodForm(forms.Form):
         if data.get("since") and data.get("until") and data["since"] > data["until"]:
             self.add_error("since", _("The period starts after it ends."))
         return data
+
+
+class PopulationForm(forms.Form):
+    """A planner uploads population counts per area and age group (a CSV)."""
+
+    area_type = forms.ModelChoiceField(
+        label=_("Area type"),
+        queryset=AreaType.objects.none(),
+        empty_label=None,
+        help_text=_("The areas the file's area column names (by code or name)."),
+    )
+    source = TextField(
+        label=_("Source"),
+        max_length=300,
+        help_text=_("Where the counts come from, e.g. “SSB tabell 07459, 1 January 2026”."),
+    )
+    year = forms.IntegerField(
+        label=_("Year"),
+        required=False,
+        min_value=1900,
+        max_value=2100,
+        help_text=_("Only for a file without a year column."),
+    )
+    file = forms.FileField(
+        label=_("CSV file"),
+        help_text=_(
+            "Columns: area, age (a group, a single year or an age band), count and year; "
+            "separated by ; or , in UTF-8 or Windows-1252; at most 5 MB."
+        ),
+    )
+
+    def __init__(self, *args, municipality, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["area_type"].queryset = AreaType.objects.filter(
+            pk__in=Area.objects.filter(municipality=municipality).values("type")
+        ).exclude(slug="kommune")
+        self.fields["file"].widget.attrs["accept"] = ".csv,text/csv"

@@ -16,4 +16,6 @@ urlpatterns = [
     path("cases/<int:pk>/digests/<int:version>/", views.frozen_digest, name="frozen"),
     path("cases/<int:pk>/digests/<int:version>/pdf/", views.frozen_digest_pdf, name="frozen_pdf"),
     path("areas/<int:pk>/digest/", views.area_digest, name="area_digest"),
+    path("kommune/<str:code>/population/", views.population_upload, name="population"),
+    path("kommune/<str:code>/representation/", views.representation_page, name="representation"),
 ]

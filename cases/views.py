@@ -15,9 +15,17 @@ from django.views.decorators.http import require_POST
 
 from accounts.idempotency import idempotent_form
 from accounts.models import Role
-from areas.models import Area
-from cases import digests, services
-from cases.forms import AreaAdjustForm, CaseForm, LayerForm, LinkForm, PeriodForm
+from areas.models import Area, Municipality
+from areas.population import MAX_BYTES, PopulationFileError, population_replace, read_counts
+from cases import digests, representation, services
+from cases.forms import (
+    AreaAdjustForm,
+    CaseForm,
+    LayerForm,
+    LinkForm,
+    PeriodForm,
+    PopulationForm,
+)
 from cases.layers import case_layers
 from cases.models import Case, FrozenDigest
 from core.forms import add_service_errors, refused_status
@@ -281,3 +289,100 @@ def frozen_digest_pdf(request, pk: int, version: int):
         as_attachment=True,
         filename=pdf.file.name.rsplit("/", 1)[-1],
     )
+
+
+def _is_planner_of(request, municipality) -> bool:
+    return request.user.is_authenticated and bool(
+        request.user.staff_municipality_ids(*EDITOR_ROLES) & {municipality.pk}
+    )
+
+
+@login_required
+@idempotent_form
+def population_upload(request, code: str):
+    """A planner uploads the population counts per area and age group (a CSV). A file with
+    any bad row writes nothing and is answered with the report of its bad rows."""
+    municipality = get_object_or_404(Municipality, code=code)
+    if not _is_planner_of(request, municipality):
+        raise PermissionDenied(_("Only the municipality's planners upload population counts."))
+    latest = municipality.population_uploads.filter(replaced_at__isnull=True).first()
+    form = PopulationForm(
+        request.POST or None,
+        request.FILES or None,
+        municipality=municipality,
+        initial={"area_type": latest.area_type_id} if latest else {},
+    )
+    report = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        upload = data["file"]
+        content = upload.read(MAX_BYTES + 1)
+        try:
+            parsed = read_counts(content, municipality, data["area_type"], year=data["year"])
+        except PopulationFileError as exc:
+            code_ = "too_large" if len(content) > MAX_BYTES else "invalid"
+            form.add_error("file", ValidationError(str(exc), code=code_))
+        else:
+            if parsed.errors:
+                report = parsed
+                form.add_error(
+                    "file",
+                    ValidationError(
+                        _(
+                            "%(n)s rows are wrong; nothing was saved. The rows are listed "
+                            "below the form."
+                        )
+                        % {"n": parsed.error_total}
+                    ),
+                )
+            else:
+                uploads = population_replace(
+                    municipality=municipality,
+                    area_type=data["area_type"],
+                    parsed=parsed,
+                    source=data["source"],
+                    file_name=upload.name or "",
+                    data=content,
+                )
+                messages.success(
+                    request,
+                    _("Population counts saved for %(years)s.")
+                    % {"years": ", ".join(str(u.year) for u in uploads)},
+                )
+                return redirect(
+                    reverse("cases:representation", args=[municipality.code])
+                    + f"?type={data['area_type'].slug}"
+                )
+    uploads = municipality.population_uploads.select_related("area_type")[:20]
+    return render(
+        request,
+        "cases/population_upload.html",
+        {"municipality": municipality, "form": form, "report": report, "uploads": uploads},
+        status=refused_status(form) if request.method == "POST" else 200,
+    )
+
+
+def representation_page(request, code: str):
+    """Participants against the population, per area of a chosen type: a table and a map.
+    Public, with counts under 5 withheld; the municipality's planners see every count."""
+    municipality = get_object_or_404(Municipality, code=code)
+    types = representation.area_types_with_counts(municipality)
+    planner = _is_planner_of(request, municipality)
+    context = {"municipality": municipality, "types": types, "planner": planner}
+    if not types:
+        return render(request, "cases/representation.html", context)
+    form, period = _period(request)
+    slug = request.GET.get("type") or types[0].slug
+    chosen = next((area_type for area_type in types if area_type.slug == slug), None)
+    context |= {"form": form, "chosen": chosen}
+    if chosen is None:
+        context["type_error"] = _("Choose one of the area types in the list.")
+        return render(request, "cases/representation.html", context, status=400)
+    if form.errors:
+        return render(request, "cases/representation.html", context, status=400)
+    result = representation.representation(
+        municipality, chosen, since=period.get("since"), until=period.get("until")
+    )
+    data = result.as_data(public=not planner) if result else None
+    context |= {"data": data, "map_data": representation.map_data(data) if data else None}
+    return render(request, "cases/representation.html", context)

@@ -4,6 +4,8 @@ Imported by ``CouncilsConfig.ready``."""
 
 from __future__ import annotations
 
+from django.db.models import TextField, Value
+from django.db.models.functions import Cast, Concat
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -56,6 +58,19 @@ def digest_groups(rows: list[dict]) -> list[tuple[str, list[dict]]]:
     ]
 
 
+def submission_participants(records):
+    """A submission's participant is its council (a body, whoever its secretary is)."""
+    return [
+        records.annotate(
+            participant=Concat(
+                Value("council:", output_field=TextField()), Cast("council_id", TextField())
+            )
+        )
+        .order_by()
+        .values_list("pk", "participant")
+    ]
+
+
 SUBMISSION = kinds.register(
     kinds.InputKind(
         key="submission",
@@ -73,6 +88,7 @@ SUBMISSION = kinds.register(
         list_template="councils/_submission_list.html",
         geometry_field="geom",
         layer_properties=layer_properties,
+        participants=submission_participants,
     )
 )
 

@@ -5,6 +5,8 @@ Imported by ``HearingsConfig.ready``."""
 
 from __future__ import annotations
 
+from django.db.models import Case, Q, TextField, Value, When
+from django.db.models.functions import Cast, Concat
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -49,6 +51,39 @@ def layer_properties(answer: HearingAnswer) -> dict:
     }
 
 
+def answer_participants(records):
+    """A hearing answer's participant: the council it was filed for, else the organisation
+    (by its organisation number), else the resident's account."""
+    return [
+        records.annotate(
+            participant=Case(
+                When(
+                    council__isnull=False,
+                    then=Concat(
+                        Value("council:", output_field=TextField()), Cast("council_id", TextField())
+                    ),
+                ),
+                When(
+                    ~Q(organisation_number=""),
+                    then=Concat(
+                        Value("org:", output_field=TextField()),
+                        Cast("organisation_number", TextField()),
+                    ),
+                ),
+                When(
+                    author__isnull=False,
+                    then=Concat(
+                        Value("user:", output_field=TextField()), Cast("author_id", TextField())
+                    ),
+                ),
+                default=Concat(Value("answer:", output_field=TextField()), Cast("id", TextField())),
+            )
+        )
+        .order_by()
+        .values_list("pk", "participant")
+    ]
+
+
 HEARING_ANSWER = kinds.register(
     kinds.InputKind(
         key="hearing_answer",
@@ -65,6 +100,7 @@ HEARING_ANSWER = kinds.register(
         geometry_field="geom",
         layer_properties=layer_properties,
         replies=HearingAnswerReply,
+        participants=answer_participants,
     )
 )
 

@@ -9,12 +9,12 @@ from django.utils.translation import gettext_lazy as _
 
 from areas.geo import lon_lat_point
 from areas.geojson import geometry_from_geojson
-from areas.models import Municipality
+from areas.models import AgeGroup, Municipality
 from cases.models import Case
 from core.fields import TextField
 from core.forms import add_service_errors
 from meetings import services
-from meetings.models import AgeGroup, MeetingType
+from meetings.models import MeetingType
 from meetings.photos import photo_from_upload
 
 PHOTO_SLOTS = 3

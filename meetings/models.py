@@ -27,7 +27,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from areas.models import STORAGE_SRID
+from areas.models import STORAGE_SRID, AgeGroup
 from core.history import append_only_history, never_truncated, only_cleared
 from core.text import NormalisedTextMixin
 from priorities.models import (
@@ -325,15 +325,6 @@ class MeetingPhoto(models.Model):
 
     def __str__(self) -> str:
         return self.alt_text
-
-
-class AgeGroup(models.TextChoices):
-    UNDER_13 = "0-12", _("under 13")
-    TEENS = "13-19", _("13–19")
-    YOUNG_ADULTS = "20-39", _("20–39")
-    ADULTS = "40-66", _("40–66")
-    ELDERLY = "67+", _("67 and over")
-    UNKNOWN = "unknown", _("age not given")
 
 
 @pghistory.track()

@@ -12,6 +12,7 @@ from meetings.models import (
     MeetingInputCaseLink,
     MeetingInputReply,
     MeetingInputStatusChange,
+    ParticipantCount,
 )
 from priorities import kinds
 from priorities.models import Status
@@ -42,6 +43,23 @@ def layer_properties(record: MeetingInput) -> dict:
     }
 
 
+def counted_participants(municipality_id: int, since=None, until=None):
+    """The people who took part in the municipality's meetings (not hidden, not cancelled,
+    starting in the period: dates, both included), by age group where it was asked, in each of a meeting's
+    areas. Meeting input is recorded by a planner: its author is not a participant."""
+    counts = ParticipantCount.objects.filter(
+        meeting__municipality_id=municipality_id,
+        meeting__hidden_at__isnull=True,
+        meeting__cancelled_at__isnull=True,
+        meeting__areas__isnull=False,
+    )
+    if since is not None:
+        counts = counts.filter(meeting__starts_at__date__gte=since)
+    if until is not None:
+        counts = counts.filter(meeting__starts_at__date__lte=until)
+    return counts.order_by().values_list("meeting__areas", "age_group", "count")
+
+
 MEETING_INPUT = kinds.register(
     kinds.InputKind(
         key="meeting_input",
@@ -57,6 +75,8 @@ MEETING_INPUT = kinds.register(
         geometry_field="geom",
         layer_properties=layer_properties,
         replies=MeetingInputReply,
+        participants=lambda records: [],
+        counted_participants=counted_participants,
     )
 )
 

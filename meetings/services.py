@@ -15,14 +15,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.services import account_for_confirmed_address
-from areas.models import Area
+from areas.models import AgeGroup, Area
 from areas.validation import place_check
 from follows.models import Topic
 from follows.services import announce
 from meetings import tasks
 from meetings.links import FOLLOW_LINK_DAYS, email_digest, follow_token_read
 from meetings.models import (
-    AgeGroup,
     Meeting,
     MeetingFollower,
     MeetingInput,

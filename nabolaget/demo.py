@@ -18,7 +18,8 @@ from accounts.models import Role, RoleGrant, User
 from areas.addresses import import_addresses
 from areas.geo import lon_lat_point
 from areas.importers import ImportOptions, ImportReport, import_areas
-from areas.models import DEMO_SOURCE, Area, AreaType, Municipality
+from areas.models import DEMO_SOURCE, Area, AreaType, Municipality, PopulationUpload
+from areas.population import population_replace, read_counts
 from budgets.models import Budget, Stage
 from budgets.services import budget_create, version_import
 from cases.models import Case
@@ -80,7 +81,38 @@ def load_demo() -> list[ImportReport]:
                 )
             )
     import_addresses(ADDRESSES)
+    load_demo_population()
     return reports
+
+
+# Synthetic residents per demo school district by sex and single year of age, in SSB's
+# CSV export style (table 07459's columns), made by us: not SSB's figures.
+POPULATION = FIXTURES / "demo" / "bodo-befolkning-2026.csv"
+POPULATION_SOURCE = (
+    "Nabolaget demo: synthetic counts in the form of SSB table 07459, 1 January 2026"
+)
+
+
+def load_demo_population() -> int:
+    """The demo school districts' population counts, once (through the same reader and
+    service as a planner's upload): returns how many years were stored."""
+    municipality = Municipality.objects.get(code=MUNICIPALITY)
+    area_type = AreaType.objects.get(slug="skolekrets")
+    if PopulationUpload.objects.filter(municipality=municipality, area_type=area_type).exists():
+        return 0
+    data = POPULATION.read_bytes()
+    parsed = read_counts(data, municipality, area_type)
+    if parsed.errors:
+        raise ValueError(f"The demo population file has bad rows: {parsed.errors[:3]}")
+    uploads = population_replace(
+        municipality=municipality,
+        area_type=area_type,
+        parsed=parsed,
+        source=POPULATION_SOURCE,
+        file_name=POPULATION.name,
+        data=data,
+    )
+    return len(uploads)
 
 
 SAMPLE_PRIORITIES = FIXTURES / "demo" / "bodo-priorities.json"

@@ -23,6 +23,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from django.db import models
+from django.db.models import Value
+from django.db.models.functions import Cast, Concat
 from django.urls import reverse
 
 
@@ -52,7 +54,17 @@ class InputKind:
       the digests, with no other edit;
     - ``geometry_field``: the field of a record's own place, if it may have one (a case's
       map then offers a layer of the records in its areas), and ``layer_properties``: a
-      record's properties in that layer.
+      record's properties in that layer;
+    - ``participants``: optional; who took part through a record, for the comparison of
+      participants with the population (``cases.representation``):
+      ``(records) -> [QuerySet, ...]``, each a ``values_list`` of pairs (the record's id,
+      a text naming one participant, e.g. ``"user:12"``, ``"council:3"``,
+      ``"org:974760673"``), from the kind's public records given. Participants with the
+      same text are one person or body, across every kind. Without it a record's
+      participant is its author's account;
+    - ``counted_participants``: optional; people counted but not named (a meeting's
+      participants by age group): ``(municipality_id, since, until) -> QuerySet`` of
+      ``values_list`` triples (area id, age group, count).
     """
 
     key: str
@@ -71,6 +83,25 @@ class InputKind:
     geometry_field: str | None = None
     layer_properties: Callable[[models.Model], dict] | None = None
     replies: type[models.Model] | None = None
+    participants: Callable[[models.QuerySet], Sequence[models.QuerySet]] | None = None
+    counted_participants: Callable[..., models.QuerySet] | None = None
+
+    def participant_pairs(self, records: models.QuerySet) -> list[models.QuerySet]:
+        """(record id, participant) pairs of these records: the kind's own rule, or the
+        author's account."""
+        if self.participants is not None:
+            return list(self.participants(records))
+        return [
+            records.filter(author__isnull=False)
+            .annotate(
+                participant=Concat(
+                    Value("user:", output_field=models.TextField()),
+                    Cast("author_id", models.TextField()),
+                )
+            )
+            .order_by()
+            .values_list("pk", "participant")
+        ]
 
     def public_records(self) -> models.QuerySet:
         return self.public(self.model._base_manager.all())

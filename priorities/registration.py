@@ -4,13 +4,20 @@ resident's priorities and supports. Imported by ``PrioritiesConfig.ready``."""
 
 from __future__ import annotations
 
-from django.db.models import F
+from django.db.models import F, TextField, Value
+from django.db.models.functions import Cast, Concat
 from django.utils.translation import gettext_lazy as _
 
 from accounts import privacy
 from areas.signals import areas_changed
 from priorities import kinds
-from priorities.models import Priority, PriorityCaseLink, PriorityReply, PriorityStatusChange
+from priorities.models import (
+    Priority,
+    PriorityCaseLink,
+    PriorityReply,
+    PriorityStatusChange,
+    Support,
+)
 from priorities.services import priorities_relocate
 
 
@@ -42,6 +49,29 @@ privacy.register_close_policy(
     }
 )
 
+
+def priority_participants(records):
+    """A priority's participants: its author and the residents who support it."""
+    return [
+        records.filter(author__isnull=False)
+        .annotate(
+            participant=Concat(
+                Value("user:", output_field=TextField()), Cast("author_id", TextField())
+            )
+        )
+        .order_by()
+        .values_list("pk", "participant"),
+        Support.objects.filter(priority__in=records.values("pk"), withdrawn_at__isnull=True)
+        .annotate(
+            participant=Concat(
+                Value("user:", output_field=TextField()), Cast("user_id", TextField())
+            )
+        )
+        .order_by()
+        .values_list("priority_id", "participant"),
+    ]
+
+
 PRIORITY = kinds.register(
     kinds.InputKind(
         key="priority",
@@ -56,5 +86,6 @@ PRIORITY = kinds.register(
         select=("municipality", "author", "category"),
         # The digest's own figures (rollups, top priorities, map) are about priorities.
         in_digest=False,
+        participants=priority_participants,
     )
 )

@@ -19,11 +19,11 @@ from rest_framework_gis.serializers import GeoFeatureModelSerializer
 from accounts import idempotency
 from accounts.notifications import site_url
 from areas.geojson import geometry_from_geojson
-from areas.models import Area
+from areas.models import AgeGroup, Area
 from core.api import FeatureCollectionPagination
 from core.fields import TextSerializerField
 from meetings import services
-from meetings.models import AgeGroup, Meeting, MeetingInput
+from meetings.models import Meeting, MeetingInput
 from priorities.api.serializers import AreaRefSerializer, StatusChangeSerializer
 from priorities.services import ANSWER_ROLES, staff_role
 

@@ -573,6 +573,17 @@ def request_for(world: World, name: str, method: str, role: str, relation: str):
         "cases:frozen": (reverse("cases:frozen", args=[pk(w.case), 1]), {}),
         "cases:frozen_pdf": (reverse("cases:frozen_pdf", args=[pk(w.case), 1]), {}),
         "cases:area_digest": (reverse("cases:area_digest", args=[pk(w.area)]), {}),
+        "cases:population": (
+            reverse("cases:population", args=[municipality.code]),
+            {
+                "area_type": AreaType.objects.get(slug="skolekrets").pk,
+                "source": "SSB tabell 07459",
+                "file": SimpleUploadedFile(
+                    "befolkning.csv", "område;alder;år;antall\n1804-SK01;20-39;2026;120\n".encode()
+                ),
+            },
+        ),
+        "cases:representation": (reverse("cases:representation", args=[municipality.code]), {}),
         "privacy": (reverse("privacy"), {"password": PASSWORD}),
         "privacy_data": (reverse("privacy_data"), {}),
         "api:account_data": (reverse("api:account_data"), {}),
