@@ -162,6 +162,7 @@ def _copy_rows(panel: Panel, rows: list[tuple]) -> None:
     # Raw SQL: COPY and a set-based INSERT ... SELECT with ST_Transform; the ORM would send
     # 120,000 INSERTs' worth of parameters.
     with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS pg_temp.panel_register_rows")
         cursor.execute(
             "CREATE TEMPORARY TABLE panel_register_rows (line integer, person_id text, "
             "birth_year integer, gender text, address text, household text, "
@@ -367,7 +368,9 @@ def volunteer_register(
                 invitation=invitation,
                 language=language,
             )
-            volunteer.full_clean(exclude=["invitation"])
+            volunteer.full_clean(
+                exclude=["invitation", "availability", "selection_probability", "alternate_rank"]
+            )
             volunteer.save()
             invitation.used_at = timezone.now()
             invitation.save(update_fields=["used_at"])

@@ -11,13 +11,23 @@ import random
 from django.db import connection
 
 from accounts.models import Role
-from panels import services
 from areas.models import AreaType
+from panels import services
 from panels.models import Invitation, Panel, Volunteer
 from tests.cases.factories import make_case
 from tests.priorities.factories import staff
 
-HEADER = ["id", "birth_year", "gender", "lat", "lon", "household", "postal_address", "postcode", "post_town"]
+HEADER = [
+    "id",
+    "birth_year",
+    "gender",
+    "lat",
+    "lon",
+    "household",
+    "postal_address",
+    "postcode",
+    "post_town",
+]
 
 
 def make_panel(planner=None, *, case=None, **fields) -> Panel:
@@ -108,4 +118,3 @@ def volunteer_all(panel: Panel, count: int, *, seed: int = 1) -> list[Volunteer]
             )
         )
     return made
-

@@ -56,7 +56,10 @@ def test_encodings_and_separators_are_found_from_the_content(encoding, delimiter
         {"id": "A2", "birth_year": "1975", "gender": "mann", "address": "Sjøgata 1, Bodø"},
     ]
     data = register_csv(
-        rows, delimiter=delimiter, encoding=encoding, header=["id", "birth_year", "gender", "address"]
+        rows,
+        delimiter=delimiter,
+        encoding=encoding,
+        header=["id", "birth_year", "gender", "address"],
     )
     parsed = read_register((b"\xef\xbb\xbf" if bom else b"") + data)
     assert (parsed.report.encoding, parsed.report.delimiter) == (name, delimiter)
@@ -72,7 +75,7 @@ def test_bad_rows_are_named_and_nothing_is_written(planner, panel):
     rows[2]["birth_year"] = "2999"
     rows[3]["gender"] = "X"
     rows[4]["lat"] = "nord"
-    data = register_csv(rows) + b"P9;1950;K\r\n" + "P8;1850;K;67.28;14.39;;;;\r\n".encode()
+    data = register_csv(rows) + b"P9;1950;K\r\n" + b"P8;1850;K;67.28;14.39;;;;\r\n"
     report = services.register_upload(user=planner, panel=panel, data=data)
     assert not report.written
     assert report.bad == {
@@ -114,7 +117,10 @@ def test_places_outside_the_municipality_and_unknown_addresses_write_nothing(pla
         (b"", "The file is empty."),
         (b"\xff\xfei\x00d\x00", "The file is in UTF-16. Save it as UTF-8 (CSV) and try again."),
         (b"PK\x03\x04\x00\x00binary", "This is not a text (CSV) file."),
-        (b"id;birth_year;gender\r\n1;1980;k\r\n", "The file lacks the columns address, or lat and lon, or east and north"),
+        (
+            b"id;birth_year;gender\r\n1;1980;k\r\n",
+            "The file lacks the columns address, or lat and lon, or east and north",
+        ),
         (b"name|year\r\nx|1\r\n", "The file lacks the columns id, birth_year, gender"),
         (b"id;birth_year;gender;address\r\n", "The file has a header but no people."),
     ],
@@ -155,5 +161,6 @@ def test_the_header_may_be_norwegian_with_utm_coordinates(planner, panel):
     report = services.register_upload(user=planner, panel=panel, data=data)
     assert report.written, report.bad
     assert report.columns == ["utdanning"]
-    assert sorted(RegisterPerson.objects.of_panel(panel).values_list("extra__utdanning", flat=True)) == ["høy", "lav"]
-
+    assert sorted(
+        RegisterPerson.objects.of_panel(panel).values_list("extra__utdanning", flat=True)
+    ) == ["høy", "lav"]
