@@ -54,7 +54,8 @@ def demo_points(count: int, seed: int = 1) -> list[tuple[float, float]]:
             """SELECT ST_X(p.geom), ST_Y(p.geom) FROM (
                  SELECT (ST_Dump(ST_Transform(ST_GeneratePoints(a.geom, %s, %s), 4326))).geom
                    FROM areas_area a JOIN areas_areatype t ON t.id = a.type_id
-                  WHERE t.slug = 'skolekrets' AND a.valid_to IS NULL) p""",
+                  JOIN areas_municipality m ON m.id = a.municipality_id
+                  WHERE t.slug = 'skolekrets' AND m.code = '1804' AND a.valid_to IS NULL) p""",
             [max(1, count // 9 + 1), seed],
         )
         points = cursor.fetchall()
