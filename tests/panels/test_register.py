@@ -7,6 +7,7 @@ import pytest
 from django.contrib.gis.geos import Point
 from django.core.exceptions import PermissionDenied
 from django.test import override_settings
+from django.utils import translation
 
 from accounts.models import Role
 from panels import services
@@ -16,6 +17,14 @@ from tests.panels.factories import make_panel, register_csv, register_rows
 from tests.priorities.factories import staff
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """The reports' and refusals' texts are asserted in the source language here (the
+    pages' tests read them in nb and nn)."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

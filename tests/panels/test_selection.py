@@ -10,7 +10,7 @@ from collections import Counter
 import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts.models import Role
 from panels import services
@@ -38,6 +38,14 @@ from tests.panels.factories import make_panel, register_csv, register_rows, volu
 from tests.priorities.factories import staff
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """The reports' and refusals' texts are asserted in the source language here (the
+    pages' tests read them in nb and nn)."""
+    with translation.override("en"):
+        yield
 
 
 def test_codes_are_signed_and_forgive_how_people_type_them():
