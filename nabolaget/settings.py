@@ -482,6 +482,9 @@ NABOLAGET_PDF_MAX_OBJECTS = env_int("NABOLAGET_PDF_MAX_OBJECTS", 100_000)
 # file, or what a zip holds in total, may have unpacked (case uploads: at most 20 MB), the
 # most a zip member over 1 MB may be compressed, and the most files a zip may hold.
 NABOLAGET_IMPORT_MAX_BYTES = env_int("NABOLAGET_IMPORT_MAX_BYTES", 200_000_000)
+# A citizens' panel's register extract (panels.register): its size in bytes and in people.
+NABOLAGET_REGISTER_MAX_BYTES = env_int("NABOLAGET_REGISTER_MAX_BYTES", 50_000_000)
+NABOLAGET_REGISTER_MAX_ROWS = env_int("NABOLAGET_REGISTER_MAX_ROWS", 250_000)
 NABOLAGET_ZIP_MAX_RATIO = env_int("NABOLAGET_ZIP_MAX_RATIO", 100)
 NABOLAGET_ZIP_MAX_MEMBERS = env_int("NABOLAGET_ZIP_MAX_MEMBERS", 100)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5_000_000

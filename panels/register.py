@@ -82,11 +82,11 @@ _EXTRA_NAME = re.compile(r"^[a-z0-9_]{1,40}$")
 
 
 def max_bytes() -> int:
-    return getattr(settings, "NABOLAGET_REGISTER_MAX_BYTES", 50_000_000)
+    return settings.NABOLAGET_REGISTER_MAX_BYTES
 
 
 def max_rows() -> int:
-    return getattr(settings, "NABOLAGET_REGISTER_MAX_ROWS", 250_000)
+    return settings.NABOLAGET_REGISTER_MAX_ROWS
 
 
 class RegisterFileError(Exception):

@@ -87,7 +87,12 @@ def panel_new(request, case_pk: int):
             messages.success(request, _("The panel is set up. Upload the register extract next."))
             return redirect("panels:manage", panel.pk)
     status = refused_status(form) if form.is_bound else 200
-    return render(request, "panels/panel_form.html", {"case": case, "form": form}, status=status)
+    return render(
+        request,
+        "panels/panel_form.html",
+        {"case": case, "form": form, "panels": case.panels.all()},
+        status=status,
+    )
 
 
 def _area_names(panel: Panel) -> dict[str, str]:
