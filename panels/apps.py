@@ -13,14 +13,4 @@ class PanelsConfig(AppConfig):
 
     def ready(self) -> None:
         # Part A: what closing an account does with the panels' relations to it.
-        from accounts.privacy import KEEP, register_close_policy
-
-        register_close_policy(
-            {
-                # The planner who set the panel up, uploaded its extract, or deleted it:
-                # staff audit trail, on the record.
-                "panels.Panel.created_by": KEEP,
-                "panels.RegisterUpload.uploaded_by": KEEP,
-                "panels.RegisterDeletion.deleted_by": KEEP,
-            }
-        )
+        from panels import privacy  # noqa: F401

@@ -459,8 +459,8 @@ def panel_select(*, user, panel: Panel) -> SelectionResult:
 
 @transaction.atomic
 def members_tell(*, user, panel: Panel) -> int:
-    """Tell the members and the alternates by e-mail, each in their language, once (a job).
-    Returns how many are told."""
+    """Tell the volunteers by e-mail whether they are members, alternates or not chosen,
+    each in their language, once (a job). Returns how many members and alternates."""
     panel = Panel.objects.select_for_update().select_related("case").get(pk=panel.pk)
     panel_staff_check(user, panel)
     if panel.status != PanelStatus.SELECTED:

@@ -52,13 +52,18 @@ def send_volunteer_receipt(volunteer_id: int) -> None:
 @app.task(queue="email", retry=RETRY)
 @closing_connections
 def tell_members(panel_id: int) -> int:
-    """Tell each member and alternate of the panel, once each (one transaction per
-    e-mail: a retry sends only those not yet told). Returns how many were told now."""
+    """Tell each volunteer of the panel whether they are a member, an alternate or not
+    chosen, once each (one transaction per e-mail: a retry sends only those not yet told).
+    Returns how many were told now."""
     told = 0
     pending = Volunteer.objects.filter(
         panel_id=panel_id,
         told_at=None,
-        status__in=[VolunteerStatus.SELECTED, VolunteerStatus.ALTERNATE],
+        status__in=[
+            VolunteerStatus.SELECTED,
+            VolunteerStatus.ALTERNATE,
+            VolunteerStatus.NOT_SELECTED,
+        ],
     ).values_list("pk", flat=True)
     for pk in list(pending):
         with transaction.atomic():
@@ -72,11 +77,10 @@ def tell_members(panel_id: int) -> int:
                 continue
             volunteer.told_at = timezone.now()
             volunteer.save(update_fields=["told_at"])
-            template = (
-                "selection_member"
-                if volunteer.status == VolunteerStatus.SELECTED
-                else "selection_alternate"
-            )
+            template = {
+                VolunteerStatus.SELECTED: "selection_member",
+                VolunteerStatus.ALTERNATE: "selection_alternate",
+            }.get(volunteer.status, "selection_not_chosen")
             _send(volunteer, template)
             told += 1
     return told

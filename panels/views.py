@@ -168,9 +168,7 @@ def register_upload(request, pk: int):
     if form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            report = services.register_upload(
-                user=request.user, panel=panel, data=upload.read(max(upload.size, 1))
-            )
+            report = services.register_upload(user=request.user, panel=panel, data=upload.read())
         except RegisterFileError as exc:
             form.add_error("file", ValidationError(str(exc), code="unusable"))
         except ValidationError as exc:
