@@ -186,6 +186,7 @@ class VolunteerForm(forms.Form):
                 .defer("geom")
                 .order_by("name")
             )
+            self.fields["area"].label_from_instance = lambda area: area.name
         else:
             del self.fields["area"]
         if sessions:

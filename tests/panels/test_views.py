@@ -4,16 +4,22 @@ right status and nothing written; the register nowhere but the staff's pages."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
+from django.conf import settings
 from django.contrib import admin
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
-from django.urls import get_resolver, reverse
+from django.urls import reverse
 
 from accounts.models import Role
+from accounts.privacy import account_data, account_relations
 from panels import services
 from panels.models import Invitation, RegisterPerson, Volunteer
 from panels.selection import code_display
+from tests.cases.factories import make_case
 from tests.panels.factories import make_panel, register_csv, register_rows
 from tests.priorities.factories import UserFactory, staff
 
@@ -153,13 +159,50 @@ def test_guessed_codes_fail_their_signature_and_reach_the_rate_limit(client, inv
     assert not Volunteer.objects.exists()
 
 
-def test_the_register_is_in_no_api_route_no_admin_list_and_no_export():
-    assert not {
-        model._meta.model_name
-        for model in admin.site._registry
-        if model._meta.app_label == "panels"
-    } & {"registerperson", "invitation"}
-    routes = [str(p.pattern) for p in get_resolver().url_patterns]
-    api_names = {name for name in get_resolver().reverse_dict if isinstance(name, str)}
-    assert not [name for name in api_names if "register" in name and name.startswith("api")]
-    assert routes  # the URL conf was read
+def test_the_register_is_in_no_api_no_admin_list_and_no_data_export(inviting, planner):
+    """No API module, admin list or account export reads the register's tables: the API's
+    views and serializers never name them, the admin registers neither, and the account
+    data export (built from relations to accounts) finds no relation of theirs."""
+    sources = [
+        path.read_text() for path in (Path(settings.BASE_DIR) / "panels" / "api").glob("*.py")
+    ]
+    assert not [text for text in sources if "RegisterPerson" in text or "Invitation" in text]
+    registered = {model._meta.label for model in admin.site._registry}
+    assert not registered & {"panels.RegisterPerson", "panels.Invitation"}
+    assert not [
+        relation
+        for relation in account_relations()
+        if relation.model in (RegisterPerson, Invitation)
+    ]
+    data = json.dumps(account_data(planner), default=str)
+    assert RegisterPerson.objects.of_panel(inviting).first().person_id not in data
+
+
+def test_the_set_up_refuses_bad_input_and_writes_nothing(client, planner):
+    case = make_case(planner, number="2026/5555")
+    client.force_login(planner)
+    response = client.post(
+        reverse("panels:new", args=[case.pk]),
+        {
+            "title": "Panel",
+            "description": "Hva mener dere?",
+            "themes": "ab\nTrafikk",
+            "target_size": "40",
+            "invitations": "10",
+            "standard_strata": ["area"],
+            "other_strata": "utdanning, age group!",
+            "minimum_age": "16",
+            "quota_tolerance": "80",
+            "retention_days": "365",
+        },
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    for message in [
+        "Hvert tema har 3 til 200 tegn.",
+        "Ikke et kolonnenavn: age group!.",
+        "Verdien må være mindre enn eller lik 50.",
+        "Verdien må være mindre enn eller lik 90.",
+    ]:
+        assert message in page
+    assert not case.panels.exists()
