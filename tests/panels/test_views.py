@@ -206,3 +206,16 @@ def test_the_set_up_refuses_bad_input_and_writes_nothing(client, planner):
     ]:
         assert message in page
     assert not case.panels.exists()
+
+
+def test_a_selection_that_cannot_be_made_is_said_plainly_and_nothing_is_sent(
+    client, planner, inviting, mailoutbox
+):
+    client.force_login(planner)
+    response = client.post(reverse("panels:selection_run", args=[inviting.pk]))
+    assert response.status_code == 409
+    page = response.content.decode()
+    assert "Panelet kan ikke velges ut: ingenting ble sendt" in page
+    assert "Det er færre frivillige enn medlemmer som trengs." in page
+    inviting.refresh_from_db()
+    assert inviting.selected_at is None and not mailoutbox
