@@ -30,6 +30,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import random
 import sys
 import time
 from collections.abc import Sequence
@@ -152,9 +153,11 @@ def _volunteers(panel) -> None:
     from panels.services import stratum_values
 
     year = timezone.localdate().year
-    invitations = list(
-        Invitation.objects.filter(panel=panel).select_related("person").order_by("drawn")
-    )[:VOLUNTEERS]
+    # The invitations are drawn cell by cell: the volunteers are a random 500 of them.
+    invitations = random.Random(500).sample(
+        list(Invitation.objects.filter(panel=panel).select_related("person").order_by("drawn")),
+        VOLUNTEERS,
+    )
     Volunteer.objects.bulk_create(
         Volunteer(
             panel=panel,
@@ -181,6 +184,7 @@ def measure(runs: int, problems: list[str]) -> dict:
     from panels import services
     from panels.models import RegisterPerson
     from panels.register import read_register
+    from panels.selection import QuotaProblem
     from tests.panels.factories import register_csv, register_rows
 
     planner, case = _planner_and_case()
@@ -215,7 +219,11 @@ def measure(runs: int, problems: list[str]) -> dict:
     for run in range(runs):
         progress(f"Run {run + 1} of {runs}: selection")
         start = time.perf_counter()
-        result = services.panel_select(user=planner, panel=panel)
+        try:
+            result = services.panel_select(user=planner, panel=panel)
+        except QuotaProblem as problem:
+            problems.append(f"the selection was refused: {problem.message or problem.problems}")
+            return {}
         timings["selection"].append(time.perf_counter() - start)
     assert result is not None
     if len(result.selected) != MEMBERS:
