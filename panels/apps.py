@@ -10,3 +10,7 @@ class PanelsConfig(AppConfig):
 
     name = "panels"
     verbose_name = _("Citizens' panels")
+
+    def ready(self) -> None:
+        # Part A: what closing an account does with the panels' relations to it.
+        from panels import privacy  # noqa: F401

@@ -43,6 +43,7 @@ from tests.areas.factories import AreaFactory, CouncilFactory, council_secretary
 from tests.budgets import authz as budgets_authz
 from tests.cases.factories import CaseFactory, CaseLayerFactory, ConsultationFactory
 from tests.meetings import authz as meetings_authz
+from tests.panels import authz as panels_authz
 from tests.priorities.factories import (
     PASSWORD,
     ExportFactory,
@@ -395,6 +396,7 @@ def build_world(tmp_path) -> World:
     )
     world.meetings = meetings_authz.build(world)
     world.budgets = budgets_authz.build(world)
+    world.panels = panels_authz.build(world)
     return world
 
 
@@ -725,6 +727,8 @@ def request_for(world: World, name: str, method: str, role: str, relation: str):
         return meetings_authz.request(w, name, relation)
     if name.startswith(("budgets:", "api:budget-")):
         return budgets_authz.request(w, name, relation)
+    if name.startswith("panels:"):
+        return panels_authz.request(w, name, relation)
     # URLs without an object or a body (allauth's pages, for example) need no entry.
     return routes.get(name) or (reverse(name), {})
 
