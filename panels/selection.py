@@ -24,13 +24,18 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from django.utils.crypto import constant_time_compare, salted_hmac
-from sortition_algorithms.committee_generation import standardize_distribution
-from sortition_algorithms.committee_generation.maximin import find_distribution_maximin
+from sortition_algorithms.committee_generation import maximin, standardize_distribution
+from sortition_algorithms.committee_generation.common import (
+    generate_initial_committees,
+    setup_committee_generation,
+)
 from sortition_algorithms.core import lottery_rounding
 from sortition_algorithms.errors import SortitionBaseError
 from sortition_algorithms.features import FeatureValueMinMax, set_default_max_flex
 from sortition_algorithms.people import People
-from sortition_algorithms.utils import set_random_provider
+from sortition_algorithms.progress import coerce_reporter
+from sortition_algorithms.settings import DEFAULT_BACKEND
+from sortition_algorithms.utils import RunReport, set_random_provider
 
 CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford: no I, L, O, U
 CODE_SALT = "panels.invitation-code"
@@ -276,6 +281,41 @@ def count_volunteers(all_quotas: list[Quota], volunteers: dict[int, dict[str, st
     return [quota for quota in all_quotas if quota.short]
 
 
+# Rounds of the multiplicative-weights phase that finds the first, diverse panels before
+# the maximin column generation starts. The library runs one round per volunteer (500
+# integer programs for 500 volunteers); the column generation then adds whatever panels
+# the optimum needs, so fewer rounds reach the same distribution's smallest probability,
+# only sooner (tests/panels/test_selection.py compares the two; make bench times it).
+INITIAL_ROUNDS = 100
+
+
+def maximin_distribution(features, people: People, target: int, rounds: int = INITIAL_ROUNDS):
+    """sortition-algorithms' maximin (``find_distribution_maximin``) with at most ``rounds``
+    rounds of its initial phase: the panels and their probabilities, the smallest
+    probability of selection of any volunteer as large as it can be."""
+    reporter = coerce_reporter(None)
+    solver, agent_vars = setup_committee_generation(features, people, target, [], DEFAULT_BACKEND)
+    committees, covered, _ = generate_initial_committees(
+        solver, agent_vars, min(rounds, people.count), progress_reporter=reporter
+    )
+    incremental, incremental_vars, upper_bound = maximin._setup_maximin_incremental_model(
+        committees, covered, DEFAULT_BACKEND
+    )
+    committees, probabilities, _ = maximin._run_maximin_optimization_loop(
+        new_committee_solver=solver,
+        agent_vars=agent_vars,
+        incremental_solver=incremental,
+        incr_agent_vars=incremental_vars,
+        upper_bound_var=upper_bound,
+        committees=committees,
+        covered_agents=covered,
+        report=RunReport(),
+        solver_backend=DEFAULT_BACKEND,
+        progress_reporter=reporter,
+    )
+    return committees, probabilities
+
+
 def select_panel(
     volunteers: dict[int, dict[str, str]],
     all_quotas: list[Quota],
@@ -314,7 +354,7 @@ def select_panel(
     # library's; the selection runs in one job at a time.)
     set_random_provider(seed_number(seed))
     try:
-        committees, probabilities, _report = find_distribution_maximin(features, people, target, [])
+        committees, probabilities = maximin_distribution(features, people, target)
         committees, probabilities = standardize_distribution(committees, probabilities)
         chosen = lottery_rounding(committees, probabilities, 1)[0]
     except SortitionBaseError as exc:

@@ -210,3 +210,42 @@ def test_the_deletion_is_a_periodic_job():
 
     periodic = {task.task.name for task in app.periodic_registry.periodic_tasks.values()}
     assert "panels.tasks.delete_expired_registers" in periodic
+
+
+@pytest.mark.django_db(databases=[])
+def test_fewer_initial_rounds_reach_the_librarys_maximin():
+    """``maximin_distribution`` starts the column generation from fewer panels than the
+    library's ``find_distribution_maximin`` (one round per volunteer), and reaches the same
+    smallest probability of selection: the optimum, not an approximation of it."""
+    import random
+
+    from sortition_algorithms.committee_generation.maximin import find_distribution_maximin
+    from sortition_algorithms.features import FeatureValueMinMax, set_default_max_flex
+    from sortition_algorithms.people import People
+
+    from panels.selection import maximin_distribution
+
+    rng = random.Random(3)
+    strata = {"age_group": ["18-29", "30-44", "45-59", "60+"], "gender": ["f", "m"]}
+    pool = {str(n): {s: rng.choice(values) for s, values in strata.items()} for n in range(60)}
+    features = {
+        stratum: {v: FeatureValueMinMax(min=1, max=6) for v in values}
+        for stratum, values in strata.items()
+    }
+    features["gender"] = {v: FeatureValueMinMax(min=5, max=7) for v in strata["gender"]}
+    set_default_max_flex(features)
+    people = People(columns_to_keep=[])
+    for row, (key, values) in enumerate(pool.items(), start=1):
+        people.add(key, dict(values), features, row)
+
+    def smallest(committees, probabilities):
+        marginal = dict.fromkeys(pool, 0.0)
+        for committee, probability in zip(committees, probabilities, strict=True):
+            for key in committee:
+                marginal[key] += probability
+        return min(marginal.values())
+
+    library = smallest(*find_distribution_maximin(features, people, 12, [])[:2])
+    ours = smallest(*maximin_distribution(features, people, 12, rounds=3))
+    assert library > 0.15
+    assert ours == pytest.approx(library, abs=1e-6)
