@@ -265,6 +265,8 @@ NABOLAGET_RATES = {
     "meeting_follow_address": env_str("NABOLAGET_RATE_MEETING_FOLLOW_ADDRESS", "60/hour"),
     # An answer to a hearing sent without an account: each sends a confirmation e-mail.
     "hearing_answer_address": env_str("NABOLAGET_RATE_HEARING_ANSWER_ADDRESS", "20/hour"),
+    # A panel member's personal link (panels): every opening counts, so guessing is slow.
+    "panel_member_address": env_str("NABOLAGET_RATE_PANEL_MEMBER_ADDRESS", "60/hour"),
 }
 # Number of trusted proxies in front of the app that append to X-Forwarded-For.
 # 0 (the default) means the client address is REMOTE_ADDR and the header is ignored,

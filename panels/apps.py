@@ -10,3 +10,6 @@ class PanelsConfig(AppConfig):
 
     name = "panels"
     verbose_name = _("Citizens' panels")
+
+    def ready(self) -> None:
+        from panels import registration  # noqa: F401, PLC0415 - registers the digest section
