@@ -15,6 +15,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.idempotency import idempotent_form
 from accounts.limits import check_rate_limits, throttle
 from accounts.models import Role
 from cases.layers import case_layers
@@ -272,6 +273,7 @@ def member_link_change(request, pk: int, action: str):
 
 
 @login_required
+@idempotent_form
 def information_edit(request, pk: int):
     """The planner writes a theme's information and adds its PDFs."""
     theme = get_object_or_404(PanelTheme.objects.select_related("panel__case"), pk=pk)
@@ -305,6 +307,7 @@ def information_edit(request, pk: int):
 
 
 @login_required
+@idempotent_form
 def sessions_page(request, pk: int):
     """The panel's sessions (meetings) and their summaries; the planner adds one."""
     panel = _planner_panel(request, pk)
@@ -367,6 +370,7 @@ def session_summary(request, pk: int):
 
 
 @login_required
+@idempotent_form
 def survey_edit(request, pk: int):
     """The planner builds the survey (questions), opens and closes it."""
     panel = _planner_panel(request, pk)
