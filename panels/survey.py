@@ -400,6 +400,9 @@ def survey_results(survey: Survey) -> dict:
         stratum: Counter(strata.get(stratum, NOT_GIVEN) for strata in strata_of.values())
         for stratum in dimensions
     }
+    # A stratum no one gave says nothing by itself (it would repeat the totals).
+    groups = {stratum: sizes for stratum, sizes in groups.items() if set(sizes) != {NOT_GIVEN}}
+    dimensions = [stratum for stratum in dimensions if stratum in groups]
     hidden = {stratum: suppressed_groups(sizes) for stratum, sizes in groups.items()}
     for question in questions:
         answers = by_question.get(question.pk, [])
