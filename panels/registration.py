@@ -1,11 +1,12 @@
 """What the panels app plugs in when it is ready: its section of a case's digest (each
-panel's sessions with their summaries and its closed survey's results). Imported by
-``PanelsConfig.ready``."""
+panel's sessions with their summaries and its closed survey's results), and what closing an
+account does with its relations. Imported by ``PanelsConfig.ready``."""
 
 from __future__ import annotations
 
 from django.utils import timezone
 
+from accounts import privacy
 from cases import sections
 from panels.models import (
     Panel,
@@ -63,4 +64,14 @@ sections.register(
         template="panels/_digest_section.html",
         tracked=(SessionDetail, Survey),
     )
+)
+
+privacy.register_close_policy(
+    {
+        "panels.Panel.created_by": privacy.KEEP,  # public administration
+        # Closing the account ends the member's link (the e-mails went to it); the survey
+        # answers stay, tied to the member, not to the account.
+        "panels.MemberAccess.user": privacy.DELETE,
+        "panels.SessionDetail.summary_by": privacy.KEEP,  # who wrote it: staff audit
+    }
 )
