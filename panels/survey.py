@@ -23,7 +23,7 @@ from collections import Counter, defaultdict
 from collections.abc import Mapping
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -323,11 +323,38 @@ def _pct(count: int, total: int) -> float:
     return round(100.0 * count / total, 1) if total else 0.0
 
 
-def _tally(question: Question, answers: list[SurveyAnswer]) -> dict:
-    """The numbers of one question among some answers (a group, or everyone)."""
-    n = len(answers)
+# The counts per question, stratum, group and option in one statement (raw SQL: unnesting
+# the chosen options and the strata in the ORM would take a query per question and group,
+# and reading every answer into Python is ten thousand rows for a panel of 500).
+COUNTS_SQL = """
+SELECT a.question_id, g.stratum, g.grp, c.choice, count(*)
+  FROM panels_surveyanswer a
+  JOIN panels_surveyresponse r ON r.id = a.response_id
+ CROSS JOIN LATERAL unnest(
+       CASE WHEN a.value IS NULL THEN a.choices ELSE ARRAY[a.value] END) AS c(choice)
+ CROSS JOIN LATERAL (VALUES
+       ('', ''),
+       ('age_group', coalesce(nullif(r.strata->>'age_group', ''), '-')),
+       ('gender', coalesce(nullif(r.strata->>'gender', ''), '-')),
+       ('area', coalesce(nullif(r.strata->>'area', ''), '-'))) AS g(stratum, grp)
+ WHERE r.survey_id = %s
+ GROUP BY 1, 2, 3, 4
+"""
+
+
+def _counts(survey: Survey) -> dict[tuple[int, str, str], Counter]:
+    """(question, stratum, group) -> option -> count; the overall counts under ("", "")."""
+    found: dict[tuple[int, str, str], Counter] = defaultdict(Counter)
+    with connection.cursor() as cursor:
+        cursor.execute(COUNTS_SQL, [survey.pk])
+        for question_id, stratum, group, choice, count in cursor.fetchall():
+            found[(question_id, stratum, group)][choice] = count
+    return found
+
+
+def _tally(question: Question, counts: Mapping[int, int], n: int) -> dict:
+    """The numbers of one question among ``n`` who answered it (a group, or everyone)."""
     if question.kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE):
-        counts = Counter(choice for answer in answers for choice in answer.choices)
         return {
             "n": n,
             "options": [
@@ -335,18 +362,18 @@ def _tally(question: Question, answers: list[SurveyAnswer]) -> dict:
                 for index, label in enumerate(question.options)
             ],
         }
-    if question.kind == QuestionKind.SCALE:
-        values = [answer.value for answer in answers if answer.value is not None]
-        counts = Counter(values)
-        return {
-            "n": n,
-            "mean": round(sum(values) / len(values), 2) if values else None,
-            "options": [
-                {"label": str(value), "count": counts[value], "percent": _pct(counts[value], n)}
-                for value in range(question.scale_min, question.scale_max + 1)
-            ],
-        }
-    return {"n": n}
+    values = range(question.scale_min, question.scale_max + 1)
+    answered = sum(counts[value] for value in values)
+    return {
+        "n": n,
+        "mean": round(sum(value * counts[value] for value in values) / answered, 2)
+        if answered
+        else None,
+        "options": [
+            {"label": str(value), "count": counts[value], "percent": _pct(counts[value], n)}
+            for value in values
+        ],
+    }
 
 
 def _group_label(stratum: str, value: str, areas: Mapping[str, str]) -> str:
@@ -383,10 +410,16 @@ def survey_results(survey: Survey) -> dict:
             for q in questions
         ]
         return result
-    by_question: dict[int, list[SurveyAnswer]] = defaultdict(list)
     strata_of = {row["pk"]: row["strata"] or {} for row in responses}
-    for answer in SurveyAnswer.objects.filter(response__survey=survey).order_by("text", "pk"):
-        by_question[answer.question_id].append(answer)
+    counts = _counts(survey)
+    texts: dict[int, list[str]] = defaultdict(list)
+    for question_id, text in (
+        SurveyAnswer.objects.filter(response__survey=survey, question__kind=QuestionKind.TEXT)
+        .exclude(text="")
+        .order_by("text", "pk")
+        .values_list("question_id", "text")
+    ):
+        texts[question_id].append(text)
     dimensions = [s for s in (panel.strata or RESULT_STRATA) if s in RESULT_STRATA] or list(
         RESULT_STRATA
     )
@@ -397,7 +430,7 @@ def survey_results(survey: Survey) -> dict:
         str(pk): name for pk, name in Area.objects.filter(pk__in=area_ids).values_list("pk", "name")
     }
     groups = {
-        stratum: Counter(strata.get(stratum, NOT_GIVEN) for strata in strata_of.values())
+        stratum: Counter(str(strata.get(stratum) or NOT_GIVEN) for strata in strata_of.values())
         for stratum in dimensions
     }
     # A stratum no one gave says nothing by itself (it would repeat the totals).
@@ -405,7 +438,6 @@ def survey_results(survey: Survey) -> dict:
     dimensions = [stratum for stratum in dimensions if stratum in groups]
     hidden = {stratum: suppressed_groups(sizes) for stratum, sizes in groups.items()}
     for question in questions:
-        answers = by_question.get(question.pk, [])
         item = {
             "id": question.pk,
             "kind": question.kind,
@@ -413,10 +445,10 @@ def survey_results(survey: Survey) -> dict:
             "text": question.text,
         }
         if question.kind == QuestionKind.TEXT:
-            item["texts"] = sorted(answer.text for answer in answers if answer.text)
+            item["texts"] = texts.get(question.pk, [])
             result["questions"].append(item)
             continue
-        item |= _tally(question, answers)
+        item |= _tally(question, counts[(question.pk, "", "")], total)
         if question.kind == QuestionKind.SCALE:
             item["scale"] = {
                 "min": question.scale_min,
@@ -432,13 +464,11 @@ def survey_results(survey: Survey) -> dict:
                 if value in hidden[stratum]:
                     rows.append({"label": label, "suppressed": True})
                     continue
-                members_answers = [
-                    answer
-                    for answer in answers
-                    if strata_of[answer.response_id].get(stratum, NOT_GIVEN) == value
-                ]
                 rows.append(
-                    {"label": label, "suppressed": False} | _tally(question, members_answers)
+                    {"label": label, "suppressed": False}
+                    | _tally(
+                        question, counts[(question.pk, stratum, value)], groups[stratum][value]
+                    )
                 )
             item["by_stratum"].append(
                 {"stratum": stratum, "label": str(STRATUM_LABELS[stratum]), "groups": rows}
