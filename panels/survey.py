@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from areas.models import Area
+from panels import tasks
 from panels.models import (
     Panel,
     PanelStatus,
@@ -174,7 +175,8 @@ def question_remove(*, actor, question: Question) -> None:
 
 @transaction.atomic
 def survey_open(*, actor, survey: Survey) -> Survey:
-    """Open the survey to the panel's members (once; its questions are then fixed)."""
+    """Open the survey to the panel's members (once; its questions are then fixed); each
+    member with a link is e-mailed that it is open."""
     survey = Survey.objects.select_for_update().select_related("panel__case").get(pk=survey.pk)
     _staff(actor, survey.panel)
     if survey.opened_at is not None:
@@ -185,6 +187,8 @@ def survey_open(*, actor, survey: Survey) -> Survey:
         raise ValidationError(_("Add at least one question first."))
     survey.opened_at = timezone.now()
     survey.save(update_fields=["opened_at"])
+    survey_id = survey.pk
+    transaction.on_commit(lambda: tasks.tell_members_survey_open.defer(survey_id=survey_id))
     return survey
 
 

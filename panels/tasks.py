@@ -73,3 +73,36 @@ def tell_members_of_decisions(timestamp: int | None = None) -> int:
             },
         )
     return sent
+
+
+@app.task(queue="email", retry=RETRY)
+@closing_connections
+def tell_members_survey_open(survey_id: int) -> int:
+    """E-mail each member with a link that the survey is open, with their personal link,
+    once each (the key), in their account's language. Returns how many were sent now."""
+    sent = 0
+    accesses = (
+        MemberAccess.objects.filter(
+            volunteer__panel__survey__pk=survey_id,
+            volunteer__panel__survey__closed_at__isnull=True,
+            volunteer__status=VolunteerStatus.SELECTED,
+            revoked_at__isnull=True,
+            user__isnull=False,
+        )
+        .select_related("user", "volunteer__panel__case")
+        .order_by("pk")
+    )
+    for access in accesses.iterator(chunk_size=200):
+        panel = access.volunteer.panel
+        sent += send_once(
+            access.user,
+            f"panel-survey-open:{survey_id}:{access.volunteer_id}",
+            "panels/email/member_survey",
+            {
+                "panel": panel,
+                "case": panel.case,
+                "name": access.volunteer.name,
+                "url": member_url(access),
+            },
+        )
+    return sent

@@ -309,3 +309,21 @@ def test_members_are_told_the_decision_once_in_their_language(planner):
     assert "er vedteken" in by_address[second.email].subject
     assert "Storgata blir gågate." in by_address[first.email].body
     assert f"/cases/{panel.case.pk}/" in by_address[first.email].body
+
+
+def test_members_are_told_once_that_the_survey_is_open(planner, django_capture_on_commit_callbacks):
+    panel = make_panel(planner)
+    first, second = make_members(panel, 2)
+    UserFactory(email=second.email, language="nn")
+    send_links(Client(), planner, panel)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        the_survey, _questions = make_survey(panel, planner)
+    assert len(queued) == 1  # the job is queued once the survey's opening is committed
+
+    assert job(tasks.tell_members_survey_open, survey_id=the_survey.pk) == 2
+    assert job(tasks.tell_members_survey_open, survey_id=the_survey.pk) == 0
+    by_address = {message.to[0]: message for message in mail.outbox}
+    assert "Undersøkelsen til borgerpanelet" in by_address[first.email].subject
+    assert "Undersøkinga til innbyggjarpanelet" in by_address[second.email].subject
+    assert "/p/" in by_address[first.email].body
