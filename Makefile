@@ -21,9 +21,9 @@ fuzz: setup ## The bad-input corpus in both nb and en for every case, schemathes
 
 # Every benchmark runs and prints even when an earlier one found a problem (a disagreement
 # with raw SQL, a response not 200); make fails at the end, naming the ones that did.
-bench: setup ## Measure imports, lookups, the map, the planner, the digests and a hearing against ogr2ogr and raw SQL, and the delivery to 10,000 followers
+bench: setup ## Measure imports, lookups, the map, the planner, the digests and a hearing against ogr2ogr and raw SQL, the delivery to 10,000 followers, a panel (120,000-person register, selection among 500) and its survey's results
 	@failed=""; \
-	for bench in "run" "planner --reuse" "digests --reuse" "hearings --reuse" "follows --reuse" "panels_survey --reuse"; do \
+	for bench in "run" "planner --reuse" "digests --reuse" "hearings --reuse" "follows --reuse" "panels --reuse" "panels_survey --reuse"; do \
 	  echo "$(PY) -m tests.bench.$$bench"; \
 	  $(PY) -m tests.bench.$$bench || failed="$$failed tests.bench.$${bench%% *}"; \
 	done; \

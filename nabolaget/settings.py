@@ -267,6 +267,9 @@ NABOLAGET_RATES = {
     "hearing_answer_address": env_str("NABOLAGET_RATE_HEARING_ANSWER_ADDRESS", "20/hour"),
     # A panel member's personal link (panels): every opening counts, so guessing is slow.
     "panel_member_address": env_str("NABOLAGET_RATE_PANEL_MEMBER_ADDRESS", "60/hour"),
+    # A panel's invitation code typed or followed from a letter (panels.views): a household
+    # types one or two; guessing needs far more against a 30-bit signature.
+    "panel_code_address": env_str("NABOLAGET_RATE_PANEL_CODE_ADDRESS", "20/hour"),
 }
 # Number of trusted proxies in front of the app that append to X-Forwarded-For.
 # 0 (the default) means the client address is REMOTE_ADDR and the header is ignored,
@@ -481,6 +484,9 @@ NABOLAGET_PDF_MAX_OBJECTS = env_int("NABOLAGET_PDF_MAX_OBJECTS", 100_000)
 # file, or what a zip holds in total, may have unpacked (case uploads: at most 20 MB), the
 # most a zip member over 1 MB may be compressed, and the most files a zip may hold.
 NABOLAGET_IMPORT_MAX_BYTES = env_int("NABOLAGET_IMPORT_MAX_BYTES", 200_000_000)
+# A citizens' panel's register extract (panels.register): its size in bytes and in people.
+NABOLAGET_REGISTER_MAX_BYTES = env_int("NABOLAGET_REGISTER_MAX_BYTES", 50_000_000)
+NABOLAGET_REGISTER_MAX_ROWS = env_int("NABOLAGET_REGISTER_MAX_ROWS", 250_000)
 NABOLAGET_ZIP_MAX_RATIO = env_int("NABOLAGET_ZIP_MAX_RATIO", 100)
 NABOLAGET_ZIP_MAX_MEMBERS = env_int("NABOLAGET_ZIP_MAX_MEMBERS", 100)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5_000_000

@@ -12,4 +12,6 @@ class PanelsConfig(AppConfig):
     verbose_name = _("Citizens' panels")
 
     def ready(self) -> None:
-        from panels import registration  # noqa: F401, PLC0415 - registers the digest section
+        # Part A: what closing an account does with the panels' relations to it.
+        # Part B: the panels' section of a case's digest (and its close policies).
+        from panels import privacy, registration  # noqa: F401

@@ -4,7 +4,6 @@ the survey's questions, members' links). Messages are in the person's language."
 from __future__ import annotations
 
 from django import forms
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
@@ -219,6 +218,5 @@ class SummaryForm(forms.Form):
 
 
 class LinksForm(forms.Form):
-    language = forms.ChoiceField(
-        label=_("Language of the e-mails to new accounts"), choices=settings.LANGUAGES
-    )
+    """The planner sends the members' links (each in the language the member volunteered
+    in): a button, with the form's protection."""

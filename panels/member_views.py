@@ -236,11 +236,11 @@ def members_page(request, pk: int):
         .select_related("access")
         .order_by("name", "pk")
     )
-    form = LinksForm(request.POST or None, initial={"language": get_language()})
+    form = LinksForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             made = members.member_links_send(
-                actor=request.user, panel=panel, language=form.cleaned_data["language"]
+                actor=request.user, panel=panel, language=get_language()
             )
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))

@@ -78,7 +78,8 @@ def _members(panel: Panel):
 @transaction.atomic
 def member_links_send(*, actor, panel: Panel, language: str) -> int:
     """Give every selected member who has none a personal link, and e-mail each new link
-    once (in the account's language; ``language`` for an account made now). Returns how
+    once (in the account's language; an account made now has the language the member
+    volunteered in, else ``language``). Returns how
     many links were made. Members who have a link keep it (``member_link_renew`` replaces
     one)."""
     staff_role(actor, panel.case.municipality_id, ANSWER_ROLES)
@@ -87,7 +88,9 @@ def member_links_send(*, actor, panel: Panel, language: str) -> int:
     made = []
     for volunteer in _members(panel).filter(access__isnull=True).order_by("pk"):
         user = account_for_confirmed_address(
-            email=volunteer.email, language=language, username_prefix="panel"
+            email=volunteer.email,
+            language=volunteer.language or language,
+            username_prefix="panel",
         )
         made.append(
             MemberAccess.objects.create(volunteer=volunteer, user=user, nonce=secrets.token_hex(16))

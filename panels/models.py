@@ -18,12 +18,15 @@ from __future__ import annotations
 
 import pghistory
 from django.conf import settings
+from django.contrib.gis.db import models as gis_models
 from django.contrib.postgres.fields import ArrayField
 from django.core.validators import MaxValueValidator, MinLengthValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from areas.models import STORAGE_SRID
 from core.text import NormalisedTextMixin
+from panels.querysets import PanelQuerySet, RegisterPersonQuerySet, VolunteerQuerySet
 
 
 class PanelStatus(models.TextChoices):
@@ -73,11 +76,43 @@ class Panel(NormalisedTextMixin, models.Model):
     status = models.CharField(
         _("status"), max_length=10, choices=PanelStatus.choices, default=PanelStatus.DRAFT
     )
+    # Part A: the lottery's rules and the register's retention.
+    minimum_age = models.PositiveSmallIntegerField(
+        _("minimum age"),
+        default=16,
+        validators=[MinValueValidator(13), MaxValueValidator(100)],
+        help_text=_("Only people at least this old (this year) are invited."),
+    )
+    quota_tolerance = models.PositiveSmallIntegerField(
+        _("quota tolerance (per cent)"),
+        default=10,
+        validators=[MaxValueValidator(50)],
+        help_text=_(
+            "How far each group's number of members may lie from its share of the population."
+        ),
+    )
+    retention_days = models.PositiveSmallIntegerField(
+        _("days the register is kept after closing"),
+        default=0,
+        validators=[MaxValueValidator(90)],
+        help_text=_("0: the register extract is deleted when the panel closes; at most 90."),
+    )
+    seed = models.CharField(
+        _("lottery seed"),
+        max_length=40,
+        blank=True,
+        help_text=_("Published, so that anyone can repeat the draw; empty: chosen at random."),
+    )
+    invited_at = models.DateTimeField(_("invitations drawn"), null=True, blank=True)
+    selected_at = models.DateTimeField(_("panel chosen"), null=True, blank=True)
+    members_told_at = models.DateTimeField(_("members told"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("created by")
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+
+    objects = PanelQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]
@@ -155,6 +190,16 @@ class Volunteer(models.Model):
     selection_probability = models.FloatField(_("probability of selection"), null=True)
     alternate_rank = models.PositiveSmallIntegerField(_("alternate number"), null=True)
     created_at = models.DateTimeField(_("volunteered"), auto_now_add=True)
+    # Part A: the invitation answered (gone with the register), the language of the
+    # e-mails, and when each was sent (sent once: the job writes the time as it sends).
+    invitation = models.OneToOneField(
+        "panels.Invitation", models.SET_NULL, null=True, blank=True, related_name="volunteer"
+    )
+    language = models.CharField(_("language"), max_length=5, default="nb")
+    receipt_sent_at = models.DateTimeField(null=True, blank=True)
+    told_at = models.DateTimeField(null=True, blank=True)
+
+    objects = VolunteerQuerySet.as_manager()
 
     class Meta:
         ordering = ["panel", "created_at"]
@@ -341,3 +386,136 @@ class SurveyAnswer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.response_id}/{self.question_id}"
+
+
+# --- Part A: set-up, the register extract, the invitation lottery, the final selection ----
+#
+# Register data (RegisterPerson, Invitation) lives in its own PostgreSQL schema,
+# ``panel_register``, made by migration 0002: apart from every other table, never in the
+# API, an export, a digest or an admin list, and deleted when the panel closes or
+# ``Panel.retention_days`` after. What is left is a RegisterDeletion: when, how many rows,
+# by whom or what.
+
+REGISTER_SCHEMA = "panel_register"
+# The most days register data may be kept after the panel closes.
+RETENTION_DAYS_MAX = 90
+
+
+class RegisterUpload(models.Model):
+    """What was uploaded as the panel's register extract (no personal data): when, by whom,
+    how many people, the file's encoding and separator, and its extra columns (candidate
+    strata)."""
+
+    panel = models.OneToOneField(Panel, models.CASCADE, related_name="register_upload")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("uploaded by")
+    )
+    uploaded_at = models.DateTimeField(_("uploaded"), auto_now=True)
+    rows = models.PositiveIntegerField(_("people"))
+    encoding = models.CharField(_("encoding"), max_length=20)
+    delimiter = models.CharField(_("separator"), max_length=1)
+    columns = ArrayField(
+        models.CharField(max_length=40),
+        verbose_name=_("other columns"),
+        default=list,
+        blank=True,
+    )
+
+    class Meta:
+        verbose_name = _("register extract")
+        verbose_name_plural = _("register extracts")
+
+    def __str__(self) -> str:
+        return f"{self.panel}: {self.rows}"
+
+
+class RegisterPerson(models.Model):
+    """One person of the register extract (schema ``panel_register``): an opaque id from
+    the extract, birth year, gender, where they live and the area of the panel's area type
+    it lies in, their household, the postal address for the letter, other columns."""
+
+    # No constraints from the register's schema to public tables: Django's test flush
+    # TRUNCATEs only the tables it sees in public, and PostgreSQL refuses to truncate a
+    # table referenced by a constraint from a table left out (migration 0002 deletes the
+    # register's rows when panels_panel is truncated instead). Panels and areas are never
+    # deleted (PROTECT), and the register goes with its panel's deletion record.
+    panel = models.ForeignKey(Panel, models.DO_NOTHING, related_name="+", db_constraint=False)
+    line = models.PositiveIntegerField()
+    person_id = models.CharField(max_length=64)
+    birth_year = models.PositiveSmallIntegerField()
+    gender = models.CharField(max_length=1)
+    address = models.CharField(max_length=200, blank=True)
+    household = models.CharField(max_length=200, blank=True)
+    postal_address = models.CharField(max_length=300, blank=True)
+    postcode = models.CharField(max_length=10, blank=True)
+    post_town = models.CharField(max_length=100, blank=True)
+    point = gis_models.PointField(srid=STORAGE_SRID, null=True, spatial_index=True)
+    area = models.ForeignKey(
+        "areas.Area", models.DO_NOTHING, null=True, related_name="+", db_constraint=False
+    )
+    inside = models.BooleanField(default=False)
+    extra = models.JSONField(default=dict)
+
+    objects = RegisterPersonQuerySet.as_manager()
+
+    class Meta:
+        db_table = f'{REGISTER_SCHEMA}"."person'
+        default_permissions = ()
+        constraints = [
+            models.UniqueConstraint(fields=["panel", "person_id"], name="register_person_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"register person {self.pk}"
+
+
+class Invitation(models.Model):
+    """An invitation drawn in the lottery (schema ``panel_register``): its signed code, the
+    person it is addressed to, and when it was used."""
+
+    panel = models.ForeignKey(Panel, models.DO_NOTHING, related_name="+", db_constraint=False)
+    person = models.OneToOneField(RegisterPerson, models.CASCADE, related_name="invitation")
+    code = models.CharField(max_length=12, unique=True)
+    drawn = models.PositiveIntegerField()
+    used_at = models.DateTimeField(null=True)
+
+    class Meta:
+        db_table = f'{REGISTER_SCHEMA}"."invitation'
+        default_permissions = ()
+        ordering = ["panel", "drawn"]
+
+    def __str__(self) -> str:
+        return f"invitation {self.pk}"
+
+
+class DeletionReason(models.TextChoices):
+    CLOSED = "closed", _("the panel closed")
+    RETENTION = "retention", _("the retention period ended")
+    REPLACED = "replaced", _("a new extract replaced it")
+
+
+class RegisterDeletion(models.Model):
+    """The record that a panel's register data was deleted: when, how many rows, by whom
+    (a planner) or what (the nightly job)."""
+
+    panel = models.ForeignKey(Panel, models.CASCADE, related_name="register_deletions")
+    deleted_at = models.DateTimeField(_("deleted"), auto_now_add=True)
+    people = models.PositiveIntegerField(_("people"))
+    invitations = models.PositiveIntegerField(_("invitations"))
+    reason = models.CharField(_("why"), max_length=10, choices=DeletionReason.choices)
+    deleted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("deleted by"),
+    )
+
+    class Meta:
+        ordering = ["panel", "deleted_at"]
+        verbose_name = _("register deletion")
+        verbose_name_plural = _("register deletions")
+
+    def __str__(self) -> str:
+        return f"{self.panel}: {self.people} ({self.deleted_at:%Y-%m-%d})"

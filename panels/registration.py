@@ -68,7 +68,6 @@ sections.register(
 
 privacy.register_close_policy(
     {
-        "panels.Panel.created_by": privacy.KEEP,  # public administration
         # Closing the account ends the member's link (the e-mails went to it); the survey
         # answers stay, tied to the member, not to the account.
         "panels.MemberAccess.user": privacy.DELETE,

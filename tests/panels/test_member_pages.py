@@ -65,7 +65,7 @@ def test_members_get_their_link_once_in_their_language_and_enter_without_a_passw
     assert len(mail.outbox) == 2
     by_address = {message.to[0]: message for message in mail.outbox}
     assert "Din lenke til borgerpanelet" in by_address[first.email].subject
-    assert "Lenkja di til innbyggjarpanelet" in by_address[second.email].subject
+    assert "Lenkja di til borgarpanelet" in by_address[second.email].subject
     (link,) = re.findall(r"https://nabolaget\.example\.no(/p/\S+)", by_address[first.email].body)
     member = Client()
     response = member.get(link)
@@ -325,5 +325,5 @@ def test_members_are_told_once_that_the_survey_is_open(planner, django_capture_o
     assert job(tasks.tell_members_survey_open, survey_id=the_survey.pk) == 0
     by_address = {message.to[0]: message for message in mail.outbox}
     assert "Undersøkelsen til borgerpanelet" in by_address[first.email].subject
-    assert "Undersøkinga til innbyggjarpanelet" in by_address[second.email].subject
+    assert "Undersøkinga til borgarpanelet" in by_address[second.email].subject
     assert "/p/" in by_address[first.email].body

@@ -42,6 +42,7 @@ from priorities.models import Category, Visibility
 from tests.areas.factories import AreaFactory, CouncilFactory, council_secretary, square
 from tests.cases.factories import CaseFactory, CaseLayerFactory, ConsultationFactory
 from tests.meetings import authz as meetings_authz
+from tests.panels import authz as panels_authz
 from tests.panels import survey_authz as panels_survey_authz
 from tests.priorities.factories import (
     PASSWORD,
@@ -412,6 +413,7 @@ def build_world(tmp_path) -> World:
     )
     world.meetings = meetings_authz.build(world)
     world.panels_survey = panels_survey_authz.build(world)
+    world.panels = panels_authz.build(world)
     return world
 
 
@@ -731,6 +733,8 @@ def request_for(world: World, name: str, method: str, role: str, relation: str):
         return meetings_authz.request(w, name, relation)
     if name in PANELS_SURVEY_URLS:
         return panels_survey_authz.request(w, name, relation)
+    if name.startswith("panels:"):
+        return panels_authz.request(w, name, relation)
     # URLs without an object or a body (allauth's pages, for example) need no entry.
     return routes.get(name) or (reverse(name), {})
 
