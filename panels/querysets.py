@@ -55,9 +55,10 @@ class RegisterPersonQuerySet(models.QuerySet):
         """People whose address was not found or whose place lies outside the municipality."""
         return self.filter(panel=panel).filter(Q(point__isnull=True) | Q(inside=False))
 
-    # The updates below run as raw SQL: an UPDATE ... FROM a join with a DISTINCT ON
-    # subquery, which the ORM's update() cannot express. Only the models' own table names
-    # are formatted in; every value is a parameter.
+    # The updates below run as raw SQL: one UPDATE each whose value is a correlated
+    # subquery on the indexed areas (a per-row index probe whatever the freshly loaded
+    # table's statistics say), which the ORM's update() cannot express. Only the models'
+    # own table names are formatted in; every value is a parameter.
 
     def locate_addresses(self, panel) -> int:
         """Place the people given by address at the address of the municipality's address
@@ -65,15 +66,12 @@ class RegisterPersonQuerySet(models.QuerySet):
         person, address = _table(self.model), _table(Address)
         with connection.cursor() as cursor:
             cursor.execute(
-                f"""UPDATE {person} p SET point = w.point FROM (
-                      SELECT DISTINCT ON (p2.id) p2.id AS pid, a.point
-                        FROM {person} p2 JOIN {address} a
-                          ON upper(a.text) = upper(p2.address)
-                         AND a.municipality_id = %s
-                         AND (p2.postcode = '' OR a.postcode = p2.postcode)
-                       WHERE p2.panel_id = %s AND p2.point IS NULL AND p2.address <> ''
-                       ORDER BY p2.id, a.id) w
-                    WHERE p.id = w.pid""",
+                f"""UPDATE {person} p SET point = (
+                      SELECT a.point FROM {address} a
+                       WHERE upper(a.text) = upper(p.address) AND a.municipality_id = %s
+                         AND (p.postcode = '' OR a.postcode = p.postcode)
+                       ORDER BY a.id LIMIT 1)
+                    WHERE p.panel_id = %s AND p.point IS NULL AND p.address <> ''""",
                 [panel.case.municipality_id, panel.pk],
             )
             return cursor.rowcount
@@ -89,15 +87,15 @@ class RegisterPersonQuerySet(models.QuerySet):
         type_clause = "AND t.slug = 'kommune'" if kommune.exists() else ""
         with connection.cursor() as cursor:
             cursor.execute(
-                f"""UPDATE {person} p SET inside = true
-                     WHERE p.panel_id = %s AND p.point IS NOT NULL AND EXISTS (
+                f"""UPDATE {person} p SET inside = EXISTS (
                        SELECT 1 FROM {piece} s JOIN {area} a ON a.id = s.area_id
                          JOIN {_table(AreaType)} t ON t.id = a.type_id
                         WHERE a.municipality_id = %s {type_clause}
                           AND (a.valid_from IS NULL OR a.valid_from <= %s)
                           AND (a.valid_to IS NULL OR a.valid_to > %s)
-                          AND ST_Covers(s.geom, p.point))""",
-                [panel.pk, panel.case.municipality_id, on, on],
+                          AND ST_Covers(s.geom, p.point) LIMIT 1)
+                     WHERE p.panel_id = %s AND p.point IS NOT NULL""",
+                [panel.case.municipality_id, on, on, panel.pk],
             )
             return cursor.rowcount
 
@@ -108,20 +106,20 @@ class RegisterPersonQuerySet(models.QuerySet):
             return 0
         person, area, piece = _table(self.model), _table(Area), _table(AreaSubdivision)
         on = on or timezone.localdate()
+        # One statement; for each person the covering pieces are found through their GiST
+        # index (a correlated subquery: its plan does not depend on the freshly loaded
+        # table's statistics, which the web role may not ANALYZE).
         with connection.cursor() as cursor:
             cursor.execute(
-                f"""UPDATE {person} p SET area_id = w.area_id FROM (
-                      SELECT DISTINCT ON (p2.id) p2.id AS pid, a.id AS area_id
-                        FROM {person} p2
-                        JOIN {piece} s ON ST_Covers(s.geom, p2.point)
-                        JOIN {area} a ON a.id = s.area_id
-                       WHERE p2.panel_id = %s AND p2.inside AND a.type_id = %s
+                f"""UPDATE {person} p SET area_id = (
+                      SELECT a.id FROM {piece} s JOIN {area} a ON a.id = s.area_id
+                       WHERE ST_Covers(s.geom, p.point) AND a.type_id = %s
                          AND a.municipality_id = %s
                          AND (a.valid_from IS NULL OR a.valid_from <= %s)
                          AND (a.valid_to IS NULL OR a.valid_to > %s)
-                       ORDER BY p2.id, a.code, a.id) w
-                    WHERE p.id = w.pid""",
-                [panel.pk, panel.area_type_id, panel.case.municipality_id, on, on],
+                       ORDER BY a.code, a.id LIMIT 1)
+                    WHERE p.panel_id = %s AND p.inside""",
+                [panel.area_type_id, panel.case.municipality_id, on, on, panel.pk],
             )
             return cursor.rowcount
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -384,18 +385,27 @@ def volunteer_register(
 
 
 def population_counts(panel: Panel) -> dict[str, Counter]:
-    """The extract's people (those old enough, inside the municipality) per stratum value."""
+    """The extract's people (those old enough, inside the municipality) per stratum value,
+    counted by PostgreSQL per (birth year, gender, area, other columns) first."""
     year = timezone.localdate().year
     counts: dict[str, Counter] = defaultdict(Counter)
-    rows = RegisterPerson.objects.eligible(panel, year).values_list(
-        "birth_year", "gender", "area_id", "extra"
+    groups = (
+        RegisterPerson.objects.eligible(panel, year)
+        .values("birth_year", "gender", "area_id", "extra")
+        .annotate(people=Count("pk"))
+        .order_by()
     )
-    for birth_year, gender, area_id, extra in rows.iterator(chunk_size=5000):
+    for group in groups:
         values = stratum_values(
-            panel, birth_year=birth_year, gender=gender, area_id=area_id, extra=extra, year=year
+            panel,
+            birth_year=group["birth_year"],
+            gender=group["gender"],
+            area_id=group["area_id"],
+            extra=group["extra"],
+            year=year,
         )
         for stratum, value in values.items():
-            counts[stratum][value] += 1
+            counts[stratum][value] += group["people"]
     return counts
 
 
@@ -418,6 +428,7 @@ def panel_select(*, user, panel: Panel) -> SelectionResult:
     """Choose the panel among the volunteers within the quotas from the register's shares,
     and rank the alternates; nothing is sent (``members_tell`` sends). QuotaProblem, before
     anything is written, when a quota cannot be met."""
+    panel = Panel.objects.select_related("case").get(pk=panel.pk)
     panel_staff_check(user, panel)
     if panel.status not in (PanelStatus.INVITING, PanelStatus.SELECTED) or panel.members_told_at:
         raise ValidationError(_("The panel cannot be chosen now."))
