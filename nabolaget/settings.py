@@ -265,6 +265,8 @@ NABOLAGET_RATES = {
     "meeting_follow_address": env_str("NABOLAGET_RATE_MEETING_FOLLOW_ADDRESS", "60/hour"),
     # An answer to a hearing sent without an account: each sends a confirmation e-mail.
     "hearing_answer_address": env_str("NABOLAGET_RATE_HEARING_ANSWER_ADDRESS", "20/hour"),
+    # A panel member's personal link (panels): every opening counts, so guessing is slow.
+    "panel_member_address": env_str("NABOLAGET_RATE_PANEL_MEMBER_ADDRESS", "60/hour"),
     # A panel's invitation code typed or followed from a letter (panels.views): a household
     # types one or two; guessing needs far more against a 30-bit signature.
     "panel_code_address": env_str("NABOLAGET_RATE_PANEL_CODE_ADDRESS", "20/hour"),

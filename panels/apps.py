@@ -13,4 +13,5 @@ class PanelsConfig(AppConfig):
 
     def ready(self) -> None:
         # Part A: what closing an account does with the panels' relations to it.
-        from panels import privacy  # noqa: F401
+        # Part B: the panels' section of a case's digest (and its close policies).
+        from panels import privacy, registration  # noqa: F401

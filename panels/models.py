@@ -16,6 +16,7 @@ apart from these tables (see the register models), readable only by the panel's 
 
 from __future__ import annotations
 
+import pghistory
 from django.conf import settings
 from django.contrib.gis.db import models as gis_models
 from django.contrib.postgres.fields import ArrayField
@@ -208,6 +209,183 @@ class Volunteer(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+# --- Members' access, information beforehand, sessions' summaries and the follow-up survey --
+# (issue 16, items 4–6: panels/members.py, information.py, survey.py, member_views.py)
+
+
+class MemberAccess(models.Model):
+    """A selected member's personal link to the panel's member area (no log-in needed).
+
+    The link is a signed token naming this row and its ``nonce``: a guessed or changed
+    token fails its signature; ``revoked_at`` (or a new nonce, when a new link is sent)
+    makes every earlier link fail. ``user`` is the account the panel's e-mails go to (the
+    open account with the member's address, or one made without a password, as for a
+    meeting's participants), so they are sent once (``accounts.notifications.send_once``)
+    and in that account's language.
+    """
+
+    volunteer = models.OneToOneField(
+        Volunteer, models.PROTECT, related_name="access", verbose_name=_("member")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    nonce = models.CharField(max_length=32)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("member's link")
+        verbose_name_plural = _("members' links")
+
+    def __str__(self) -> str:
+        return str(self.volunteer)
+
+
+class ThemeDocument(models.Model):
+    """A PDF members read about a theme beforehand (checked by content as councils'
+    attachments are, ``councils.attachments``)."""
+
+    theme = models.ForeignKey(PanelTheme, models.PROTECT, related_name="documents")
+    file = models.FileField(upload_to="panels/%Y/")
+    name = models.CharField(max_length=200)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["theme", "id"]
+        verbose_name = _("document")
+        verbose_name_plural = _("documents")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+@pghistory.track()
+class SessionDetail(NormalisedTextMixin, models.Model):
+    """What a session adds to its meeting: the link of a digital session (for members only)
+    and the planner's summary of the session, which goes into the case's digest."""
+
+    session = models.OneToOneField(PanelSession, models.PROTECT, related_name="detail")
+    link = models.URLField(_("link to the digital meeting"), blank=True, max_length=500)
+    summary = models.TextField(_("summary of the session"), blank=True, max_length=20000)
+    summary_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    summary_at = models.DateTimeField(_("summary written"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("session details")
+        verbose_name_plural = _("session details")
+
+    def __str__(self) -> str:
+        return str(self.session)
+
+
+@pghistory.track()
+class Survey(NormalisedTextMixin, models.Model):
+    """The panel's follow-up survey: built by the planner, opened, answered once by each
+    member, closed. Its questions do not change once it is opened."""
+
+    panel = models.OneToOneField(Panel, models.PROTECT, related_name="survey")
+    intro = models.TextField(_("introduction"), blank=True, max_length=5000)
+    opened_at = models.DateTimeField(_("opened"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("survey")
+        verbose_name_plural = _("surveys")
+
+    def __str__(self) -> str:
+        return str(self.panel)
+
+    @property
+    def is_open(self) -> bool:
+        return self.opened_at is not None and self.closed_at is None
+
+
+class QuestionKind(models.TextChoices):
+    SINGLE = "single", _("single choice")
+    MULTIPLE = "multiple", _("multiple choice")
+    SCALE = "scale", _("scale")
+    TEXT = "text", _("free text")
+
+
+class Question(NormalisedTextMixin, models.Model):
+    """A question of the survey. Choices are answered by their number in ``options``; a
+    scale runs from ``scale_min`` to ``scale_max``; free text is optional, the others not."""
+
+    survey = models.ForeignKey(Survey, models.PROTECT, related_name="questions")
+    kind = models.CharField(_("kind of question"), max_length=10, choices=QuestionKind.choices)
+    text = models.CharField(_("question"), max_length=500, validators=[MinLengthValidator(3)])
+    options = ArrayField(
+        models.CharField(max_length=200), verbose_name=_("options"), default=list, blank=True
+    )
+    scale_min = models.SmallIntegerField(_("scale from"), default=1)
+    scale_max = models.SmallIntegerField(_("scale to"), default=5)
+    scale_min_label = models.CharField(_("label of the lowest"), max_length=100, blank=True)
+    scale_max_label = models.CharField(_("label of the highest"), max_length=100, blank=True)
+    position = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["survey", "position", "id"]
+        verbose_name = _("question")
+        verbose_name_plural = _("questions")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(scale_min__lt=models.F("scale_max")),
+                name="panel_question_scale_order",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class SurveyResponse(models.Model):
+    """One member's answers to the survey: at most one (a unique constraint). ``strata`` is
+    the member's age group, gender and area when they answered, the only thing the results
+    are broken down by."""
+
+    survey = models.ForeignKey(Survey, models.PROTECT, related_name="responses")
+    volunteer = models.ForeignKey(Volunteer, models.PROTECT, related_name="+")
+    strata = models.JSONField(default=dict)
+    submitted_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("survey answer")
+        verbose_name_plural = _("survey answers")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["survey", "volunteer"], name="panel_survey_answered_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.survey_id}: {self.pk}"
+
+
+class SurveyAnswer(models.Model):
+    """The answer to one question: the chosen options' numbers, a scale value or a text."""
+
+    response = models.ForeignKey(SurveyResponse, models.CASCADE, related_name="answers")
+    question = models.ForeignKey(Question, models.PROTECT, related_name="answers")
+    choices = ArrayField(models.PositiveSmallIntegerField(), default=list, blank=True)
+    value = models.SmallIntegerField(null=True, blank=True)
+    text = models.TextField(blank=True, max_length=2000)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["response", "question"], name="panel_survey_answer_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.response_id}/{self.question_id}"
 
 
 # --- Part A: set-up, the register extract, the invitation lottery, the final selection ----

@@ -44,6 +44,7 @@ from tests.budgets import authz as budgets_authz
 from tests.cases.factories import CaseFactory, CaseLayerFactory, ConsultationFactory
 from tests.meetings import authz as meetings_authz
 from tests.panels import authz as panels_authz
+from tests.panels import survey_authz as panels_survey_authz
 from tests.priorities.factories import (
     PASSWORD,
     ExportFactory,
@@ -64,6 +65,21 @@ ROLES = [
     "administrator",
 ]
 RELATIONS = ["own", "other_user", "other_council", "other_municipality"]
+# Part B of the panels (members' area, information, sessions, survey): tests/panels.
+PANELS_SURVEY_URLS = {
+    "panels:member_home",
+    "panels:survey_answer",
+    "panels:survey_results",
+    "panels:survey_edit",
+    "panels:survey_state",
+    "panels:information",
+    "panels:information_edit",
+    "panels:document",
+    "panels:members",
+    "panels:member_link_change",
+    "panels:sessions",
+    "panels:session_summary",
+}
 # URL names covered as a group by the rows of one representative: the admin's hundreds of
 # model URLs sit behind the same is_staff gate as its index; allauth's and the social
 # account pages are the login flow itself, represented by its entry pages.
@@ -82,6 +98,8 @@ SECRET_LINKS = {
     "meetings:follow_confirm",  # the signed link e-mailed to a participant (tests/meetings)
     # The signed link e-mailed with an answer sent without an account (tests/hearings).
     "hearings:answer_confirm",
+    # A panel member's personal link (signed; guessed, revoked and replaced: tests/panels).
+    "panels:member_enter",
 }
 
 
@@ -396,6 +414,7 @@ def build_world(tmp_path) -> World:
     )
     world.meetings = meetings_authz.build(world)
     world.budgets = budgets_authz.build(world)
+    world.panels_survey = panels_survey_authz.build(world)
     world.panels = panels_authz.build(world)
     return world
 
@@ -727,6 +746,8 @@ def request_for(world: World, name: str, method: str, role: str, relation: str):
         return meetings_authz.request(w, name, relation)
     if name.startswith(("budgets:", "api:budget-")):
         return budgets_authz.request(w, name, relation)
+    if name in PANELS_SURVEY_URLS:
+        return panels_survey_authz.request(w, name, relation)
     if name.startswith("panels:"):
         return panels_authz.request(w, name, relation)
     # URLs without an object or a body (allauth's pages, for example) need no entry.
