@@ -15,6 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Role
+from areas.models import POPULATION_AGE_GROUPS
+from cases.representation import Representation, representation
 from panels import tasks
 from panels.models import (
     DeletionReason,
@@ -546,3 +548,39 @@ def value_label(stratum: str, value: str, area_names: dict[str, str]) -> str:
     if stratum == "area":
         return area_names.get(value, _("no area"))
     return value
+
+
+# --- the members against the population (issue 16, item 7) ---------------------------------
+
+
+def population_age_group(birth_year: int, year: int) -> str:
+    """The population counts' age group (areas.models.AgeGroup) of someone born in
+    ``birth_year``, as old as they turn in ``year``."""
+    age = year - birth_year
+    for group, low, high in POPULATION_AGE_GROUPS:
+        if age >= low and (high is None or age <= high):
+            return group.value
+    return "unknown"
+
+
+def members_representation(panel) -> Representation | None:
+    """The panel's members (or, before the selection, its volunteers) compared with the
+    population of the panel's area type, per area and age group (cases.representation).
+    None without an area type or population counts for it."""
+    if panel.area_type_id is None:
+        return None
+    people = Volunteer.objects.of_panel(panel)
+    if people.filter(status=VolunteerStatus.SELECTED).exists():
+        people = people.filter(status=VolunteerStatus.SELECTED)
+    else:
+        people = people.exclude(status=VolunteerStatus.WITHDRAWN)
+    year = timezone.localdate().year
+    counts: Counter = Counter(
+        (area_id, population_age_group(birth_year, year))
+        for area_id, birth_year in people.filter(area__isnull=False).values_list(
+            "area_id", "birth_year"
+        )
+    )
+    if not counts:
+        return None
+    return representation(panel.case.municipality, panel.area_type, participants=counts)

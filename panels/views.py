@@ -106,6 +106,11 @@ def _area_names(panel: Panel) -> dict[str, str]:
     }
 
 
+def _representation_data(panel: Panel) -> dict | None:
+    result = services.members_representation(panel)
+    return result.as_data(public=False) if result else None
+
+
 def _manage_context(panel: Panel, **extra) -> dict:
     register = RegisterPerson.objects.of_panel(panel)
     invitations = Invitation.objects.filter(panel=panel).aggregate(
@@ -147,6 +152,7 @@ def _manage_context(panel: Panel, **extra) -> dict:
         "upload_form": RegisterUploadForm(),
         "draw_form": DrawForm(),
         "strata_labels": [services.stratum_label(s) for s in panel.strata],
+        "representation": _representation_data(panel),
         **extra,
     }
 
