@@ -153,7 +153,7 @@ sections.register(
         key="budget_rounds",
         build=budget_round_section,
         template="budgets/_digest_section.html",
-        tracked=(BudgetInput, BudgetInputStatusChange),
+        tracked=(BudgetRound, BudgetInput, BudgetInputStatusChange),
     )
 )
 

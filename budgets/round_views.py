@@ -10,6 +10,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -19,7 +20,13 @@ from accounts.idempotency import idempotent_form
 from accounts.limits import check_rate_limits, throttle
 from areas.models import Municipality
 from budgets import rounds
-from budgets.models import Budget, BudgetInput, BudgetRound, RoundPhase
+from budgets.models import (
+    Budget,
+    BudgetInput,
+    BudgetInputStatusChange,
+    BudgetRound,
+    RoundPhase,
+)
 from budgets.round_forms import AnswerForm, InputForm, ModerateForm, RoundForm
 from core.forms import add_service_errors, refused_status
 from priorities import services as loop
@@ -105,7 +112,13 @@ def round_detail(request, pk: int):
     records = list(
         BudgetInput.public_objects.in_round(budget_round)
         .select_related("sector", "line", "round")
-        .prefetch_related("status_changes")
+        .prefetch_related(
+            Prefetch(
+                "status_changes",
+                queryset=BudgetInputStatusChange.objects.order_by("created_at", "id"),
+                to_attr="answers",
+            )
+        )
         .order_by("sector__position", "sector__name", "-support_count", "-created_at", "-id")
     )
     sectors: dict[int, dict] = {}
@@ -278,7 +291,7 @@ def round_answers(request, pk: int):
             "round": budget_round,
             "budget": budget_round.budget,
             "form": form,
-            "records": records.prefetch_related("status_changes"),
+            "records": records,
             "unanswered": records.filter(first_answered_at__isnull=True).count(),
         },
         status=refused_status(form) if request.method == "POST" else 200,

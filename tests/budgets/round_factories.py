@@ -74,9 +74,11 @@ def line(budget_round, name="Grunnskole") -> BudgetLine:
 
 def give(author, budget_round, **fields):
     """Input from a resident: more money for the schools."""
+    if "sector" not in fields:
+        fields["sector"] = sector(budget_round)
+    if "line" not in fields:
+        fields["line"] = line(budget_round)
     values = {
-        "sector": sector(budget_round),
-        "line": line(budget_round),
         "proposal": "more",
         "reason": "Skolene trenger flere lærere i småtrinnet.",
         "amount": Decimal("2500000"),
