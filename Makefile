@@ -21,9 +21,9 @@ fuzz: setup ## The bad-input corpus in both nb and en for every case, schemathes
 
 # Every benchmark runs and prints even when an earlier one found a problem (a disagreement
 # with raw SQL, a response not 200); make fails at the end, naming the ones that did.
-bench: setup ## Measure imports, lookups, the map, the planner, the digests and a hearing against ogr2ogr and raw SQL, and the delivery to 10,000 followers
+bench: setup ## Measure imports, lookups, the map, the planner, the digests, a hearing and a budget against ogr2ogr and raw SQL, and the delivery to 10,000 followers
 	@failed=""; \
-	for bench in "run" "planner --reuse" "digests --reuse" "hearings --reuse" "follows --reuse"; do \
+	for bench in "run" "planner --reuse" "digests --reuse" "hearings --reuse" "budgets --reuse" "follows --reuse"; do \
 	  echo "$(PY) -m tests.bench.$$bench"; \
 	  $(PY) -m tests.bench.$$bench || failed="$$failed tests.bench.$${bench%% *}"; \
 	done; \

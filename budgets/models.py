@@ -35,6 +35,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from budgets.querysets import BudgetLineQuerySet, SectorTotalQuerySet
 from core.history import append_only_history, never_truncated, only_cleared
 from core.text import NormalisedTextMixin
 from councils.models import validate_organisation_number
@@ -101,6 +102,8 @@ class BudgetVersion(models.Model):
         settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("imported by")
     )
     imported_at = models.DateTimeField(_("imported"), auto_now_add=True)
+    # Import (part A): the file had a column for the year before the first plan year.
+    has_year_before = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["budget", "imported_at", "pk"]
@@ -147,6 +150,10 @@ class BudgetLine(NormalisedTextMixin, models.Model):
     )
     area = models.ForeignKey("areas.Area", models.PROTECT, null=True, blank=True, related_name="+")
     position = models.PositiveIntegerField(_("row"), default=0)
+    # Import (part A): income lines may be negative, expense lines may not (budgets/imports.py).
+    income = models.BooleanField(_("income"), default=False)
+
+    objects = BudgetLineQuerySet.as_manager()
 
     class Meta:
         ordering = ["version", "sector", "position"]
@@ -177,6 +184,29 @@ class BudgetAmount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.line_id} {self.year}: {self.amount}"
+
+
+class SectorTotal(models.Model):
+    """Import (part A): a version's net sum of one sector and year and its number of lines,
+    written once when the version is imported (a version never changes), so that the
+    overview, the comparison and the API read a few dozen rows, not every amount."""
+
+    version = models.ForeignKey(BudgetVersion, models.PROTECT, related_name="sector_totals")
+    sector = models.ForeignKey(Sector, models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField(_("year"))
+    amount = models.DecimalField(_("amount (NOK)"), max_digits=18, decimal_places=2)
+    lines = models.PositiveIntegerField(default=0)
+
+    objects = SectorTotalQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["version", "sector", "year"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "sector", "year"], name="sectortotal_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.version_id} {self.sector_id} {self.year}: {self.amount}"
 
 
 # --- Budget rounds and input (part B: budgets/rounds.py, round_views.py, registration.py) ---

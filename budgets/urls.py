@@ -1,12 +1,22 @@
 from django.urls import path
 
-from budgets import round_views
+from budgets import round_views, views
 
 app_name = "budgets"
-urlpatterns: list = []
-
-# Budget rounds and their input (part B).
-urlpatterns += [
+urlpatterns = [
+    # Import and show (part A).
+    path("cases/<int:case_pk>/budgets/new/", views.budget_new, name="new"),
+    path("budgets/<int:pk>/", views.budget_detail, name="detail"),
+    path("budgets/<int:pk>/import/", views.version_import, name="import"),
+    path("budgets/<int:pk>/compare/", views.budget_compare, name="compare"),
+    path("budgets/<int:pk>/versions/<slug:stage>/", views.version_detail, name="version"),
+    path("budgets/<int:pk>/versions/<slug:stage>/areas/", views.version_areas, name="areas"),
+    path(
+        "budgets/<int:pk>/versions/<slug:stage>/sectors/<int:sector_pk>/",
+        views.sector_detail,
+        name="sector",
+    ),
+    # Budget rounds and their input (part B).
     path("budgets/<int:budget_pk>/rounds/new/", round_views.round_new, name="round_new"),
     path("budget-rounds/<int:pk>/", round_views.round_detail, name="round"),
     path("budget-rounds/<int:pk>/input/new/", round_views.input_new, name="input_new"),

@@ -14,11 +14,15 @@ from pathlib import Path
 from django.conf import settings
 from django.db import connection, transaction
 
-from accounts.models import User
+from accounts.models import Role, RoleGrant, User
 from areas.addresses import import_addresses
 from areas.geo import lon_lat_point
 from areas.importers import ImportOptions, ImportReport, import_areas
 from areas.models import DEMO_SOURCE, Area, AreaType, Municipality
+from budgets.models import Budget, Stage
+from budgets.services import budget_create, version_import
+from cases.models import Case
+from cases.services import case_create
 from councils.models import Council, CouncilKind
 from priorities.models import Category, Priority
 from priorities.services import priority_create
@@ -189,3 +193,54 @@ def demo_account(username: str) -> User:
 def demo_staff() -> User:
     """The planner who answers the demo's input and sends its consultation."""
     return demo_account("demo-saksbehandler")
+
+
+# The demo's budget: illustrative figures made by the project (scripts/make_demo_budget.py),
+# NOT Bodø's budget; every page of an illustrative budget says so.
+BUDGET_CASE_NUMBER = "2026/1800"
+BUDGET_PROPOSAL = FIXTURES / "demo" / "bodo-budsjett-2027-forslag.csv"
+BUDGET_RECOMMENDATION = FIXTURES / "demo" / "bodo-budsjett-2027-innstilling.csv"
+BUDGET_FIRST_YEAR = 2027
+BUDGET_POPULATION = 53_000  # about Bodø's population; only set where none is
+
+
+def load_demo_budget(*, staff: User | None = None) -> Budget | None:
+    """The illustrative budget case with its proposal and recommendation, once: the budget,
+    or None when it was there already."""
+    municipality = Municipality.objects.get(code=MUNICIPALITY)
+    if Case.objects.filter(municipality=municipality, number=BUDGET_CASE_NUMBER).exists():
+        return None
+    staff = staff or demo_staff()
+    with transaction.atomic():
+        RoleGrant.objects.get_or_create(user=staff, role=Role.PLANNER, municipality=municipality)
+        if municipality.population is None:
+            municipality.population = BUDGET_POPULATION
+            municipality.save(update_fields=["population"])
+        case = case_create(
+            actor=staff,
+            municipality=municipality,
+            number=BUDGET_CASE_NUMBER,
+            title="Budsjett 2027 og økonomiplan 2027–2030 (demo)",
+            summary="Bystyret vedtar budsjettet for 2027 og økonomiplanen for 2027–2030 i "
+            "desember. Tallene i demoen er oppdiktet.",
+            body="kommunestyre",
+        )
+        budget = budget_create(
+            actor=staff,
+            case=case,
+            title="Budsjett 2027 og økonomiplan 2027–2030 (illustrasjon)",
+            first_year=BUDGET_FIRST_YEAR,
+            illustrative=True,
+        )
+        for stage, path in (
+            (Stage.PROPOSAL, BUDGET_PROPOSAL),
+            (Stage.RECOMMENDATION, BUDGET_RECOMMENDATION),
+        ):
+            version_import(
+                actor=staff,
+                budget=budget,
+                stage=stage,
+                data=path.read_bytes(),
+                source_name=path.name,
+            )
+    return budget

@@ -1,106 +1,60 @@
-"""The budget rounds' part of the authorization matrix (tests/security/test_authz_matrix.py):
-an open round on a budget in each municipality, with input from each role (their own) and
-from other residents, and a request per URL."""
+"""The budgets' part of the authorization matrix (tests/security/test_authz_matrix.py): a
+budget with an imported version on a case in each municipality, and a request per URL."""
 
 from __future__ import annotations
 
-import datetime
 from types import SimpleNamespace
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from budgets import rounds
-from budgets.models import Budget, BudgetLine
-from tests.budgets.round_factories import give, make_budget
-from tests.cases.factories import CaseFactory
-
-
-def _round(planner, budget):
-    today = timezone.localdate()
-    return rounds.round_open(
-        actor=planner,
-        budget=budget,
-        title="Innspill til budsjett 2027",
-        description="Si hva som bør prioriteres før forslaget.",
-        opens_on=today,
-        closes_on=today + datetime.timedelta(days=20),
-    )
+from budgets import services
+from tests.budgets.factories import csv_bytes
 
 
 def build(world) -> SimpleNamespace:
-    """An open round here (with input by each role, by another resident and by a council's
-    secretary) and one in the neighbour municipality (with input by its resident)."""
-    here = _round(world.others["planner"], make_budget(world.others["planner"], number="2026/7100"))
-    far_case = CaseFactory(municipality=world.municipality["far"], number="2026/7101")
-    far_planner = world.others["far_planner"]
-    far_budget = Budget.objects.create(
-        case=far_case, title="Budsjett 2027", first_year=2027, created_by=far_planner
-    )
-    far_version = far_budget.versions.create(stage="previous", imported_by=far_planner)
-    far_sector = far_budget.sectors.create(name="Oppvekst")
-    BudgetLine.objects.create(version=far_version, sector=far_sector, name="Grunnskole")
-    far = _round(far_planner, far_budget)
-    far_line = BudgetLine.objects.get(version=far_version)
-    inputs = {
-        "other_user": give(world.others["resident"], here),
-        "other_council": give(world.others["other_secretary"], here),
-        "other_municipality": give(
-            world.others["far_resident"], far, sector=far_sector, line=far_line
-        ),
-    }
-    for role, user in world.users.items():
-        if user is not None:
-            inputs[("own", role)] = give(user, here)
-    return SimpleNamespace(here=here, far=far, inputs=inputs)
+    """A budget (its proposal imported) on the matrix's case here and in the neighbour
+    municipality, by their own planners."""
+    found = {}
+    for key, planner, case in [
+        ("here", world.others["planner"], world.case["own"]),
+        ("far", world.others["far_planner"], world.case["other_municipality"]),
+    ]:
+        budget = services.budget_create(
+            actor=planner, case=case, title="Budsjett 2027", first_year=2027
+        )
+        services.version_import(
+            actor=planner, budget=budget, stage="proposal", data=csv_bytes(), source_name="b.csv"
+        )
+        found[key] = SimpleNamespace(budget=budget, sector=budget.sectors.first())
+    return SimpleNamespace(**found)
 
 
-def request(world, name: str, relation: str, role: str) -> tuple[str, dict]:
-    """(path, body) for a row of the matrix about budget rounds."""
-    budgets = world.budgets
-    budget_round = budgets.far if relation == "other_municipality" else budgets.here
-    key = ("own", role) if relation == "own" and ("own", role) in budgets.inputs else relation
-    record = budgets.inputs.get(key) or budgets.inputs["other_user"]
-    today = timezone.localdate()
-    sector = record.sector
+def request(world, name: str, relation: str) -> tuple[str, dict]:
+    """(path, body) for a row of the matrix about budgets."""
+    objects = world.budgets.far if relation == "other_municipality" else world.budgets.here
+    budget, sector = objects.budget, objects.sector
     routes = {
-        "budgets:round_new": (
-            reverse("budgets:round_new", args=[budget_round.budget_id]),
+        "budgets:new": (
+            reverse("budgets:new", args=[budget.case_id]),
+            {"title": "Budsjett 2028", "first_year": str(timezone.localdate().year + 1)},
+        ),
+        "budgets:import": (
+            reverse("budgets:import", args=[budget.pk]),
             {
-                "title": "Ny runde",
-                "description": "Innspill til økonomiplanen før forslaget.",
-                "opens_on": today.isoformat(),
-                "closes_on": (today + datetime.timedelta(days=7)).isoformat(),
+                "stage": "adopted",
+                "file": SimpleUploadedFile("vedtatt.csv", csv_bytes(), "text/csv"),
             },
         ),
-        "budgets:round": (reverse("budgets:round", args=[budget_round.pk]), {}),
-        "budgets:round_list": (
-            reverse("budgets:round_list", args=[budget_round.budget.case.municipality.code]),
+        "budgets:detail": (reverse("budgets:detail", args=[budget.pk]), {}),
+        "budgets:compare": (reverse("budgets:compare", args=[budget.pk]), {}),
+        "budgets:version": (reverse("budgets:version", args=[budget.pk, "proposal"]), {}),
+        "budgets:areas": (reverse("budgets:areas", args=[budget.pk, "proposal"]), {}),
+        "budgets:sector": (
+            reverse("budgets:sector", args=[budget.pk, "proposal", sector.pk]),
             {},
         ),
-        "budgets:input_new": (
-            reverse("budgets:input_new", args=[budget_round.pk]),
-            {
-                "filed_as": "resident",
-                "sector": sector.pk,
-                "proposal": "more",
-                "amount": "1 234,50",
-                "reason": "Flere lærere i småtrinnet, takk.",
-            },
-        ),
-        "budgets:round_answers": (
-            reverse("budgets:round_answers", args=[budget_round.pk]),
-            {"records": [record.pk], "outcome": "partly", "public_text": "Delvis med."},
-        ),
-        "budgets:round_answered": (
-            reverse("budgets:round_answered", args=[budget_round.pk]),
-            {},
-        ),
-        "budgets:input": (reverse("budgets:input", args=[record.pk]), {}),
-        "budgets:input_support": (reverse("budgets:input_support", args=[record.pk]), {}),
-        "budgets:input_moderate": (
-            reverse("budgets:input_moderate", args=[record.pk]),
-            {"action": "restore"},
-        ),
+        "api:budget-detail": (reverse("api:budget-detail", args=[budget.pk]), {}),
     }
     return routes[name]

@@ -41,6 +41,7 @@ from priorities import services
 from priorities.models import Category, Visibility
 from tests.areas.factories import AreaFactory, CouncilFactory, council_secretary, square
 from tests.budgets import authz as budgets_authz
+from tests.budgets import round_authz
 from tests.cases.factories import CaseFactory, CaseLayerFactory, ConsultationFactory
 from tests.meetings import authz as meetings_authz
 from tests.priorities.factories import (
@@ -395,6 +396,7 @@ def build_world(tmp_path) -> World:
     )
     world.meetings = meetings_authz.build(world)
     world.budgets = budgets_authz.build(world)
+    world.budget_rounds = round_authz.build(world)
     return world
 
 
@@ -712,8 +714,10 @@ def request_for(world: World, name: str, method: str, role: str, relation: str):
     }
     if name.startswith(("meetings:", "api:meeting-")):
         return meetings_authz.request(w, name, relation)
-    if name.startswith("budgets:"):
-        return budgets_authz.request(w, name, relation, role)
+    if name in round_authz.URLS:
+        return round_authz.request(w, name, relation, role)
+    if name.startswith(("budgets:", "api:budget-")):
+        return budgets_authz.request(w, name, relation)
     # URLs without an object or a body (allauth's pages, for example) need no entry.
     return routes.get(name) or (reverse(name), {})
 

@@ -2,7 +2,13 @@
 
 from django.core.management.base import BaseCommand
 
-from nabolaget.demo import demo_staff, load_demo, load_demo_councils, load_demo_priorities
+from nabolaget.demo import (
+    demo_staff,
+    load_demo,
+    load_demo_budget,
+    load_demo_councils,
+    load_demo_priorities,
+)
 from nabolaget.demo_activity import load_demo_activity
 
 
@@ -28,4 +34,6 @@ class Command(BaseCommand):
         year = 0 if options["without_activity"] else load_demo_activity(staff=demo_staff())
         if year:
             self.stdout.write(f"A year of illustrative activity added: {year} priorities.")
+        if load_demo_budget(staff=demo_staff()):
+            self.stdout.write("An illustrative budget (case 2026/1800) added.")
         self.stdout.write(self.style.SUCCESS("Demo municipality Bodø (1804) is ready."))
