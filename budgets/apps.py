@@ -9,3 +9,7 @@ class BudgetsConfig(AppConfig):
 
     name = "budgets"
     verbose_name = _("Budgets")
+
+    def ready(self) -> None:
+        # The kind of input and the digest section are registered once the models are loaded.
+        from budgets import registration  # noqa: F401

@@ -23,6 +23,7 @@ VALIDATOR_REFERENCES = {
     ("follows/migrations/0001_initial.py", "follows.models"),
     ("councils/migrations/0001_initial.py", "councils.models"),
     ("hearings/migrations/0001_initial.py", "councils.models"),
+    ("budgets/migrations/0002_rounds_and_input.py", "councils.models"),
     ("areas/migrations/0003_municipality_identity.py", "core.identity"),
 }
 

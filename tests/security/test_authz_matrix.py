@@ -41,6 +41,7 @@ from priorities import services
 from priorities.models import Category, Visibility
 from tests.areas.factories import AreaFactory, CouncilFactory, council_secretary, square
 from tests.budgets import authz as budgets_authz
+from tests.budgets import round_authz
 from tests.cases.factories import CaseFactory, CaseLayerFactory, ConsultationFactory
 from tests.meetings import authz as meetings_authz
 from tests.panels import authz as panels_authz
@@ -416,6 +417,7 @@ def build_world(tmp_path) -> World:
     world.budgets = budgets_authz.build(world)
     world.panels_survey = panels_survey_authz.build(world)
     world.panels = panels_authz.build(world)
+    world.budget_rounds = round_authz.build(world)
     return world
 
 
@@ -744,6 +746,8 @@ def request_for(world: World, name: str, method: str, role: str, relation: str):
     }
     if name.startswith(("meetings:", "api:meeting-")):
         return meetings_authz.request(w, name, relation)
+    if name in round_authz.URLS:
+        return round_authz.request(w, name, relation, role)
     if name.startswith(("budgets:", "api:budget-")):
         return budgets_authz.request(w, name, relation)
     if name in PANELS_SURVEY_URLS:
