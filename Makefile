@@ -13,8 +13,13 @@ PORT ?= 8000
 run: setup demo ## Migrate, load the demo municipality, serve http://127.0.0.1:8000 with the worker
 	@HOST=$(HOST) PORT=$(PORT) bash scripts/serve.sh
 
-test: setup lint ## Run the whole test suite, browser tests included
-	$(PY) -m pytest
+# The suite runs in parallel (pytest-xdist): one worker per core, at most 4, each with its
+# own test database (test_nabolaget_gw0, ...). TEST_WORKERS=N chooses; TEST_WORKERS=0 runs
+# every test in one process, as a plain pytest does.
+TEST_WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 1); echo $$((n > 4 ? 4 : n)))
+
+test: setup lint ## Run the whole test suite, browser tests included, on every core
+	$(PY) -m pytest -n $(TEST_WORKERS)
 
 fuzz: setup ## The bad-input corpus in both nb and en for every case, schemathesis with 1000 examples per operation
 	NABOLAGET_CORPUS_ALL_LANGUAGES=1 NABOLAGET_SCHEMATHESIS_EXAMPLES=$${NABOLAGET_SCHEMATHESIS_EXAMPLES:-1000} $(PY) -m pytest tests/hardening -q
